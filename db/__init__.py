@@ -1,0 +1,1 @@
+"""PostgreSQL: the tables, the session factory and the repositories (which never commit)."""

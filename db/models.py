@@ -1,0 +1,158 @@
+"""Tables. Constraints carry the invariants so that no code path can break them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PAYMENT_STATUSES = (
+    "'pending', 'authorized', 'captured', 'partially_refunded', 'refunded', 'failed', 'canceled'"
+)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+Timestamp = DateTime(timezone=True)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(
+            "0 <= amount_refunded AND amount_refunded <= amount_captured"
+            " AND amount_captured <= amount_authorized AND amount_authorized <= amount",
+            name="amounts_ordered",
+        ),
+        CheckConstraint(f"status IN ({PAYMENT_STATUSES})", name="status_known"),
+        CheckConstraint("capture_method IN ('automatic', 'manual')", name="capture_method_known"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
+        Index("ix_payments_order_id_created_at", "order_id", "created_at"),
+        Index("ix_payments_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(255))
+    customer_id: Mapped[str | None] = mapped_column(String(255))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(32))
+    capture_method: Mapped[str] = mapped_column(String(16))
+    amount_authorized: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    amount_captured: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    amount_refunded: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    card_token: Mapped[str] = mapped_column(String(255))
+    card_brand: Mapped[str] = mapped_column(String(32))
+    card_last4: Mapped[str] = mapped_column(String(4))
+    card_exp_month: Mapped[int] = mapped_column(Integer)
+    card_exp_year: Mapped[int] = mapped_column(Integer)
+    card_fingerprint: Mapped[str] = mapped_column(String(64))
+    failure_code: Mapped[str | None] = mapped_column(String(64))
+    failure_decline_code: Mapped[str | None] = mapped_column(String(64))
+    failure_message: Mapped[str | None] = mapped_column(Text)
+    gateway_reference: Mapped[str | None] = mapped_column(String(128))
+    description: Mapped[str | None] = mapped_column(Text)
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB, server_default=text("'{}'::jsonb")
+    )
+    workflow_run_id: Mapped[str | None] = mapped_column(String(64))
+    # Optimistic concurrency: every update names the version it read.
+    version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # The last outbox sequence number used for this payment.
+    event_sequence: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status_known"),
+        Index("ix_refunds_payment_id_created_at", "payment_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    failure_code: Mapped[str | None] = mapped_column(String(64))
+    failure_message: Mapped[str | None] = mapped_column(Text)
+    gateway_reference: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class PaymentAttempt(Base):
+    """One row per gateway call, whatever its outcome."""
+
+    __tablename__ = "payment_attempts"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN ('succeeded', 'declined', 'error', 'unknown', 'not_found')",
+            name="outcome_known",
+        ),
+        Index("ix_payment_attempts_payment_id_id", "payment_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    payment_id: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    activity_attempt: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class OutboxEvent(Base):
+    """An event row, committed with the state change it describes; the relay publishes it."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        UniqueConstraint("payment_id", "sequence", name="uq_outbox_events_payment_id_sequence"),
+        Index(
+            "ix_outbox_events_unpublished",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    payment_id: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    published_at: Mapped[datetime | None] = mapped_column(Timestamp)

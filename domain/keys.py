@@ -1,0 +1,21 @@
+"""Idempotency keys for gateway calls, derived from the payment and the step.
+
+A retry of a step sends the same key, so the gateway applies it at most once; each step (and
+each compensation) has a key of its own.
+"""
+
+
+def authorize_key(payment_id: str) -> str:
+    return f"{payment_id}:authorize"
+
+
+def capture_key(payment_id: str) -> str:
+    return f"{payment_id}:capture"
+
+
+def void_key(payment_id: str) -> str:
+    return f"{payment_id}:void"
+
+
+def refund_key(payment_id: str, refund_id: str) -> str:
+    return f"{payment_id}:refund:{refund_id}"

@@ -1,0 +1,141 @@
+"""What the API, the workflow and the activities pass each other: one dataclass in, one out.
+
+Nothing here holds a card number or CVC: those stop at tokenization in the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.states import CaptureMethod, PaymentStatus, RefundStatus
+
+
+@dataclass(frozen=True)
+class CardSummary:
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    message: str
+    decline_code: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """The workflow's input: an accepted, validated, tokenized payment."""
+
+    payment_id: str
+    order_id: str
+    amount: int
+    currency: str
+    card_token: str
+    card: CardSummary
+    capture_method: CaptureMethod = CaptureMethod.AUTOMATIC
+    customer_id: str | None = None
+    description: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    authorization_expiry_seconds: int = 7 * 24 * 3600
+    refund_window_seconds: int = 180 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class RefundState:
+    refund_id: str
+    amount: int
+    currency: str
+    status: RefundStatus
+    reason: str | None = None
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """What the workflow knows; the answer of its query and of the capture and cancel updates."""
+
+    payment_id: str
+    status: PaymentStatus
+    amount: int
+    currency: str
+    capture_method: CaptureMethod
+    amount_authorized: int = 0
+    amount_captured: int = 0
+    amount_refunded: int = 0
+    gateway_reference: str | None = None
+    failure: Failure | None = None
+    refunds: list[RefundState] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    amount: int | None = None
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    refund_id: str
+    amount: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AuthorizeInput:
+    payment: PaymentRequest
+
+
+@dataclass(frozen=True)
+class CaptureInput:
+    payment_id: str
+    authorization_reference: str
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class VoidInput:
+    """Release an authorization; the payment ends `canceled`, or `failed` when `failure` is set."""
+
+    payment_id: str
+    authorization_reference: str | None
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class RefundInput:
+    payment_id: str
+    refund_id: str
+    authorization_reference: str
+    amount: int
+    currency: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundFailureInput:
+    payment_id: str
+    refund_id: str
+    failure: Failure
+
+
+@dataclass(frozen=True)
+class FailInput:
+    payment_id: str
+    failure: Failure
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """A gateway step as applied: its reference at the gateway and the amount it moved."""
+
+    reference: str | None
+    amount: int

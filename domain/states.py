@@ -1,0 +1,117 @@
+"""The payment state machine and its amount invariant, validated in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class CaptureMethod(StrEnum):
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"
+
+
+class RefundStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.FAILED}),
+    PaymentStatus.AUTHORIZED: frozenset(
+        {PaymentStatus.CAPTURED, PaymentStatus.CANCELED, PaymentStatus.FAILED}
+    ),
+    PaymentStatus.CAPTURED: frozenset({PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}),
+    PaymentStatus.PARTIALLY_REFUNDED: frozenset(
+        {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
+    ),
+    PaymentStatus.REFUNDED: frozenset(),
+    PaymentStatus.FAILED: frozenset(),
+    PaymentStatus.CANCELED: frozenset(),
+}
+# No further gateway operation can change these.
+FINAL_STATUSES = frozenset({PaymentStatus.REFUNDED, PaymentStatus.FAILED, PaymentStatus.CANCELED})
+
+
+class TransitionError(ValueError):
+    """A state change the machine does not allow, or one that breaks the amount invariant."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Where a payment stands: its status and the amounts behind it."""
+
+    status: PaymentStatus
+    amount: int
+    authorized: int = 0
+    captured: int = 0
+    refunded: int = 0
+
+    @property
+    def refundable(self) -> int:
+        return self.captured - self.refunded
+
+    def _moved(self, status: PaymentStatus, **amounts: int) -> Ledger:
+        if status not in ALLOWED_TRANSITIONS[self.status]:
+            raise TransitionError(
+                _conflict_code(status), f"a {self.status} payment cannot become {status}"
+            )
+        moved = replace(self, status=status, **amounts)
+        moved.check_invariant()
+        return moved
+
+    def check_invariant(self) -> None:
+        if not 0 <= self.refunded <= self.captured <= self.authorized <= self.amount:
+            raise TransitionError(
+                "invariant_violated",
+                "amounts must satisfy 0 <= refunded <= captured <= authorized <= amount",
+            )
+
+    def authorize(self, amount: int) -> Ledger:
+        return self._moved(PaymentStatus.AUTHORIZED, authorized=amount)
+
+    def capture(self, amount: int) -> Ledger:
+        if not 0 < amount <= self.authorized:
+            raise TransitionError("amount_exceeds_authorized", "capture must be 1..authorized")
+        return self._moved(PaymentStatus.CAPTURED, captured=amount)
+
+    def refund(self, amount: int) -> Ledger:
+        if not 0 < amount <= self.refundable:
+            raise TransitionError("amount_exceeds_refundable", "refund must be 1..refundable")
+        refunded = self.refunded + amount
+        status = (
+            PaymentStatus.REFUNDED if refunded == self.captured else PaymentStatus.PARTIALLY_REFUNDED
+        )
+        return self._moved(status, refunded=refunded)
+
+    def fail(self) -> Ledger:
+        # A failed payment holds no funds: whatever was authorized has been voided.
+        return self._moved(PaymentStatus.FAILED)
+
+    def cancel(self) -> Ledger:
+        return self._moved(PaymentStatus.CANCELED)
+
+
+def _conflict_code(target: PaymentStatus) -> str:
+    if target is PaymentStatus.CAPTURED:
+        return "payment_not_capturable"
+    if target in (PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED):
+        return "payment_not_refundable"
+    if target is PaymentStatus.CANCELED:
+        return "payment_not_cancelable"
+    return "invalid_transition"

@@ -1,0 +1,109 @@
+"""`PaymentGateway` over HTTP: speaks the simulator's API (the shape a real processor adapter has)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from domain.errors import (
+    GatewayDeclined,
+    GatewayNotFound,
+    GatewayOutcomeUnknown,
+    GatewayTransientError,
+)
+from gateway.protocol import CardInput, GatewayOperation, TokenizedCard
+
+
+class HttpGateway:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        # The client (base URL, timeouts, pool) is built by the worker's or API's main().
+        self._http = http
+
+    async def tokenize(self, card: CardInput) -> TokenizedCard:
+        body = {
+            "number": card.number,
+            "exp_month": card.exp_month,
+            "exp_year": card.exp_year,
+            "cvc": card.cvc,
+        }
+        data = await self._send("POST", "/v1/tokens", None, body)
+        return TokenizedCard(
+            token=data["token"],
+            brand=data["brand"],
+            last4=data["last4"],
+            exp_month=data["exp_month"],
+            exp_year=data["exp_year"],
+            fingerprint=data["fingerprint"],
+        )
+
+    async def authorize(
+        self, token: str, amount: int, currency: str, idempotency_key: str
+    ) -> GatewayOperation:
+        body = {"token": token, "amount": amount, "currency": currency}
+        return _operation(await self._send("POST", "/v1/authorizations", idempotency_key, body))
+
+    async def capture(
+        self, authorization_id: str, amount: int, idempotency_key: str
+    ) -> GatewayOperation:
+        path = f"/v1/authorizations/{authorization_id}/capture"
+        return _operation(await self._send("POST", path, idempotency_key, {"amount": amount}))
+
+    async def void(self, authorization_id: str, idempotency_key: str) -> GatewayOperation:
+        path = f"/v1/authorizations/{authorization_id}/void"
+        return _operation(await self._send("POST", path, idempotency_key, {}))
+
+    async def refund(
+        self, authorization_id: str, amount: int, idempotency_key: str
+    ) -> GatewayOperation:
+        path = f"/v1/authorizations/{authorization_id}/refunds"
+        return _operation(await self._send("POST", path, idempotency_key, {"amount": amount}))
+
+    async def lookup(self, idempotency_key: str) -> GatewayOperation | None:
+        try:
+            data = await self._send("GET", f"/v1/operations/{idempotency_key}", None, None)
+        except GatewayNotFound:
+            return None
+        stored = data["response"]
+        if data["status_code"] >= 400:
+            _raise_for(data["status_code"], stored)
+        return _operation(stored)
+
+    async def _send(
+        self, method: str, path: str, idempotency_key: str | None, body: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        try:
+            response = await self._http.request(method, path, json=body, headers=headers)
+        except httpx.TimeoutException as error:
+            raise GatewayOutcomeUnknown(f"gateway timed out: {type(error).__name__}") from None
+        except httpx.TransportError as error:
+            raise GatewayTransientError(f"gateway unreachable: {type(error).__name__}") from None
+        data: dict[str, Any] = response.json() if response.content else {}
+        if response.status_code >= 400:
+            _raise_for(response.status_code, data)
+        return data
+
+
+def _operation(data: dict[str, Any]) -> GatewayOperation:
+    return GatewayOperation(
+        operation=data["operation"],
+        idempotency_key=data["idempotency_key"],
+        reference=data["id"],
+        authorization_id=data["authorization_id"],
+        amount=data["amount"],
+        currency=data["currency"],
+    )
+
+
+def _raise_for(status_code: int, data: dict[str, Any]) -> None:
+    error = data.get("error", {})
+    code = str(error.get("code", "processing_error"))
+    message = str(error.get("message", f"gateway answered {status_code}"))
+    if status_code == 404:
+        raise GatewayNotFound(message)
+    if status_code == 504:
+        raise GatewayOutcomeUnknown(message)
+    if status_code >= 500 or status_code == 429:
+        raise GatewayTransientError(message, code=code)
+    raise GatewayDeclined(code, message, error.get("decline_code"))

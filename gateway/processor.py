@@ -1,0 +1,159 @@
+"""The simulated card processor's books: tokens, authorizations, idempotent answers, a ledger.
+
+The simulator holds card numbers in memory only, as a real processor's vault would; nothing
+here is written to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from domain.cards import brand_of
+
+DECLINES: dict[str, tuple[str, str | None, str]] = {
+    "4000000000000002": ("card_declined", "generic_decline", "The card was declined."),
+    "4000000000009995": ("card_declined", "insufficient_funds", "The card has insufficient funds."),
+    "4000000000000069": ("expired_card", None, "The card has expired."),
+    "4000000000000127": ("incorrect_cvc", None, "The card's security code is incorrect."),
+}
+FLAKY_CARD = "4000000000000119"  # processing_error twice, then approved
+CAPTURE_REFUSED_CARD = "4000000000000259"
+REFUND_REFUSED_CARD = "4000000000005126"
+LOST_RESPONSE_CARD = "4000000000000341"  # the first authorize is applied, its answer lost
+FLAKY_FAILURES = 2
+
+
+@dataclass
+class Answer:
+    status_code: int
+    body: dict[str, Any]
+
+
+@dataclass
+class Authorization:
+    id: str
+    card_number: str
+    amount: int
+    currency: str
+    expires_at: float
+    captured: int = 0
+    refunded: int = 0
+    voided: bool = False
+
+
+@dataclass
+class LedgerEntry:
+    operation: str
+    idempotency_key: str
+    authorization_id: str
+    reference: str
+    amount: int
+    currency: str
+    at: float
+
+
+@dataclass
+class Faults:
+    latency_ms: int = 0
+    failure_rate: float = 0.0
+    lost_response_rate: float = 0.0
+    outage: bool = False
+
+
+@dataclass
+class Processor:
+    authorization_ttl_seconds: float
+    faults: Faults = field(default_factory=Faults)
+    tokens: dict[str, str] = field(default_factory=dict)
+    authorizations: dict[str, Authorization] = field(default_factory=dict)
+    answers: dict[str, tuple[str, Answer]] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
+    ledger: list[LedgerEntry] = field(default_factory=list)
+    lookups: list[str] = field(default_factory=list)
+    _secret: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+
+    def tokenize(self, number: str, exp_month: int, exp_year: int) -> dict[str, Any]:
+        token = "tok_" + secrets.token_hex(12)
+        self.tokens[token] = number
+        fingerprint = hashlib.sha256(b"fp" + number.encode()).hexdigest()[:16]
+        return {
+            "token": token, "brand": brand_of(number), "last4": number[-4:],
+            "exp_month": exp_month, "exp_year": exp_year, "fingerprint": fingerprint,
+        }  # fmt: skip
+
+    def idempotent(self, key: str, request: dict[str, Any], apply: Any) -> tuple[Answer, bool]:
+        """Run `apply` once per key; returns the answer and whether its response should be lost."""
+        signature = json.dumps(request, sort_keys=True)
+        stored = self.answers.get(key)
+        if stored is not None:
+            if stored[0] != signature:
+                return _error(409, "idempotency_mismatch", "key reused with other parameters"), False
+            return stored[1], False
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        answer: Answer = apply()
+        if answer.status_code >= 500:  # transient: not stored, a retry may succeed
+            return answer, False
+        self.answers[key] = (signature, answer)
+        lose = answer.status_code < 300 and random.random() < self.faults.lost_response_rate
+        return answer, lose
+
+    def authorize(self, key: str, token: str, amount: int, currency: str) -> Answer:
+        number = self.tokens.get(token)
+        if number is None:
+            return _error(402, "invalid_token", "unknown card token")
+        if number == FLAKY_CARD and self.attempts[key] <= FLAKY_FAILURES:
+            return _error(503, "processing_error", "the processor had a hiccup")
+        if number in DECLINES:
+            code, decline_code, message = DECLINES[number]
+            return _error(402, code, message, decline_code)
+        auth = Authorization(
+            id="auth_" + secrets.token_hex(10), card_number=number, amount=amount,
+            currency=currency, expires_at=time.time() + self.authorization_ttl_seconds,
+        )  # fmt: skip
+        self.authorizations[auth.id] = auth
+        return self._applied("authorize", key, auth, auth.id, amount)
+
+    def capture(self, key: str, auth: Authorization, amount: int) -> Answer:
+        if auth.card_number == CAPTURE_REFUSED_CARD:
+            return _error(402, "capture_refused", "the issuer refused the capture")
+        if auth.voided or auth.captured:
+            return _error(409, "authorization_closed", "the authorization was voided or captured")
+        if time.time() > auth.expires_at:
+            return _error(402, "authorization_expired", "the authorization has expired")
+        if not 0 < amount <= auth.amount:
+            return _error(400, "amount_exceeds_authorized", "capture exceeds the authorization")
+        auth.captured = amount
+        return self._applied("capture", key, auth, "cap_" + secrets.token_hex(8), amount)
+
+    def void(self, key: str, auth: Authorization) -> Answer:
+        if auth.captured:
+            return _error(409, "authorization_closed", "a captured authorization cannot be voided")
+        auth.voided = True
+        return self._applied("void", key, auth, "void_" + secrets.token_hex(8), 0)
+
+    def refund(self, key: str, auth: Authorization, amount: int) -> Answer:
+        if auth.card_number == REFUND_REFUSED_CARD:
+            return _error(402, "refund_refused", "the issuer refused the refund")
+        if not 0 < amount <= auth.captured - auth.refunded:
+            return _error(400, "amount_exceeds_refundable", "refund exceeds what was captured")
+        auth.refunded += amount
+        return self._applied("refund", key, auth, "rf_" + secrets.token_hex(8), amount)
+
+    def _applied(
+        self, operation: str, key: str, auth: Authorization, reference: str, amount: int
+    ) -> Answer:
+        entry = LedgerEntry(operation, key, auth.id, reference, amount, auth.currency, time.time())
+        self.ledger.append(entry)
+        body = {"object": "operation", "id": reference, "status": "succeeded", **asdict(entry)}
+        body["expires_at"] = auth.expires_at
+        return Answer(200, body)
+
+
+def _error(status: int, code: str, message: str, decline_code: str | None = None) -> Answer:
+    return Answer(status, {"error": {"code": code, "decline_code": decline_code, "message": message}})

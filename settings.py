@@ -1,0 +1,123 @@
+"""All configuration in one place.
+
+Environment variables are the group name and the field name joined by one underscore:
+``DATABASE_URL`` is ``database.url``, ``KAFKA_BOOTSTRAP_SERVERS`` is ``kafka.bootstrap_servers``,
+``TEMPORAL_UI_PORT`` is ``temporal.ui_port``. docker-compose.yaml uses the same names.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOOPBACK = "127.0.0.1"
+
+
+class ApiSettings(BaseModel):
+    host: str = LOOPBACK
+    port: int = 8000
+    public_url: str | None = None
+
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+class TemporalSettings(BaseModel):
+    # None means "the launcher runs a dev server on loopback".
+    address: str | None = None
+    port: int = 7233
+    ui_port: int = 8233
+    ui_url: str | None = None
+    namespace: str = "default"
+    task_queue: str = "payments"
+
+    def target(self) -> str:
+        return self.address or f"{LOOPBACK}:{self.port}"
+
+    def web_url(self) -> str:
+        return self.ui_url or f"http://{LOOPBACK}:{self.ui_port}"
+
+
+class DatabaseSettings(BaseModel):
+    # None means "the launcher runs an embedded PostgreSQL on loopback".
+    url: SecretStr | None = None
+    port: int = 5432
+    name: str = "payments"
+    pool_size: int = 10
+
+    def sqlalchemy_url(self) -> str:
+        if self.url is not None:
+            return normalize_postgres_url(self.url.get_secret_value())
+        return f"postgresql+psycopg://postgres@{LOOPBACK}:{self.port}/{self.name}"
+
+
+class KafkaSettings(BaseModel):
+    # None means "the launcher runs a KRaft broker on loopback".
+    bootstrap_servers: str | None = None
+    port: int = 9092
+    controller_port: int = 9093
+    version: str = "4.1.1"
+    topic: str = "payments.events"
+    partitions: int = 6
+
+    def bootstrap(self) -> str:
+        return self.bootstrap_servers or f"{LOOPBACK}:{self.port}"
+
+
+class GatewaySettings(BaseModel):
+    url: str | None = None
+    host: str = LOOPBACK
+    port: int = 8090
+    timeout_seconds: float = 10.0
+    # Simulator knobs (ignored by real gateways).
+    latency_ms: int = 0
+    failure_rate: float = 0.0
+    authorization_ttl_seconds: int = 7 * 24 * 3600
+
+    def base_url(self) -> str:
+        return self.url or f"http://{self.host}:{self.port}"
+
+
+class PaymentSettings(BaseModel):
+    authorization_expiry_seconds: int = 7 * 24 * 3600
+    refund_window_seconds: int = 180 * 24 * 3600
+
+
+class StackSettings(BaseModel):
+    data_dir: Path = Path(".data")
+    cache_dir: Path = Path.home() / ".cache" / "payment-saga"
+    start_timeout_seconds: float = 240.0
+
+
+def normalize_postgres_url(url: str) -> str:
+    """Accept the usual ``postgresql://`` and ``postgres://`` forms and pick the psycopg 3 driver."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        env_file=".env",
+        extra="ignore",
+    )
+
+    environment: str = "development"
+    api: ApiSettings = ApiSettings()
+    temporal: TemporalSettings = TemporalSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    kafka: KafkaSettings = KafkaSettings()
+    gateway: GatewaySettings = GatewaySettings()
+    payments: PaymentSettings = PaymentSettings()
+    stack: StackSettings = StackSettings()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

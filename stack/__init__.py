@@ -1,0 +1,1 @@
+"""Starts, supervises and stops the local stack: Temporal, PostgreSQL, Kafka and our processes."""

@@ -1,0 +1,119 @@
+"""Apache Kafka in KRaft combined mode, from Maven Central jars, under the machine's Java."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from settings import LOOPBACK, Settings
+from stack.process import ManagedProcess
+
+HERE = Path(__file__).resolve().parent
+NODE_ID = 1
+
+
+def _require(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        raise RuntimeError(f"`{tool}` is missing: Kafka needs Java 17+ and Maven (see README)")
+    return found
+
+
+def ensure_jars(settings: Settings) -> Path:
+    """Resolve the broker and its dependencies once into the cache; later starts reuse them."""
+    libs = settings.stack.cache_dir / f"kafka-{settings.kafka.version}" / "libs"
+    if (libs / f"kafka_2.13-{settings.kafka.version}.jar").exists():
+        return libs
+    work = libs.parent
+    work.mkdir(parents=True, exist_ok=True)
+    pom = (HERE / "kafka-pom.xml").read_text().replace("@KAFKA_VERSION@", settings.kafka.version)
+    (work / "pom.xml").write_text(pom)
+    staging = work / "libs.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    subprocess.run(  # noqa: S603
+        [_require("mvn"), "-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime",
+         f"-DoutputDirectory={staging}"],
+        cwd=work, check=True,
+    )  # fmt: skip
+    staging.rename(libs)
+    return libs
+
+
+def _server_properties(settings: Settings, log_dirs: Path) -> str:
+    kafka = settings.kafka
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            f"node.id={NODE_ID}",
+            f"listeners=PLAINTEXT://{LOOPBACK}:{kafka.port},CONTROLLER://{LOOPBACK}:{kafka.controller_port}",
+            f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{kafka.port}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            # A static voter set keeps working when the ports change between runs.
+            f"controller.quorum.voters={NODE_ID}@{LOOPBACK}:{kafka.controller_port}",
+            f"log.dirs={log_dirs}",
+            f"num.partitions={kafka.partitions}",
+            "auto.create.topics.enable=false",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=6",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "",
+        ]
+    )
+
+
+def _cluster_id() -> str:
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def kafka_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedProcess:
+    java = _require("java")
+    libs = ensure_jars(settings)
+    kafka_dir = data_dir / "kafka"
+    log_dirs = kafka_dir / "logs"
+    kafka_dir.mkdir(parents=True, exist_ok=True)
+    properties = kafka_dir / "server.properties"
+    properties.write_text(_server_properties(settings, log_dirs))
+    classpath = f"{libs}/*"
+    if not (log_dirs / "meta.properties").exists():
+        subprocess.run(  # noqa: S603
+            [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
+             "-t", _cluster_id(), "-c", str(properties)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    argv = [
+        java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
+        f"-Dlog4j2.configurationFile={HERE / 'log4j2.yaml'}",
+        "-cp", classpath, "kafka.Kafka", str(properties),
+    ]  # fmt: skip
+    return ManagedProcess(name="kafka", argv=argv, log_path=log_dir / "kafka.log")
+
+
+async def kafka_ready(settings: Settings) -> None:
+    """Ready means the broker answers and the project's topic exists."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka.bootstrap(), request_timeout_ms=5000
+    )
+    await admin.start()
+    try:
+        topics = await admin.list_topics()
+        if settings.kafka.topic in topics:
+            return
+        topic = NewTopic(settings.kafka.topic, settings.kafka.partitions, 1)
+        response = await admin.create_topics([topic])
+        for name, error_code, *_ in response.topic_errors:
+            if error_code not in (0, TopicAlreadyExistsError.errno):
+                raise RuntimeError(f"creating topic {name} failed with Kafka error {error_code}")
+    finally:
+        await admin.close()

@@ -1,0 +1,189 @@
+"""The whole local stack: which pieces run, in what order, and how each is known to be healthy."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from settings import Settings
+from stack import kafka, postgres, temporal
+from stack.process import ManagedProcess
+
+HealthCheck = Callable[[], Awaitable[None]]
+APP_PROCESSES = ("gateway", "worker", "api")
+
+
+@dataclass
+class StackOptions:
+    """Which of our own processes to run: tests sometimes run the worker or API in-process."""
+
+    processes: tuple[str, ...] = APP_PROCESSES
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    options: StackOptions = field(default_factory=StackOptions)
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.stack.data_dir.resolve()
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    def child_env(self) -> dict[str, str]:
+        """What our own processes need to find the infrastructure, in the settings' names."""
+        s = self.settings
+        return {
+            "DATABASE_URL": s.database.sqlalchemy_url(),
+            "KAFKA_BOOTSTRAP_SERVERS": s.kafka.bootstrap(),
+            "KAFKA_TOPIC": s.kafka.topic,
+            "TEMPORAL_ADDRESS": s.temporal.target(),
+            "TEMPORAL_NAMESPACE": s.temporal.namespace,
+            "TEMPORAL_TASK_QUEUE": s.temporal.task_queue,
+            "TEMPORAL_UI_URL": s.temporal.web_url(),
+            "GATEWAY_URL": s.gateway.base_url(),
+            "GATEWAY_PORT": str(s.gateway.port),
+            "API_PORT": str(s.api.port),
+            "PAYMENTS_AUTHORIZATION_EXPIRY_SECONDS": str(s.payments.authorization_expiry_seconds),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    async def start(self) -> None:
+        try:
+            await self._start_infrastructure()
+            postgres.migrate(self.settings.database.sqlalchemy_url())
+            await self._start_app()
+        except BaseException:
+            self.stop()
+            raise
+
+    async def _start_infrastructure(self) -> None:
+        s = self.settings
+        checks: dict[str, HealthCheck] = {}
+        if s.temporal.address is None:
+            self._launch(temporal.temporal_process(s, self.data_dir, self.log_dir))
+        checks["temporal"] = lambda: temporal.temporal_ready(s)
+        if s.database.url is None:
+            self._launch(postgres.postgres_process(s, self.data_dir, self.log_dir))
+        checks["postgres"] = lambda: asyncio.to_thread(postgres.postgres_ready, s)
+        if s.kafka.bootstrap_servers is None:
+            kafka_proc = await asyncio.to_thread(kafka.kafka_process, s, self.data_dir, self.log_dir)
+            self._launch(kafka_proc)
+        checks["kafka"] = lambda: kafka.kafka_ready(s)
+        await asyncio.gather(*(self._wait_healthy(name, check) for name, check in checks.items()))
+        if s.database.url is None:
+            await asyncio.to_thread(postgres.ensure_database, s)
+
+    async def _start_app(self) -> None:
+        s = self.settings
+        python = sys.executable
+        commands = {
+            "gateway": [python, "-m", "gateway.simulator"],
+            "worker": [python, "-m", "worker"],
+            "api": [python, "-m", "api.main"],
+        }
+        checks: dict[str, HealthCheck] = {
+            "gateway": lambda: _http_ok(f"{s.gateway.base_url()}/health"),
+            "worker": lambda: _task_queue_polled(s),
+            "api": lambda: _http_ok(f"{s.api.base_url()}/ready"),
+        }
+        for name in APP_PROCESSES:
+            if name not in self.options.processes:
+                continue
+            process = ManagedProcess(
+                name=name,
+                argv=commands[name],
+                log_path=self.log_dir / f"{name}.log",
+                env=self.child_env(),
+                cwd=Path(__file__).resolve().parent.parent,
+                restartable=True,
+            )
+            self._launch(process)
+            await self._wait_healthy(name, checks[name])
+
+    def _launch(self, process: ManagedProcess) -> None:
+        process.start()
+        self.processes[process.name] = process
+
+    async def _wait_healthy(self, name: str, check: HealthCheck) -> None:
+        deadline = time.monotonic() + self.settings.stack.start_timeout_seconds
+        last_error: BaseException | None = None
+        while time.monotonic() < deadline:
+            process = self.processes.get(name)
+            if process is not None and not process.alive():
+                raise RuntimeError(
+                    f"{name} exited with code {process.exit_code()}; its log ends:\n"
+                    f"{process.log_tail()}"
+                )
+            try:
+                await asyncio.wait_for(check(), timeout=10)
+                return
+            except Exception as error:  # noqa: BLE001 - any failure means "not yet"
+                last_error = error
+            await asyncio.sleep(0.3)
+        raise RuntimeError(f"{name} did not become healthy in time: {last_error!r}")
+
+    async def supervise_once(self) -> list[str]:
+        """Restart our own processes that died; report infrastructure that died."""
+        events: list[str] = []
+        for process in self.processes.values():
+            if process.alive():
+                continue
+            if not process.restartable:
+                events.append(f"{process.name} exited with code {process.exit_code()}")
+                continue
+            events.append(f"{process.name} exited with code {process.exit_code()}; restarting")
+            process.restart()
+        return events
+
+    def stop(self) -> None:
+        # Reverse start order: our processes first, then Kafka, Postgres, Temporal.
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+
+    def locations(self) -> list[tuple[str, str]]:
+        s = self.settings
+        rows = [
+            ("API docs", f"{s.api.base_url()}/docs"),
+            ("Temporal UI", s.temporal.web_url()),
+            ("Temporal frontend", s.temporal.target()),
+            ("Postgres", s.database.sqlalchemy_url()),
+            ("Kafka bootstrap", f"{s.kafka.bootstrap()} (topic {s.kafka.topic})"),
+            ("Gateway simulator", s.gateway.base_url()),
+            ("Data directory", str(self.data_dir)),
+            ("Logs", str(self.log_dir)),
+        ]
+        return rows
+
+
+async def _http_ok(url: str) -> None:
+    async with httpx.AsyncClient(timeout=5) as http:
+        response = await http.get(url)
+        response.raise_for_status()
+
+
+async def _task_queue_polled(settings: Settings) -> None:
+    client = await Client.connect(settings.temporal.target(), namespace=settings.temporal.namespace)
+    response = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=settings.temporal.namespace,
+            task_queue=TaskQueue(name=settings.temporal.task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+    )
+    if not response.pollers:
+        raise RuntimeError("no worker polls the task queue yet")

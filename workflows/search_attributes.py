@@ -1,0 +1,19 @@
+"""Custom search attributes: the workflow upserts them, the launcher and compose register them."""
+
+from temporalio.common import SearchAttributeKey
+
+PAYMENT_STATUS = SearchAttributeKey.for_keyword("PaymentStatus")
+ORDER_ID = SearchAttributeKey.for_keyword("OrderId")
+CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
+PAYMENT_AMOUNT = SearchAttributeKey.for_int("PaymentAmount")
+PAYMENT_CURRENCY = SearchAttributeKey.for_keyword("PaymentCurrency")
+
+# Name -> type as `temporal server start-dev --search-attribute NAME=TYPE` and
+# `temporal operator search-attribute create` spell it.
+REGISTRATION: dict[str, str] = {
+    PAYMENT_STATUS.name: "Keyword",
+    ORDER_ID.name: "Keyword",
+    CUSTOMER_ID.name: "Keyword",
+    PAYMENT_AMOUNT.name: "Int",
+    PAYMENT_CURRENCY.name: "Keyword",
+}
