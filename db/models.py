@@ -90,6 +90,9 @@ class Payment(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 
+    # SQLAlchemy adds `AND version = <read>` to every UPDATE and raises StaleDataError on a miss.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
 
 class Refund(Base):
     __tablename__ = "refunds"

@@ -122,14 +122,7 @@ class RefundInput:
 
 @dataclass(frozen=True)
 class RefundFailureInput:
-    payment_id: str
-    refund_id: str
-    failure: Failure
-
-
-@dataclass(frozen=True)
-class FailInput:
-    payment_id: str
+    refund: RefundInput
     failure: Failure
 
 

@@ -67,3 +67,11 @@ class Money:
             return f"{self.amount} {self.currency}"
         whole, fraction = divmod(self.amount, 10**digits)
         return f"{whole}.{fraction:0{digits}d} {self.currency}"
+
+
+def format_amount(amount: int, currency: str) -> str:
+    """For people: "12.34 USD"; never raises, so it is safe inside a workflow."""
+    try:
+        return str(Money(amount, currency))
+    except MoneyError:
+        return f"{amount} {currency} (minor units)"

@@ -37,8 +37,8 @@ def ensure_jars(settings: Settings) -> Path:
     staging = work / "libs.partial"
     shutil.rmtree(staging, ignore_errors=True)
     subprocess.run(  # noqa: S603
-        [_require("mvn"), "-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime",
-         f"-DoutputDirectory={staging}"],
+        [_require("mvn"), "-q", "-B", "-Dstyle.color=never", "dependency:copy-dependencies",
+         "-DincludeScope=runtime", f"-DoutputDirectory={staging}"],
         cwd=work, check=True,
     )  # fmt: skip
     staging.rename(libs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,8 @@ from stack import kafka, postgres, temporal
 from stack.process import ManagedProcess
 
 HealthCheck = Callable[[], Awaitable[None]]
+# While the broker boots, aiokafka logs every refused connection; readiness reports it instead.
+logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 APP_PROCESSES = ("gateway", "worker", "api")
 
 

@@ -1,0 +1,1 @@
+"""Temporal activities: the I/O (gateway calls, Postgres writes) the workflow orchestrates."""

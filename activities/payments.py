@@ -1,0 +1,256 @@
+"""Payment activities: a gateway step, then its attempt rows, state change and event in one commit.
+
+Each activity is idempotent under retry: the gateway call reuses its idempotency key, and the
+state change is skipped when an earlier attempt already committed it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.dialects.postgresql import Insert, insert
+from temporalio import activity
+
+from activities.gateway_calls import (
+    GatewayCall,
+    raise_application_error,
+    should_reconcile,
+    timed_call,
+)
+from db.models import Payment, PaymentAttempt, Refund
+from db.outbox import new_event
+from db.repository import PaymentRepository
+from db.session import SessionFactory
+from domain.errors import GatewayDeclined
+from domain.keys import authorize_key, capture_key, refund_key, void_key
+from domain.messages import (
+    AuthorizeInput,
+    CaptureInput,
+    RefundFailureInput,
+    RefundInput,
+    StepResult,
+    VoidInput,
+)
+from domain.states import Ledger, PaymentStatus, RefundStatus
+from gateway.protocol import GatewayOperation, PaymentGateway
+
+
+def ledger_of(payment: Payment) -> Ledger:
+    return Ledger(
+        status=PaymentStatus(payment.status),
+        amount=payment.amount,
+        authorized=payment.amount_authorized,
+        captured=payment.amount_captured,
+        refunded=payment.amount_refunded,
+    )
+
+
+def apply_ledger(payment: Payment, ledger: Ledger) -> None:
+    payment.status = ledger.status.value
+    payment.amount_authorized = ledger.authorized
+    payment.amount_captured = ledger.captured
+    payment.amount_refunded = ledger.refunded
+    payment.updated_at = datetime.now(UTC)
+
+
+class PaymentActivities:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        gateway: PaymentGateway,
+        *,
+        temporal_ui_url: str,
+        namespace: str,
+    ) -> None:
+        self._sessions = sessions
+        self._gateway = gateway
+        self._ui_url = temporal_ui_url
+        self._namespace = namespace
+
+    async def _step(
+        self, payment_id: str, operation: str, key: str, send: GatewayCall
+    ) -> tuple[GatewayOperation, list[PaymentAttempt]]:
+        """Call the gateway (after a lookup on retries); failures are recorded, then raised."""
+        attempts: list[PaymentAttempt] = []
+        if should_reconcile():
+            found, attempt, error = await timed_call(
+                payment_id, "lookup", key, lambda: self._gateway.lookup(key)
+            )
+            attempts.append(attempt)
+            if found is not None:
+                return found, attempts
+            if error is not None and isinstance(error, GatewayDeclined):
+                await self._record(attempts)
+                raise_application_error(error)
+        result, attempt, error = await timed_call(payment_id, operation, key, send)
+        attempts.append(attempt)
+        if error is not None:
+            await self._record(attempts)
+            raise_application_error(error)
+        if result is None:
+            raise RuntimeError(f"the gateway's {operation} returned nothing")
+        return result, attempts
+
+    async def _record(self, attempts: list[PaymentAttempt]) -> None:
+        async with self._sessions.begin() as session:
+            session.add_all(attempts)
+
+    async def _load(self, repo: PaymentRepository, payment_id: str) -> Payment:
+        payment = await repo.get(payment_id, for_update=True)
+        if payment is None:
+            raise LookupError(f"payment {payment_id} has no row")
+        return payment
+
+    def _emit(
+        self, repo: PaymentRepository, payment: Payment, event_type: str, refund: Refund | None = None
+    ) -> None:
+        repo.add(
+            new_event(
+                payment,
+                event_type,
+                temporal_ui_url=self._ui_url,
+                namespace=self._namespace,
+                refund=refund,
+            )
+        )
+
+    @activity.defn
+    async def authorize(self, data: AuthorizeInput) -> StepResult:
+        request = data.payment
+        payment_id = request.payment_id
+        async with self._sessions.begin() as session:
+            await PaymentRepository(session).add_if_missing(request)
+        key = authorize_key(payment_id)
+        operation, attempts = await self._step(
+            payment_id,
+            "authorize",
+            key,
+            lambda: self._gateway.authorize(
+                request.card_token, request.amount, request.currency, key
+            ),
+        )
+        async with self._sessions.begin() as session:
+            repo = PaymentRepository(session)
+            session.add_all(attempts)
+            payment = await self._load(repo, payment_id)
+            if payment.status == PaymentStatus.PENDING:
+                apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
+                payment.gateway_reference = operation.authorization_id
+                self._emit(repo, payment, "payment.authorized")
+        return StepResult(reference=operation.authorization_id, amount=operation.amount)
+
+    @activity.defn
+    async def capture(self, data: CaptureInput) -> StepResult:
+        key = capture_key(data.payment_id)
+        operation, attempts = await self._step(
+            data.payment_id,
+            "capture",
+            key,
+            lambda: self._gateway.capture(data.authorization_reference, data.amount, key),
+        )
+        async with self._sessions.begin() as session:
+            repo = PaymentRepository(session)
+            session.add_all(attempts)
+            payment = await self._load(repo, data.payment_id)
+            if payment.status == PaymentStatus.AUTHORIZED:
+                apply_ledger(payment, ledger_of(payment).capture(operation.amount))
+                self._emit(repo, payment, "payment.succeeded")
+        return StepResult(reference=operation.reference, amount=operation.amount)
+
+    @activity.defn
+    async def void(self, data: VoidInput) -> StepResult:
+        """Release the authorization if there is one; the payment ends canceled or failed."""
+        reference, attempts = await self._authorization_to_void(data)
+        if reference is not None:
+            key = void_key(data.payment_id)
+            _, void_attempts = await self._step(
+                data.payment_id, "void", key, lambda: self._gateway.void(reference, key)
+            )
+            attempts += void_attempts
+        async with self._sessions.begin() as session:
+            repo = PaymentRepository(session)
+            session.add_all(attempts)
+            payment = await self._load(repo, data.payment_id)
+            if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+                ledger = ledger_of(payment)
+                if data.failure is None:
+                    apply_ledger(payment, ledger.cancel())
+                    self._emit(repo, payment, "payment.canceled")
+                else:
+                    apply_ledger(payment, ledger.fail())
+                    payment.failure_code = data.failure.code
+                    payment.failure_decline_code = data.failure.decline_code
+                    payment.failure_message = data.failure.message
+                    self._emit(repo, payment, "payment.failed")
+        return StepResult(reference=reference, amount=0)
+
+    async def _authorization_to_void(
+        self, data: VoidInput
+    ) -> tuple[str | None, list[PaymentAttempt]]:
+        """The authorization id, asking the gateway when its answer never reached us."""
+        if data.authorization_reference is not None:
+            return data.authorization_reference, []
+        key = authorize_key(data.payment_id)
+        found, attempt, error = await timed_call(
+            data.payment_id, "lookup", key, lambda: self._gateway.lookup(key)
+        )
+        if error is not None and not isinstance(error, GatewayDeclined):
+            await self._record([attempt])
+            raise_application_error(error)
+        return (found.authorization_id if found else None), [attempt]
+
+    @activity.defn
+    async def refund(self, data: RefundInput) -> StepResult:
+        async with self._sessions.begin() as session:
+            await session.execute(_pending_refund(data))
+        key = refund_key(data.payment_id, data.refund_id)
+        operation, attempts = await self._step(
+            data.payment_id,
+            "refund",
+            key,
+            lambda: self._gateway.refund(data.authorization_reference, data.amount, key),
+        )
+        async with self._sessions.begin() as session:
+            repo = PaymentRepository(session)
+            session.add_all(attempts)
+            payment = await self._load(repo, data.payment_id)
+            refund = await repo.get_refund(data.refund_id)
+            if refund is not None and refund.status == RefundStatus.PENDING:
+                refund.status = RefundStatus.SUCCEEDED.value
+                refund.gateway_reference = operation.reference
+                refund.updated_at = datetime.now(UTC)
+                apply_ledger(payment, ledger_of(payment).refund(operation.amount))
+                self._emit(repo, payment, "payment.refunded", refund)
+        return StepResult(reference=operation.reference, amount=operation.amount)
+
+    @activity.defn
+    async def fail_refund(self, data: RefundFailureInput) -> StepResult:
+        """The gateway refused the refund: the refund ends failed, the payment's amounts stay."""
+        async with self._sessions.begin() as session:
+            await session.execute(_pending_refund(data.refund))
+            repo = PaymentRepository(session)
+            payment = await self._load(repo, data.refund.payment_id)
+            refund = await repo.get_refund(data.refund.refund_id)
+            if refund is not None and refund.status == RefundStatus.PENDING:
+                refund.status = RefundStatus.FAILED.value
+                refund.failure_code = data.failure.code
+                refund.failure_message = data.failure.message
+                refund.updated_at = datetime.now(UTC)
+                payment.updated_at = datetime.now(UTC)
+                self._emit(repo, payment, "payment.refund_failed", refund)
+        return StepResult(reference=None, amount=0)
+
+
+def _pending_refund(data: RefundInput) -> Insert:
+    return (
+        insert(Refund)
+        .values(
+            id=data.refund_id,
+            payment_id=data.payment_id,
+            amount=data.amount,
+            currency=data.currency,
+            status=RefundStatus.PENDING.value,
+            reason=data.reason,
+        )
+        .on_conflict_do_nothing(index_elements=[Refund.id])
+    )

@@ -1,0 +1,60 @@
+"""Liveness and readiness: readiness checks every dependency and names the one that is down."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+router = APIRouter(tags=["health"])
+CHECK_TIMEOUT_SECONDS = 3.0
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _check(name: str, probe: Any) -> tuple[str, str]:
+    try:
+        await asyncio.wait_for(probe(), timeout=CHECK_TIMEOUT_SECONDS)
+    except Exception as error:  # noqa: BLE001 - readiness reports any failure by name
+        return name, f"{type(error).__name__}: {error}"[:300]
+    return name, "ok"
+
+
+@router.get("/ready")
+async def ready(request: Request) -> JSONResponse:
+    state = request.app.state
+
+    async def postgres() -> None:
+        async with state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def temporal() -> None:
+        await state.temporal.service_client.check_health()
+
+    async def kafka() -> None:
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=state.settings.kafka.bootstrap(), request_timeout_ms=2500
+        )
+        await admin.start()
+        try:
+            await admin.list_topics()
+        finally:
+            await admin.close()
+
+    results = dict(
+        await asyncio.gather(
+            _check("temporal", temporal), _check("postgres", postgres), _check("kafka", kafka)
+        )
+    )
+    healthy = all(value == "ok" for value in results.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": results},
+        status_code=200 if healthy else 503,
+    )

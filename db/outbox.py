@@ -1,0 +1,53 @@
+"""Outbox rows: CloudEvents 1.0 envelopes written in the same transaction as the state change."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from db.models import OutboxEvent, Payment, Refund
+from db.views import payment_view, refund_view
+
+EVENT_SOURCE = "urn:payment-saga:payments"
+# Event ids are derived from (payment, sequence): a retried activity or a re-published row
+# carries the same id, so consumers can deduplicate on it.
+EVENT_ID_NAMESPACE = uuid.UUID("6f1c1f0e-5a8e-4b1e-9f57-3c2f4f1d2b10")
+
+
+def event_id(payment_id: str, sequence: int) -> str:
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{payment_id}:{sequence}"))
+
+
+def new_event(
+    payment: Payment,
+    event_type: str,
+    *,
+    temporal_ui_url: str,
+    namespace: str,
+    refund: Refund | None = None,
+) -> OutboxEvent:
+    """Take the payment's next sequence number and build its event row."""
+    payment.event_sequence += 1
+    sequence = payment.event_sequence
+    data: dict[str, Any] = {"payment": payment_view(payment, temporal_ui_url, namespace)}
+    if refund is not None:
+        data["refund"] = refund_view(refund)
+    envelope = {
+        "specversion": "1.0",
+        "id": event_id(payment.id, sequence),
+        "source": EVENT_SOURCE,
+        "type": event_type,
+        "subject": payment.id,
+        "time": datetime.now(UTC).isoformat(),
+        "datacontenttype": "application/json",
+        "sequence": sequence,
+        "data": data,
+    }
+    return OutboxEvent(
+        event_id=envelope["id"],
+        payment_id=payment.id,
+        sequence=sequence,
+        type=event_type,
+        payload=envelope,
+    )

@@ -1,0 +1,77 @@
+"""Data access. Repositories add and read; the caller's transaction commits (or not)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import OutboxEvent, Payment, PaymentAttempt, Refund
+from domain.messages import PaymentRequest
+from domain.states import PaymentStatus
+
+
+class PaymentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, payment_id: str, *, for_update: bool = False) -> Payment | None:
+        query = select(Payment).where(Payment.id == payment_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def add_if_missing(self, request: PaymentRequest) -> None:
+        """Insert the pending row; a second call (a retry, the API first) changes nothing."""
+        card = request.card
+        statement = (
+            insert(Payment)
+            .values(
+                id=request.payment_id,
+                order_id=request.order_id,
+                customer_id=request.customer_id,
+                amount=request.amount,
+                currency=request.currency,
+                status=PaymentStatus.PENDING.value,
+                capture_method=request.capture_method.value,
+                card_token=request.card_token,
+                card_brand=card.brand,
+                card_last4=card.last4,
+                card_exp_month=card.exp_month,
+                card_exp_year=card.exp_year,
+                card_fingerprint=card.fingerprint,
+                description=request.description,
+                metadata_=dict(request.metadata),
+                version=1,
+            )
+            .on_conflict_do_nothing(index_elements=[Payment.id])
+        )
+        await self._session.execute(statement)
+
+    async def get_refund(self, refund_id: str) -> Refund | None:
+        return await self._session.get(Refund, refund_id)
+
+    async def refunds_of(self, payment_id: str) -> Sequence[Refund]:
+        query = select(Refund).where(Refund.payment_id == payment_id).order_by(Refund.created_at)
+        return (await self._session.execute(query)).scalars().all()
+
+    async def attempts_of(self, payment_id: str) -> Sequence[PaymentAttempt]:
+        query = (
+            select(PaymentAttempt)
+            .where(PaymentAttempt.payment_id == payment_id)
+            .order_by(PaymentAttempt.id)
+        )
+        return (await self._session.execute(query)).scalars().all()
+
+    async def events_of(self, payment_id: str) -> Sequence[OutboxEvent]:
+        query = (
+            select(OutboxEvent)
+            .where(OutboxEvent.payment_id == payment_id)
+            .order_by(OutboxEvent.sequence)
+        )
+        return (await self._session.execute(query)).scalars().all()
+
+    def add(self, row: Refund | PaymentAttempt | OutboxEvent) -> None:
+        self._session.add(row)

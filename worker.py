@@ -1,0 +1,84 @@
+"""The Temporal worker (`payment-saga-worker`): runs PaymentWorkflow and its activities."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.payments import PaymentActivities
+from clients import connect_temporal, gateway_http_client
+from db.session import create_engine, create_session_factory
+from gateway.http_client import HttpGateway
+from settings import Settings
+from workflows.payment import PaymentWorkflow
+
+log = logging.getLogger("payment_saga.worker")
+# Pure modules the workflow uses: loaded once, outside the sandbox (faster, and safe because
+# they hold no state and do no I/O).
+PASSTHROUGH_MODULES = ("domain", "pydantic", "sqlalchemy")
+
+
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
+def build_worker(settings: Settings, client: Client, activities: PaymentActivities) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.temporal.task_queue,
+        workflows=[PaymentWorkflow],
+        activities=[
+            activities.authorize,
+            activities.capture,
+            activities.void,
+            activities.refund,
+            activities.fail_refund,
+        ],
+        workflow_runner=sandbox_runner(),
+        max_concurrent_activities=100,
+        max_concurrent_workflow_tasks=100,
+    )
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    engine = create_engine(settings.database)
+    http = gateway_http_client(settings.gateway)
+    try:
+        client = await connect_temporal(settings.temporal)
+        activities = PaymentActivities(
+            create_session_factory(engine),
+            HttpGateway(http),
+            temporal_ui_url=settings.temporal.web_url(),
+            namespace=settings.temporal.namespace,
+        )
+        worker = build_worker(settings, client, activities)
+        async with worker:
+            log.info("worker polling task queue %s", settings.temporal.task_queue)
+            await stop.wait()
+            log.info("worker stopping: finishing in-flight tasks")
+    finally:
+        await http.aclose()
+        await engine.dispose()
+
+
+async def main_async() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run_worker(Settings(), stop)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(main_async())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,347 @@
+"""PaymentWorkflow: one durable workflow per payment; the workflow id is the payment id.
+
+authorize -> capture (automatic, or a `capture` update before the authorization expires) ->
+refunds as updates until the refund window closes. A failed step runs the compensations
+registered before it, newest first, and the workflow ends failed with the cause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, replace
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.payments import PaymentActivities
+    from domain.messages import (
+        AuthorizeInput,
+        CancelRequest,
+        CaptureInput,
+        CaptureRequest,
+        Failure,
+        PaymentRequest,
+        PaymentState,
+        RefundFailureInput,
+        RefundInput,
+        RefundRequest,
+        RefundState,
+        VoidInput,
+    )
+    from domain.money import format_amount
+    from domain.states import (
+        CaptureMethod,
+        Ledger,
+        PaymentStatus,
+        RefundStatus,
+        TransitionError,
+    )
+    from workflows import search_attributes as attrs
+
+STEP_TIMEOUT = timedelta(seconds=30)
+AUTHORIZE_DEADLINE = timedelta(minutes=10)
+CAPTURE_DEADLINE = timedelta(hours=24)
+REFUND_DEADLINE = timedelta(hours=24)
+# Transient gateway errors back off exponentially; declines are raised non-retryable.
+GATEWAY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+)
+# Compensations must finish: they retry until they do.
+COMPENSATION_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=60),
+)
+REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+Compensation = Callable[[Failure | None], Awaitable[None]]
+
+
+def failure_of(error: ActivityError, fallback_code: str) -> Failure:
+    """The decline carried by a non-retryable ApplicationError, or a generic failure."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.non_retryable and cause.details:
+        details = cause.details[0]
+        if isinstance(details, dict) and "code" in details:
+            return Failure(**details)
+    return Failure(code=fallback_code, message=str(cause.message if cause else error))
+
+
+def rejected(code: str, message: str) -> ApplicationError:
+    return ApplicationError(message, type=code, non_retryable=True)
+
+
+@workflow.defn
+class PaymentWorkflow:
+    @workflow.init
+    def __init__(self, request: PaymentRequest) -> None:
+        self._request = request
+        self._ledger = Ledger(status=PaymentStatus.PENDING, amount=request.amount)
+        self._reference: str | None = None
+        self._failure: Failure | None = None
+        self._refunds: dict[str, RefundState] = {}
+        self._refunds_open = True
+        # Updates and the main flow take turns: one gateway operation at a time.
+        self._lock = asyncio.Lock()
+        self._compensations: list[Compensation] = []
+
+    @workflow.run
+    async def run(self, request: PaymentRequest) -> PaymentState:
+        self._publish_attributes()
+        try:
+            if await self._authorize():
+                if request.capture_method is CaptureMethod.AUTOMATIC:
+                    async with self._lock:
+                        await self._capture(self._ledger.authorized)
+                else:
+                    await self._wait_for_capture()
+                if self._ledger.status in REFUNDABLE:
+                    await self._accept_refunds()
+        except asyncio.CancelledError:
+            # An operator cancelled the run: release the authorization before stopping.
+            if self._ledger.status is PaymentStatus.AUTHORIZED:
+                await asyncio.shield(asyncio.ensure_future(self._compensate(None)))
+            raise
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._failure is not None:
+            raise ApplicationError(
+                self._failure.message, asdict(self._failure), type=self._failure.code
+            )
+        return self.state()
+
+    @workflow.query
+    def state(self) -> PaymentState:
+        ledger = self._ledger
+        return PaymentState(
+            payment_id=self._request.payment_id,
+            status=ledger.status,
+            amount=ledger.amount,
+            currency=self._request.currency,
+            capture_method=self._request.capture_method,
+            amount_authorized=ledger.authorized,
+            amount_captured=ledger.captured,
+            amount_refunded=ledger.refunded,
+            gateway_reference=self._reference,
+            failure=self._failure,
+            refunds=list(self._refunds.values()),
+        )
+
+    # -- steps --------------------------------------------------------------------------------
+
+    async def _authorize(self) -> bool:
+        request = self._request
+        # Registered before the step: an authorization whose answer was lost still gets voided.
+        self._compensations.append(self._void_authorization)
+        async with self._lock:
+            try:
+                result = await workflow.execute_activity_method(
+                    PaymentActivities.authorize,
+                    AuthorizeInput(payment=request),
+                    start_to_close_timeout=STEP_TIMEOUT,
+                    schedule_to_close_timeout=AUTHORIZE_DEADLINE,
+                    retry_policy=GATEWAY_RETRY,
+                    summary=f"authorize {format_amount(request.amount, request.currency)}",
+                )
+            except ActivityError as error:
+                await self._compensate(failure_of(error, "processing_error"))
+                return False
+            self._reference = result.reference
+            self._ledger = self._ledger.authorize(result.amount)
+            self._publish_attributes()
+            return True
+
+    async def _capture(self, amount: int) -> None:
+        """Capture once; a refused capture voids the authorization and fails the payment."""
+        assert self._reference is not None
+        try:
+            result = await workflow.execute_activity_method(
+                PaymentActivities.capture,
+                CaptureInput(
+                    payment_id=self._request.payment_id,
+                    authorization_reference=self._reference,
+                    amount=amount,
+                    currency=self._request.currency,
+                ),
+                start_to_close_timeout=STEP_TIMEOUT,
+                schedule_to_close_timeout=CAPTURE_DEADLINE,
+                retry_policy=GATEWAY_RETRY,
+                summary=f"capture {format_amount(amount, self._request.currency)}",
+            )
+        except ActivityError as error:
+            cause = failure_of(error, "processing_error")
+            await self._compensate(
+                Failure(code="capture_failed", message=cause.message, decline_code=cause.code)
+            )
+            return
+        self._ledger = self._ledger.capture(result.amount)
+        # Captured funds are not undone by voiding; from here refunds are explicit requests.
+        self._compensations.clear()
+        self._publish_attributes()
+
+    async def _wait_for_capture(self) -> None:
+        expiry = timedelta(seconds=self._request.authorization_expiry_seconds)
+        until = workflow.now() + expiry
+        workflow.set_current_details(f"waiting for capture or cancel until {until:%Y-%m-%d %H:%M} UTC")
+        try:
+            await workflow.wait_condition(
+                lambda: self._ledger.status is not PaymentStatus.AUTHORIZED, timeout=expiry
+            )
+        except TimeoutError:
+            async with self._lock:
+                if self._ledger.status is PaymentStatus.AUTHORIZED:
+                    await self._compensate(None)  # expired: release the funds, end canceled
+        workflow.set_current_details("")
+
+    async def _accept_refunds(self) -> None:
+        window = timedelta(seconds=self._request.refund_window_seconds)
+        until = workflow.now() + window
+        workflow.set_current_details(f"captured; refunds accepted until {until:%Y-%m-%d} UTC")
+        try:
+            await workflow.wait_condition(
+                lambda: self._ledger.status is PaymentStatus.REFUNDED, timeout=window
+            )
+        except TimeoutError:
+            pass
+        self._refunds_open = False
+        workflow.set_current_details("")
+
+    async def _refund(self, refund_id: str, amount: int, reason: str | None) -> RefundState:
+        assert self._reference is not None
+        pending = RefundState(
+            refund_id=refund_id,
+            amount=amount,
+            currency=self._request.currency,
+            status=RefundStatus.PENDING,
+            reason=reason,
+        )
+        self._refunds[refund_id] = pending
+        data = RefundInput(
+            payment_id=self._request.payment_id,
+            refund_id=refund_id,
+            authorization_reference=self._reference,
+            amount=amount,
+            currency=self._request.currency,
+            reason=reason,
+        )
+        try:
+            await workflow.execute_activity_method(
+                PaymentActivities.refund,
+                data,
+                start_to_close_timeout=STEP_TIMEOUT,
+                schedule_to_close_timeout=REFUND_DEADLINE,
+                retry_policy=GATEWAY_RETRY,
+                summary=f"refund {format_amount(amount, self._request.currency)}",
+            )
+        except ActivityError as error:
+            failure = failure_of(error, "refund_failed")
+            await workflow.execute_activity_method(
+                PaymentActivities.fail_refund,
+                RefundFailureInput(refund=data, failure=failure),
+                start_to_close_timeout=STEP_TIMEOUT,
+                retry_policy=COMPENSATION_RETRY,
+            )
+            result = replace(pending, status=RefundStatus.FAILED, failure=failure)
+        else:
+            self._ledger = self._ledger.refund(amount)
+            result = replace(pending, status=RefundStatus.SUCCEEDED)
+            self._publish_attributes()
+        self._refunds[refund_id] = result
+        return result
+
+    # -- compensation -------------------------------------------------------------------------
+
+    async def _compensate(self, failure: Failure | None) -> None:
+        """Undo what was done, newest first. `failure` set: the payment fails with it."""
+        self._failure = failure
+        while self._compensations:
+            await self._compensations.pop()(failure)
+
+    async def _void_authorization(self, failure: Failure | None) -> None:
+        await workflow.execute_activity_method(
+            PaymentActivities.void,
+            VoidInput(
+                payment_id=self._request.payment_id,
+                authorization_reference=self._reference,
+                failure=failure,
+            ),
+            start_to_close_timeout=STEP_TIMEOUT,
+            retry_policy=COMPENSATION_RETRY,
+            summary="void authorization",
+        )
+        self._ledger = self._ledger.fail() if failure else self._ledger.cancel()
+        self._publish_attributes()
+
+    # -- updates ------------------------------------------------------------------------------
+
+    @workflow.update
+    async def capture(self, request: CaptureRequest) -> PaymentState:
+        async with self._lock:
+            amount = request.amount or self._ledger.authorized
+            self._check(lambda ledger: ledger.capture(amount))
+            await self._capture(amount)
+        return self.state()
+
+    @capture.validator
+    def validate_capture(self, request: CaptureRequest) -> None:
+        if self._request.capture_method is not CaptureMethod.MANUAL:
+            raise rejected("payment_not_capturable", "only manual payments take a capture")
+        self._check(lambda ledger: ledger.capture(request.amount or ledger.authorized))
+
+    @workflow.update
+    async def cancel(self, request: CancelRequest) -> PaymentState:
+        async with self._lock:
+            self.validate_cancel(request)
+            if self._ledger.status is PaymentStatus.AUTHORIZED:
+                await self._compensate(None)
+            else:
+                refund_id = f"re_cancel_{self._request.payment_id}"
+                await self._refund(refund_id, self._ledger.refundable, request.reason)
+        return self.state()
+
+    @cancel.validator
+    def validate_cancel(self, request: CancelRequest) -> None:
+        status = self._ledger.status
+        if status is PaymentStatus.AUTHORIZED or (status in REFUNDABLE and self._refunds_open):
+            return
+        raise rejected("payment_not_cancelable", f"a {status} payment cannot be canceled")
+
+    @workflow.update
+    async def refund(self, request: RefundRequest) -> RefundState:
+        async with self._lock:
+            existing = self._refunds.get(request.refund_id)
+            if existing is not None:
+                return existing  # the same refund asked again: its outcome, nothing new
+            self.validate_refund(request)
+            amount = request.amount or self._ledger.refundable
+            return await self._refund(request.refund_id, amount, request.reason)
+
+    @refund.validator
+    def validate_refund(self, request: RefundRequest) -> None:
+        if request.refund_id in self._refunds:
+            return
+        if not self._refunds_open or self._ledger.status not in REFUNDABLE:
+            raise rejected("payment_not_refundable", f"a {self._ledger.status} payment")
+        self._check(lambda ledger: ledger.refund(request.amount or ledger.refundable))
+
+    def _check(self, change: Callable[[Ledger], Ledger]) -> None:
+        try:
+            change(self._ledger)
+        except TransitionError as error:
+            raise rejected(error.code, str(error)) from None
+
+    def _publish_attributes(self) -> None:
+        request = self._request
+        updates = [
+            attrs.PAYMENT_STATUS.value_set(self._ledger.status.value),
+            attrs.ORDER_ID.value_set(request.order_id),
+            attrs.PAYMENT_AMOUNT.value_set(request.amount),
+            attrs.PAYMENT_CURRENCY.value_set(request.currency),
+        ]
+        if request.customer_id:
+            updates.append(attrs.CUSTOMER_ID.value_set(request.customer_id))
+        workflow.upsert_search_attributes(updates)
