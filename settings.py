@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOOPBACK = "127.0.0.1"
@@ -109,13 +109,13 @@ class Settings(BaseSettings):
     )
 
     environment: str = "development"
-    api: ApiSettings = ApiSettings()
-    temporal: TemporalSettings = TemporalSettings()
-    database: DatabaseSettings = DatabaseSettings()
-    kafka: KafkaSettings = KafkaSettings()
-    gateway: GatewaySettings = GatewaySettings()
-    payments: PaymentSettings = PaymentSettings()
-    stack: StackSettings = StackSettings()
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    temporal: TemporalSettings = Field(default_factory=TemporalSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+    payments: PaymentSettings = Field(default_factory=PaymentSettings)
+    stack: StackSettings = Field(default_factory=StackSettings)
 
 
 @lru_cache

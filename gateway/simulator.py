@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from gateway.processor import LOST_RESPONSE_CARD, Answer, Faults, Processor, _error
 from settings import Settings
 
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1)]
 LOST_RESPONSE = Answer(504, {"error": {"code": "gateway_timeout", "message": "no response"}})
 
 
@@ -52,7 +53,6 @@ def _reply(answer: Answer) -> JSONResponse:
 
 def create_app(processor: Processor) -> FastAPI:
     app = FastAPI(title="payment gateway simulator")
-    IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1)]
 
     async def faulted() -> Answer | None:
         faults = processor.faults
@@ -74,12 +74,6 @@ def create_app(processor: Processor) -> FastAPI:
         if first_time and answer.status_code < 300 and card == LOST_RESPONSE_CARD:
             lose = True
         return _reply(LOST_RESPONSE if lose else answer)
-
-    def authorization_or_404(authorization_id: str) -> Any:
-        auth = processor.authorizations.get(authorization_id)
-        if auth is None:
-            return None
-        return auth
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -103,7 +97,7 @@ def create_app(processor: Processor) -> FastAPI:
     async def operate(
         authorization_id: str, operation: str, request: Request, key: IdempotencyKey
     ) -> JSONResponse:
-        auth = authorization_or_404(authorization_id)
+        auth = processor.authorizations.get(authorization_id)
         if auth is None or operation not in ("capture", "void", "refunds"):
             return _reply(_error(404, "resource_missing", "no such authorization or operation"))
         payload = await request.json() if await request.body() else {}

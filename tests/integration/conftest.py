@@ -1,0 +1,100 @@
+"""Clients onto the running stack, and a helper that starts one payment the way the API will."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client, WorkflowHandle
+
+from clients import connect_temporal, gateway_http_client
+from db.session import SessionFactory, create_engine, create_session_factory
+from domain.messages import CardSummary, PaymentRequest
+from domain.states import CaptureMethod
+from gateway.http_client import HttpGateway
+from gateway.protocol import CardInput
+from settings import Settings
+from workflows.payment import PaymentWorkflow
+
+
+@pytest.fixture(scope="session")
+async def temporal(settings: Settings) -> Client:
+    return await connect_temporal(settings.temporal)
+
+
+@pytest.fixture(scope="session")
+async def gateway_http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_http_client(settings.gateway) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+async def sessions(settings: Settings) -> AsyncIterator[SessionFactory]:
+    engine = create_engine(settings.database)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+@dataclass
+class Payments:
+    """Starts payments as the API does: tokenize at the edge, then start the workflow."""
+
+    settings: Settings
+    temporal: Client
+    gateway_http: httpx.AsyncClient
+
+    async def start(
+        self,
+        card_number: str,
+        *,
+        amount: int = 2500,
+        currency: str = "USD",
+        capture_method: CaptureMethod = CaptureMethod.AUTOMATIC,
+        **overrides: Any,
+    ) -> WorkflowHandle[PaymentWorkflow, Any]:
+        cvc = "1234" if card_number.startswith(("34", "37")) else "123"
+        card = CardInput(number=card_number, exp_month=12, exp_year=2030, cvc=cvc)
+        token = await HttpGateway(self.gateway_http).tokenize(card)
+        payment_id = f"pay_{uuid.uuid4().hex}"
+        request = PaymentRequest(
+            payment_id=payment_id,
+            order_id=f"ord_{uuid.uuid4().hex[:12]}",
+            amount=amount,
+            currency=currency,
+            card_token=token.token,
+            card=CardSummary(
+                brand=token.brand,
+                last4=token.last4,
+                exp_month=token.exp_month,
+                exp_year=token.exp_year,
+                fingerprint=token.fingerprint,
+            ),
+            capture_method=capture_method,
+            **overrides,
+        )
+        return await self.temporal.start_workflow(
+            PaymentWorkflow.run,
+            request,
+            id=payment_id,
+            task_queue=self.settings.temporal.task_queue,
+        )
+
+    async def ledger(self, payment_id: str) -> list[dict[str, Any]]:
+        response = await self.gateway_http.get("/v1/ledger", params={"key_prefix": payment_id})
+        response.raise_for_status()
+        entries: list[dict[str, Any]] = response.json()["entries"]
+        return entries
+
+    async def lookups(self, payment_id: str) -> list[str]:
+        response = await self.gateway_http.get("/v1/ledger", params={"key_prefix": payment_id})
+        lookups: list[str] = response.json()["lookups"]
+        return lookups
+
+
+@pytest.fixture(scope="session")
+def payments(settings: Settings, temporal: Client, gateway_http: httpx.AsyncClient) -> Payments:
+    return Payments(settings, temporal, gateway_http)
