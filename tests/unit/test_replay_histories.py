@@ -1,0 +1,29 @@
+"""Committed histories (one per scenario) replay against the current workflow code.
+
+A change that would break payments already in flight fails here; re-record with
+RECORD_HISTORIES=tests/unit/histories pytest tests/integration/test_replay.py when intended.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from worker import sandbox_runner
+from workflows.payment import PaymentWorkflow
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_histories_are_present() -> None:
+    assert len(HISTORIES) >= 6
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[PaymentWorkflow], workflow_runner=sandbox_runner())
+    await replayer.replay_workflow(history)

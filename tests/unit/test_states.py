@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import pytest
+
+from domain.states import ALLOWED_TRANSITIONS, FINAL_STATUSES, Ledger, PaymentStatus, TransitionError
+
+S = PaymentStatus
+
+
+def captured(amount: int = 1000, captured: int = 1000) -> Ledger:
+    return Ledger(S.PENDING, amount).authorize(amount).capture(captured)
+
+
+def test_happy_path_through_partial_refunds() -> None:
+    ledger = captured().refund(300)
+    assert (ledger.status, ledger.refunded, ledger.refundable) == (S.PARTIALLY_REFUNDED, 300, 700)
+    ledger = ledger.refund(700)
+    assert (ledger.status, ledger.refundable) == (S.REFUNDED, 0)
+
+
+def test_partial_capture_limits_refunds() -> None:
+    ledger = captured(1000, 600)
+    with pytest.raises(TransitionError) as caught:
+        ledger.refund(601)
+    assert caught.value.code == "amount_exceeds_refundable"
+
+
+@pytest.mark.parametrize("amount", [0, 1001])
+def test_capture_must_be_within_the_authorization(amount: int) -> None:
+    with pytest.raises(TransitionError) as caught:
+        Ledger(S.PENDING, 1000).authorize(1000).capture(amount)
+    assert caught.value.code == "amount_exceeds_authorized"
+
+
+def test_capture_twice_is_refused() -> None:
+    with pytest.raises(TransitionError) as caught:
+        captured().capture(1000)
+    assert caught.value.code == "payment_not_capturable"
+
+
+def test_pending_cannot_be_captured_or_canceled() -> None:
+    with pytest.raises(TransitionError):
+        Ledger(S.PENDING, 100).capture(100)
+    with pytest.raises(TransitionError) as caught:
+        Ledger(S.PENDING, 100).cancel()
+    assert caught.value.code == "payment_not_cancelable"
+
+
+@pytest.mark.parametrize("status", sorted(FINAL_STATUSES))
+def test_final_states_go_nowhere(status: PaymentStatus) -> None:
+    assert ALLOWED_TRANSITIONS[status] == frozenset()
+
+
+def test_authorize_beyond_the_amount_breaks_the_invariant() -> None:
+    with pytest.raises(TransitionError) as caught:
+        Ledger(S.PENDING, 100).authorize(101)
+    assert caught.value.code == "invariant_violated"
+
+
+def test_failed_and_canceled_come_from_pending_or_authorized() -> None:
+    assert Ledger(S.PENDING, 100).fail().status is S.FAILED
+    assert Ledger(S.PENDING, 100).authorize(100).fail().status is S.FAILED
+    assert Ledger(S.PENDING, 100).authorize(100).cancel().status is S.CANCELED
+    with pytest.raises(TransitionError):
+        captured().fail()
