@@ -12,7 +12,9 @@ async def connect_temporal(settings: TemporalSettings) -> Client:
     return await Client.connect(settings.target(), namespace=settings.namespace)
 
 
-def gateway_http_client(settings: GatewaySettings, *, max_connections: int = 100) -> httpx.AsyncClient:
+def gateway_http_client(
+    settings: GatewaySettings, *, max_connections: int = 100
+) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=settings.base_url(),
         timeout=httpx.Timeout(settings.timeout_seconds, connect=2.0),

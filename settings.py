@@ -93,7 +93,7 @@ class StackSettings(BaseModel):
 
 
 def normalize_postgres_url(url: str) -> str:
-    """Accept the usual ``postgresql://`` and ``postgres://`` forms and pick the psycopg 3 driver."""
+    """Accept ``postgresql://`` and ``postgres://`` URLs; use the psycopg 3 driver."""
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

@@ -23,7 +23,10 @@ def _attempt_number() -> int:
 
 
 async def timed_call(
-    payment_id: str, operation: str, key: str, call: Callable[[], Awaitable[GatewayOperation | None]]
+    payment_id: str,
+    operation: str,
+    key: str,
+    call: Callable[[], Awaitable[GatewayOperation | None]],
 ) -> tuple[GatewayOperation | None, PaymentAttempt, PaymentSagaError | None]:
     """Run the call; return its result, the attempt row, and the domain error if it failed."""
     started = time.monotonic()

@@ -102,7 +102,11 @@ class PaymentActivities:
         return payment
 
     def _emit(
-        self, repo: PaymentRepository, payment: Payment, event_type: str, refund: Refund | None = None
+        self,
+        repo: PaymentRepository,
+        payment: Payment,
+        event_type: str,
+        refund: Refund | None = None,
     ) -> None:
         repo.add(
             new_event(

@@ -95,7 +95,9 @@ class Ledger:
             raise TransitionError("amount_exceeds_refundable", "refund must be 1..refundable")
         refunded = self.refunded + amount
         status = (
-            PaymentStatus.REFUNDED if refunded == self.captured else PaymentStatus.PARTIALLY_REFUNDED
+            PaymentStatus.REFUNDED
+            if refunded == self.captured
+            else PaymentStatus.PARTIALLY_REFUNDED
         )
         return self._moved(status, refunded=refunded)
 

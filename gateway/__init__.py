@@ -1,1 +1,1 @@
-"""Payment gateways: one protocol, an HTTP client for it, and a simulator that models a processor."""
+"""Payment gateways: one protocol, an HTTP client for it, and a simulator of a processor."""

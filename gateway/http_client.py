@@ -1,4 +1,4 @@
-"""`PaymentGateway` over HTTP: speaks the simulator's API (the shape a real processor adapter has)."""
+"""`PaymentGateway` over HTTP, speaking the simulator's API (the shape a processor adapter has)."""
 
 from __future__ import annotations
 

@@ -93,7 +93,9 @@ class Processor:
         stored = self.answers.get(key)
         if stored is not None:
             if stored[0] != signature:
-                return _error(409, "idempotency_mismatch", "key reused with other parameters"), False
+                return _error(
+                    409, "idempotency_mismatch", "key reused with other parameters"
+                ), False
             return stored[1], False
         self.attempts[key] = self.attempts.get(key, 0) + 1
         answer: Answer = apply()
@@ -156,4 +158,6 @@ class Processor:
 
 
 def _error(status: int, code: str, message: str, decline_code: str | None = None) -> Answer:
-    return Answer(status, {"error": {"code": code, "decline_code": decline_code, "message": message}})
+    return Answer(
+        status, {"error": {"code": code, "decline_code": decline_code, "message": message}}
+    )

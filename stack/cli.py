@@ -1,9 +1,10 @@
-"""`payment-saga-stack`: start the whole stack in the foreground, print where it is, stop on Ctrl-C."""
+"""`payment-saga-stack`: run the whole stack in the foreground, say where it is, stop on Ctrl-C."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
 import sys
 
@@ -26,10 +27,8 @@ async def run(stack: Stack, stop: asyncio.Event) -> None:
     while not stop.is_set():
         for event in await stack.supervise_once():
             print(f"supervisor: {event}", flush=True)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=SUPERVISE_INTERVAL_SECONDS)
-        except TimeoutError:
-            pass
 
 
 async def main_async() -> int:

@@ -36,7 +36,7 @@ def ensure_jars(settings: Settings) -> Path:
     (work / "pom.xml").write_text(pom)
     staging = work / "libs.partial"
     shutil.rmtree(staging, ignore_errors=True)
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [_require("mvn"), "-q", "-B", "-Dstyle.color=never", "dependency:copy-dependencies",
          "-DincludeScope=runtime", f"-DoutputDirectory={staging}"],
         cwd=work, check=True,
@@ -87,7 +87,7 @@ def kafka_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedP
     properties.write_text(_server_properties(settings, log_dirs))
     classpath = f"{libs}/*"
     if not (log_dirs / "meta.properties").exists():
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
              "-t", _cluster_id(), "-c", str(properties)],
             check=True, capture_output=True,

@@ -41,7 +41,7 @@ def _prepare_data_dir(pgdata: Path, account: str | None) -> None:
     pgdata.chmod(0o700)
     if (pgdata / "PG_VERSION").exists():
         return
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(pgdata), "-U", "postgres",
          "--auth=trust", "--encoding=UTF8", "--no-instructions"],
         check=True, user=account, capture_output=True,
@@ -85,7 +85,9 @@ def ensure_database(settings: Settings) -> None:
             "SELECT 1 FROM pg_database WHERE datname = %s", (settings.database.name,)
         ).fetchone()
         if exists is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.database.name)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.database.name))
+            )
 
 
 def migrate(database_url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -33,7 +34,7 @@ class ManagedProcess:
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = self.log_path.open("ab")
-        self.popen = subprocess.Popen(  # noqa: S603 - argv is built by the launcher
+        self.popen = subprocess.Popen(
             self.argv,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
@@ -68,10 +69,8 @@ class ManagedProcess:
                 time.sleep(0.05)
         # Anything left in the group (a child the process spawned) goes too.
         self._signal_group(signal.SIGKILL)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
@@ -91,7 +90,5 @@ class ManagedProcess:
     def _signal_group(self, sig: signal.Signals) -> None:
         if self.popen is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass

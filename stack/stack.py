@@ -84,7 +84,9 @@ class Stack:
             self._launch(postgres.postgres_process(s, self.data_dir, self.log_dir))
         checks["postgres"] = lambda: asyncio.to_thread(postgres.postgres_ready, s)
         if s.kafka.bootstrap_servers is None:
-            kafka_proc = await asyncio.to_thread(kafka.kafka_process, s, self.data_dir, self.log_dir)
+            kafka_proc = await asyncio.to_thread(
+                kafka.kafka_process, s, self.data_dir, self.log_dir
+            )
             self._launch(kafka_proc)
         checks["kafka"] = lambda: kafka.kafka_ready(s)
         await asyncio.gather(*(self._wait_healthy(name, check) for name, check in checks.items()))
@@ -135,7 +137,7 @@ class Stack:
             try:
                 await asyncio.wait_for(check(), timeout=10)
                 return
-            except Exception as error:  # noqa: BLE001 - any failure means "not yet"
+            except Exception as error:
                 last_error = error
             await asyncio.sleep(0.3)
         raise RuntimeError(f"{name} did not become healthy in time: {last_error!r}")

@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 def stack_settings(data_dir: Path) -> Settings:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     settings.stack.data_dir = data_dir
     settings.temporal.port = free_port()
     settings.temporal.ui_port = free_port()

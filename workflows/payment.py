@@ -8,12 +8,14 @@ registered before it, newest first, and the workflow ends failed with the cause.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -69,7 +71,8 @@ def failure_of(error: ActivityError, fallback_code: str) -> Failure:
         details = cause.details[0]
         if isinstance(details, dict) and "code" in details:
             return Failure(**details)
-    return Failure(code=fallback_code, message=str(cause.message if cause else error))
+    message = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
+    return Failure(code=fallback_code, message=message)
 
 
 def rejected(code: str, message: str) -> ApplicationError:
@@ -186,7 +189,9 @@ class PaymentWorkflow:
     async def _wait_for_capture(self) -> None:
         expiry = timedelta(seconds=self._request.authorization_expiry_seconds)
         until = workflow.now() + expiry
-        workflow.set_current_details(f"waiting for capture or cancel until {until:%Y-%m-%d %H:%M} UTC")
+        workflow.set_current_details(
+            f"waiting for capture or cancel until {until:%Y-%m-%d %H:%M} UTC"
+        )
         try:
             await workflow.wait_condition(
                 lambda: self._ledger.status is not PaymentStatus.AUTHORIZED, timeout=expiry
@@ -201,12 +206,10 @@ class PaymentWorkflow:
         window = timedelta(seconds=self._request.refund_window_seconds)
         until = workflow.now() + window
         workflow.set_current_details(f"captured; refunds accepted until {until:%Y-%m-%d} UTC")
-        try:
+        with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
                 lambda: self._ledger.status is PaymentStatus.REFUNDED, timeout=window
             )
-        except TimeoutError:
-            pass
         self._refunds_open = False
         workflow.set_current_details("")
 
@@ -336,7 +339,7 @@ class PaymentWorkflow:
 
     def _publish_attributes(self) -> None:
         request = self._request
-        updates = [
+        updates: list[SearchAttributeUpdate[Any]] = [
             attrs.PAYMENT_STATUS.value_set(self._ledger.status.value),
             attrs.ORDER_ID.value_set(request.order_id),
             attrs.PAYMENT_AMOUNT.value_set(request.amount),

@@ -7,6 +7,7 @@ the unit replay test checks every change against).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 
@@ -30,10 +31,8 @@ SCENARIOS = {
 
 
 async def finished(handle: WorkflowHandle[PaymentWorkflow, object]) -> None:
-    try:
+    with contextlib.suppress(WorkflowFailureError):
         await handle.result()
-    except WorkflowFailureError:
-        pass
 
 
 async def run_scenarios(payments: Payments) -> dict[str, WorkflowHandle[PaymentWorkflow, object]]:
@@ -44,7 +43,9 @@ async def run_scenarios(payments: Payments) -> dict[str, WorkflowHandle[PaymentW
     manual = await payments.start("4242424242424242", capture_method=CaptureMethod.MANUAL)
     await until_status(manual, "authorized")
     await manual.execute_update(PaymentWorkflow.capture, CaptureRequest(amount=2000))
-    await manual.execute_update(PaymentWorkflow.refund, RefundRequest(refund_id="re_r1", amount=500))
+    await manual.execute_update(
+        PaymentWorkflow.refund, RefundRequest(refund_id="re_r1", amount=500)
+    )
     await manual.execute_update(PaymentWorkflow.cancel, CancelRequest())
     handles["manual_refund_cancel"] = manual
     await asyncio.gather(*(finished(handle) for handle in handles.values()))

@@ -22,7 +22,7 @@ DECLINED = {
     "4000000000000127": ("incorrect_cvc", None),
 }
 # The workflow stays open for refunds; a short window lets these tests read its result.
-SHORT_WINDOW = {"refund_window_seconds": 1}
+SHORT_WINDOW: dict[str, Any] = {"refund_window_seconds": 1}
 
 
 async def row(sessions: SessionFactory, payment_id: str) -> Payment:

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from domain.states import ALLOWED_TRANSITIONS, FINAL_STATUSES, Ledger, PaymentStatus, TransitionError
+from domain.states import (
+    ALLOWED_TRANSITIONS,
+    FINAL_STATUSES,
+    Ledger,
+    PaymentStatus,
+    TransitionError,
+)
 
 S = PaymentStatus
 

@@ -5,10 +5,12 @@ Activities are stand-ins with the real names; the gateway and Postgres are not i
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from temporalio import activity
@@ -66,7 +68,7 @@ class FakeGateway:
     calls: list[str] = field(default_factory=list)
     authorize_times: list[float] = field(default_factory=list)
 
-    def activities(self) -> list[object]:
+    def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="authorize")
         async def authorize(data: AuthorizeInput) -> StepResult:
             self.calls.append("authorize")
@@ -136,7 +138,8 @@ async def test_transient_errors_back_off_exponentially(env: WorkflowEnvironment)
     result = await run(env, fake, request(refund_window_seconds=60))
 
     assert result.status == "captured"
-    gaps = [round(b - a) for a, b in zip(fake.authorize_times, fake.authorize_times[1:])]
+    times = fake.authorize_times
+    gaps = [round(later - earlier) for earlier, later in itertools.pairwise(times)]
     assert gaps == [1, 2, 4]
 
 
