@@ -121,3 +121,15 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def environment_variable_names() -> set[str]:
+    """Every variable the settings read: GROUP_FIELD for grouped ones, FIELD for the rest."""
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        group = field.annotation
+        if isinstance(group, type) and issubclass(group, BaseModel):
+            names.update(f"{name}_{inner}".upper() for inner in group.model_fields)
+        else:
+            names.add(name.upper())
+    return names

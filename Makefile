@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make run` (the whole stack) and `make test` (everything).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test lint unit clean
+
+$(INSTALLED): pyproject.toml scripts/install-system-deps.sh
+	bash scripts/install-system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/payment-saga-stack up
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .data build *.egg-info

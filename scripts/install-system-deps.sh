@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Kafka runs under Java 17+ and its jars come through Maven: install both when missing.
+set -euo pipefail
+
+java_ok() {
+  command -v java >/dev/null 2>&1 || return 1
+  local major
+  major=$(java -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print v[1]; exit}')
+  [ "${major:-0}" -ge 17 ]
+}
+
+if java_ok && command -v mvn >/dev/null 2>&1; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "Kafka needs Java 17+ and Maven on PATH; install them (e.g. apt-get install openjdk-17-jre-headless maven)." >&2
+  exit 1
+fi
+echo "installing Java 17 and Maven with apt-get..."
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null
