@@ -20,6 +20,13 @@ class ApiSettings(BaseModel):
     host: str = LOOPBACK
     port: int = 8000
     public_url: str | None = None
+    rate_limit_per_minute: int = 100
+    rate_limit_burst: int = 20
+    rate_limit_burst_seconds: float = 10.0
+    idempotency_ttl_seconds: int = 24 * 3600
+    # How long a request holds its idempotency key before a retry may take it over.
+    idempotency_lock_seconds: int = 60
+    max_wait_seconds: int = 30
 
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
@@ -121,6 +128,21 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def as_environment(settings: Settings) -> dict[str, str]:
+    """The settings as the environment variables that would produce them (for child processes)."""
+    env: dict[str, str] = {}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        pairs = value.model_dump().items() if isinstance(value, BaseModel) else [("", value)]
+        for field, inner in pairs:
+            if inner is None:
+                continue
+            if isinstance(inner, SecretStr):
+                inner = inner.get_secret_value()
+            env[f"{name}_{field}".upper().rstrip("_")] = str(inner)
+    return env
 
 
 def environment_variable_names() -> set[str]:

@@ -4,39 +4,80 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from fastapi.responses import ORJSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from api import health
+from api import errors, health, middleware, routes
+from api.commands import PaymentCommands
+from api.idempotency import IdempotencyStore
+from api.queries import PaymentQueries
+from api.ratelimit import RateLimiter
 from clients import connect_temporal, gateway_http_client
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from settings import Settings
 
 VERSION = "0.1.0"
+DESCRIPTION = """Payments as durable workflows. Every `/v1` route takes
+`Authorization: Bearer <api key>`; write routes take an `Idempotency-Key`. Errors always have
+the shape `{"error": {"type", "code", "message", "param", "decline_code"}, "request_id"}`."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    registry = CollectorRegistry()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database)
         http = gateway_http_client(settings.gateway)
+        sessions = create_session_factory(engine)
+        temporal = await connect_temporal(settings.temporal)
+        queries = PaymentQueries(settings, sessions)
         app.state.settings = settings
         app.state.engine = engine
-        app.state.sessions = create_session_factory(engine)
-        app.state.gateway = HttpGateway(http)
-        app.state.temporal = await connect_temporal(settings.temporal)
+        app.state.sessions = sessions
+        app.state.temporal = temporal
+        app.state.queries = queries
+        app.state.commands = PaymentCommands(
+            settings, temporal, sessions, HttpGateway(http), queries
+        )
+        app.state.idempotency = IdempotencyStore(
+            sessions,
+            ttl=timedelta(seconds=settings.api.idempotency_ttl_seconds),
+            lock=timedelta(seconds=settings.api.idempotency_lock_seconds),
+        )
+        app.state.rate_limiter = RateLimiter(
+            per_minute=settings.api.rate_limit_per_minute,
+            burst=settings.api.rate_limit_burst,
+            burst_seconds=settings.api.rate_limit_burst_seconds,
+        )
         try:
             yield
         finally:
             await http.aclose()
             await engine.dispose()
 
-    app = FastAPI(title="payment-saga", version=VERSION, lifespan=lifespan)
+    app = FastAPI(
+        title="payment-saga",
+        version=VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+    )
+    errors.install(app)
+    middleware.install(app, middleware.ApiMetrics(registry))
     app.include_router(health.router)
+    app.include_router(routes.router)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
     return app
 
 
@@ -46,7 +87,7 @@ def main() -> None:
         create_app(settings),
         host=settings.api.host,
         port=settings.api.port,
-        log_level="info",
+        log_level="warning",
     )
 
 

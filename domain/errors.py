@@ -37,3 +37,68 @@ class GatewayOutcomeUnknown(GatewayTransientError):
 
 class GatewayNotFound(PaymentSagaError):
     code = "resource_missing"
+
+
+class RequestRejected(PaymentSagaError):
+    """A request refused for a reason the caller can act on; the API maps each subclass."""
+
+    error_type = "invalid_request_error"
+    code = "invalid_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        decline_code: str | None = None,
+        payment: dict[str, object] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.param = param
+        self.decline_code = decline_code
+        self.payment = payment
+        self.retry_after = retry_after
+
+
+class InvalidRequest(RequestRejected):
+    pass
+
+
+class ResourceMissing(RequestRejected):
+    code = "resource_missing"
+
+
+class StateConflict(RequestRejected):
+    """The payment's state does not allow the operation (payment_not_capturable, ...)."""
+
+
+class IdempotencyKeyInUse(RequestRejected):
+    error_type = "idempotency_error"
+    code = "idempotency_key_in_use"
+
+
+class IdempotencyKeyReused(RequestRejected):
+    error_type = "idempotency_error"
+    code = "idempotency_key_reused"
+
+
+class CardError(RequestRejected):
+    error_type = "card_error"
+    code = "card_declined"
+
+
+class NotAuthenticated(RequestRejected):
+    error_type = "authentication_error"
+    code = "invalid_api_key"
+
+
+class NotPermitted(RequestRejected):
+    error_type = "permission_error"
+    code = "missing_scope"
+
+
+class RateLimited(RequestRejected):
+    error_type = "rate_limit_error"
+    code = "rate_limit_exceeded"

@@ -72,6 +72,11 @@ class PaymentState:
 
 
 @dataclass(frozen=True)
+class OutcomeRequest:
+    """Wait until the authorization outcome is known (and the capture, for automatic ones)."""
+
+
+@dataclass(frozen=True)
 class CaptureRequest:
     amount: int | None = None
 

@@ -16,8 +16,9 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from settings import Settings
+from settings import Settings, as_environment
 from stack import kafka, postgres, temporal
+from stack.devkey import ensure_dev_key
 from stack.process import ManagedProcess
 
 HealthCheck = Callable[[], Awaitable[None]]
@@ -38,6 +39,7 @@ class Stack:
     settings: Settings
     options: StackOptions = field(default_factory=StackOptions)
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    dev_api_key: str | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -48,20 +50,15 @@ class Stack:
         return self.data_dir / "logs"
 
     def child_env(self) -> dict[str, str]:
-        """What our own processes need to find the infrastructure, in the settings' names."""
+        """Our processes get the launcher's settings, with the local services' addresses."""
         s = self.settings
         return {
+            **as_environment(s),
             "DATABASE_URL": s.database.sqlalchemy_url(),
             "KAFKA_BOOTSTRAP_SERVERS": s.kafka.bootstrap(),
-            "KAFKA_TOPIC": s.kafka.topic,
             "TEMPORAL_ADDRESS": s.temporal.target(),
-            "TEMPORAL_NAMESPACE": s.temporal.namespace,
-            "TEMPORAL_TASK_QUEUE": s.temporal.task_queue,
             "TEMPORAL_UI_URL": s.temporal.web_url(),
             "GATEWAY_URL": s.gateway.base_url(),
-            "GATEWAY_PORT": str(s.gateway.port),
-            "API_PORT": str(s.api.port),
-            "PAYMENTS_AUTHORIZATION_EXPIRY_SECONDS": str(s.payments.authorization_expiry_seconds),
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -69,6 +66,7 @@ class Stack:
         try:
             await self._start_infrastructure()
             postgres.migrate(self.settings.database.sqlalchemy_url())
+            self.dev_api_key = await ensure_dev_key(self.settings, self.data_dir)
             await self._start_app()
         except BaseException:
             self.stop()
@@ -171,6 +169,7 @@ class Stack:
             ("Gateway simulator", s.gateway.base_url()),
             ("Data directory", str(self.data_dir)),
             ("Logs", str(self.log_dir)),
+            ("Dev API key", self.dev_api_key or "-"),
         ]
         return rows
 

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         CaptureInput,
         CaptureRequest,
         Failure,
+        OutcomeRequest,
         PaymentRequest,
         PaymentState,
         RefundFailureInput,
@@ -280,6 +281,20 @@ class PaymentWorkflow:
         self._publish_attributes()
 
     # -- updates ------------------------------------------------------------------------------
+
+    @workflow.update
+    async def wait_for_outcome(self, request: OutcomeRequest) -> PaymentState:
+        """For `Prefer: wait`: answers once the payment is authorized (manual), captured or failed."""
+        await workflow.wait_condition(self._outcome_known)
+        return self.state()
+
+    def _outcome_known(self) -> bool:
+        status = self._ledger.status
+        if status is PaymentStatus.PENDING:
+            return False
+        if status is PaymentStatus.AUTHORIZED:
+            return self._request.capture_method is CaptureMethod.MANUAL
+        return True
 
     @workflow.update
     async def capture(self, request: CaptureRequest) -> PaymentState:

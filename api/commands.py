@@ -1,0 +1,177 @@
+"""Writes for the API: tokenize at the edge, then start or steer the payment's workflow."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateStage,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from api.queries import PaymentQueries
+from api.schemas import PaymentCreate
+from db.repository import PaymentRepository
+from db.session import SessionFactory
+from domain.errors import InvalidRequest, StateConflict
+from domain.messages import (
+    CancelRequest,
+    CaptureRequest,
+    CardSummary,
+    OutcomeRequest,
+    PaymentRequest,
+    RefundRequest,
+)
+from domain.money import format_amount
+from domain.states import CaptureMethod
+from gateway.protocol import CardInput, PaymentGateway
+from settings import Settings
+from workflows.payment import PaymentWorkflow
+
+# Update rejections that are about the request's amount (400), not the payment's state (409).
+AMOUNT_CODES = {"amount_exceeds_authorized", "amount_exceeds_refundable"}
+SETTLED = {"authorized", "captured", "partially_refunded", "refunded", "canceled"}
+
+
+class PaymentCommands:
+    def __init__(
+        self,
+        settings: Settings,
+        temporal: Client,
+        sessions: SessionFactory,
+        gateway: PaymentGateway,
+        queries: PaymentQueries,
+    ) -> None:
+        self._settings = settings
+        self._temporal = temporal
+        self._sessions = sessions
+        self._gateway = gateway
+        self._queries = queries
+
+    async def create(
+        self, payment_id: str, body: PaymentCreate, wait_seconds: int | None
+    ) -> tuple[int, dict[str, Any]]:
+        """Returns the HTTP status and the payment: 201 settled, 402 failed, 202 still going."""
+        request = await self._tokenized_request(payment_id, body)
+        outcome_known = await self._start(request, wait_seconds)
+        async with self._sessions.begin() as session:
+            # The workflow inserts it too; inserting here lets a GET right after 202 find it.
+            await PaymentRepository(session).add_if_missing(request)
+        payment = await self._queries.payment(payment_id)
+        if wait_seconds is None or not outcome_known:
+            return 202, payment
+        if payment["status"] == "failed":
+            return 402, payment
+        return (201 if payment["status"] in SETTLED else 202), payment
+
+    async def _tokenized_request(self, payment_id: str, body: PaymentCreate) -> PaymentRequest:
+        card = body.payment_method.card
+        token = await self._gateway.tokenize(
+            CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
+        )
+        return PaymentRequest(
+            payment_id=payment_id,
+            order_id=body.order_id,
+            amount=body.amount,
+            currency=body.currency,
+            card_token=token.token,
+            card=CardSummary(
+                brand=token.brand,
+                last4=token.last4,
+                exp_month=token.exp_month,
+                exp_year=token.exp_year,
+                fingerprint=token.fingerprint,
+            ),
+            capture_method=CaptureMethod(body.capture_method),
+            customer_id=body.customer_id,
+            description=body.description,
+            metadata=body.metadata,
+            authorization_expiry_seconds=self._settings.payments.authorization_expiry_seconds,
+            refund_window_seconds=self._settings.payments.refund_window_seconds,
+        )
+
+    async def _start(self, request: PaymentRequest, wait_seconds: int | None) -> bool:
+        """Start the workflow (once: the id is derived from the Idempotency-Key); True when
+        the outcome is known within the wait."""
+        options: dict[str, Any] = {
+            "id": request.payment_id,
+            "task_queue": self._settings.temporal.task_queue,
+            "id_conflict_policy": WorkflowIDConflictPolicy.USE_EXISTING,
+            # A finished payment is never started again under the same id.
+            "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            "static_summary": f"order {request.order_id}: "
+            f"{format_amount(request.amount, request.currency)}, {request.capture_method} capture",
+        }
+        try:
+            if wait_seconds is None:
+                await self._temporal.start_workflow(PaymentWorkflow.run, request, **options)
+                return False
+            operation = WithStartWorkflowOperation(PaymentWorkflow.run, request, **options)
+            handle = await self._temporal.start_update_with_start_workflow(
+                PaymentWorkflow.wait_for_outcome,
+                OutcomeRequest(),
+                start_workflow_operation=operation,
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            )
+        except WorkflowAlreadyStartedError:
+            return True  # it already ran to its end
+        try:
+            await asyncio.wait_for(handle.result(), timeout=wait_seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def capture(self, payment_id: str, amount: int | None) -> dict[str, Any]:
+        handle = await self._handle(payment_id)
+        await _steer(
+            "capture", handle.execute_update(PaymentWorkflow.capture, CaptureRequest(amount))
+        )
+        return await self._queries.payment(payment_id)
+
+    async def cancel(self, payment_id: str, reason: str | None) -> dict[str, Any]:
+        handle = await self._handle(payment_id)
+        await _steer("cancel", handle.execute_update(PaymentWorkflow.cancel, CancelRequest(reason)))
+        return await self._queries.payment(payment_id)
+
+    async def refund(self, payment_id: str, request: RefundRequest) -> dict[str, Any]:
+        handle = await self._handle(payment_id)
+        await _steer("refund", handle.execute_update(PaymentWorkflow.refund, request))
+        return await self._queries.refund(request.refund_id)
+
+    async def _handle(self, payment_id: str) -> WorkflowHandle[PaymentWorkflow, Any]:
+        await self._queries.payment(payment_id)  # 404 before anything else
+        return self._temporal.get_workflow_handle_for(PaymentWorkflow.run, payment_id)
+
+
+async def _steer(action: str, update: Awaitable[object]) -> None:
+    """Run an update; its rejections become the API's 400 / 409 errors."""
+    try:
+        await update
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        code = cause.type if isinstance(cause, ApplicationError) and cause.type else None
+        message = cause.message if isinstance(cause, ApplicationError) else str(error)
+        if code in AMOUNT_CODES:
+            raise InvalidRequest(message, code=code, param="amount") from None
+        raise StateConflict(message, code=code or _not_able(action)) from None
+    except RPCError as error:
+        if "already completed" not in error.message:
+            raise
+        # The workflow has ended: the payment takes no more operations.
+        raise StateConflict("the payment is final", code=_not_able(action)) from None
+
+
+def _not_able(action: str) -> str:
+    return {
+        "capture": "payment_not_capturable",
+        "cancel": "payment_not_cancelable",
+        "refund": "payment_not_refundable",
+    }[action]

@@ -1,0 +1,52 @@
+"""Per-request plumbing: a request id, rate-limit headers, and request metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.routing import Match
+
+Next = Callable[[Request], Awaitable[Response]]
+
+
+class ApiMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "api_requests_total", "HTTP requests", ["method", "route", "status"], registry=registry
+        )
+        self.latency = Histogram(
+            "api_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+
+
+def _route_template(app: FastAPI, request: Request) -> str:
+    # Label by template (/v1/payments/{payment_id}), never by raw path: ids would explode it.
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is Match.FULL:
+            return str(getattr(route, "path", "unmatched"))
+    return "unmatched"
+
+
+def install(app: FastAPI, metrics: ApiMetrics) -> None:
+    @app.middleware("http")
+    async def plumbing(request: Request, call_next: Next) -> Response:
+        request.state.request_id = "req_" + uuid.uuid4().hex[:16]
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Request-Id"] = request.state.request_id
+        verdict = getattr(request.state, "rate_limit", None)
+        if verdict is not None:
+            response.headers.update(verdict.headers())
+        route = _route_template(app, request)
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+        return response

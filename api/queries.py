@@ -1,0 +1,116 @@
+"""Reads for the API: Postgres is the source of truth the order service sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+
+from db.models import OutboxEvent, Payment, PaymentAttempt, Refund
+from db.session import SessionFactory
+from db.views import payment_view, refund_view
+from domain.errors import InvalidRequest, ResourceMissing
+from settings import Settings
+
+
+class PaymentQueries:
+    def __init__(self, settings: Settings, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+        self._ui_url = settings.temporal.web_url()
+        self._namespace = settings.temporal.namespace
+
+    def view(self, payment: Payment) -> dict[str, Any]:
+        return payment_view(payment, self._ui_url, self._namespace)
+
+    async def payment(self, payment_id: str) -> dict[str, Any]:
+        async with self._sessions() as session:
+            payment = await session.get(Payment, payment_id)
+        if payment is None:
+            raise ResourceMissing(f"no payment {payment_id}", param="id")
+        return self.view(payment)
+
+    async def payment_or_none(self, payment_id: str) -> dict[str, Any] | None:
+        async with self._sessions() as session:
+            payment = await session.get(Payment, payment_id)
+        return None if payment is None else self.view(payment)
+
+    async def payments(
+        self, order_id: str | None, status: str | None, limit: int, starting_after: str | None
+    ) -> dict[str, Any]:
+        query = select(Payment)
+        if order_id is not None:
+            query = query.where(Payment.order_id == order_id)
+        if status is not None:
+            query = query.where(Payment.status == status)
+        async with self._sessions() as session:
+            if starting_after is not None:
+                cursor = await session.get(Payment, starting_after)
+                if cursor is None:
+                    raise InvalidRequest("no payment with that id", param="starting_after")
+                # Newest first: continue strictly after the cursor in (created_at, id) order.
+                query = query.where(
+                    or_(
+                        Payment.created_at < cursor.created_at,
+                        and_(Payment.created_at == cursor.created_at, Payment.id < cursor.id),
+                    )
+                )
+            query = query.order_by(Payment.created_at.desc(), Payment.id.desc()).limit(limit + 1)
+            rows = list((await session.execute(query)).scalars())
+        return {
+            "object": "list",
+            "data": [self.view(p) for p in rows[:limit]],
+            "has_more": len(rows) > limit,
+        }
+
+    async def refunds(self, payment_id: str) -> dict[str, Any]:
+        await self.payment(payment_id)
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Refund).where(Refund.payment_id == payment_id).order_by(Refund.created_at)
+            )
+            data = [refund_view(r) for r in rows.scalars()]
+        return {"object": "list", "data": data, "has_more": False}
+
+    async def refund(self, refund_id: str) -> dict[str, Any]:
+        async with self._sessions() as session:
+            refund = await session.get(Refund, refund_id)
+        if refund is None:
+            raise ResourceMissing(f"no refund {refund_id}", param="id")
+        return refund_view(refund)
+
+    async def timeline(self, payment_id: str) -> dict[str, Any]:
+        await self.payment(payment_id)
+        async with self._sessions() as session:
+            events = (
+                await session.execute(
+                    select(OutboxEvent).where(OutboxEvent.payment_id == payment_id)
+                )
+            ).scalars()
+            attempts = (
+                await session.execute(
+                    select(PaymentAttempt).where(PaymentAttempt.payment_id == payment_id)
+                )
+            ).scalars()
+            entries = [_event_entry(e) for e in events] + [_attempt_entry(a) for a in attempts]
+        # Rows of one transaction share a timestamp: the gateway call comes before its result.
+        entries.sort(key=lambda entry: (entry["at"], entry["kind"] == "state_change"))
+        return {"object": "list", "data": entries}
+
+
+def _event_entry(event: OutboxEvent) -> dict[str, Any]:
+    payment = event.payload["data"]["payment"]
+    detail = {"event": event.type, "event_id": event.event_id, "sequence": event.sequence}
+    detail["status"] = payment["status"]
+    return {"at": event.created_at.isoformat(), "kind": "state_change", "detail": detail}
+
+
+def _attempt_entry(attempt: PaymentAttempt) -> dict[str, Any]:
+    detail = {
+        "operation": attempt.operation,
+        "idempotency_key": attempt.idempotency_key,
+        "outcome": attempt.outcome,
+        "error_code": attempt.error_code,
+        "latency_ms": attempt.latency_ms,
+        "activity_attempt": attempt.activity_attempt,
+    }
+    return {"at": attempt.created_at.isoformat(), "kind": "gateway_attempt", "detail": detail}

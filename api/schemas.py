@@ -1,0 +1,188 @@
+"""Request and response bodies of the v1 API, as the OpenAPI document shows them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from domain.cards import brand_of, cvc_length, is_expired, luhn_valid
+from domain.money import MAX_AMOUNT, is_currency
+
+Amount = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT, examples=[2500])]
+ShortText = Annotated[str, Field(min_length=1, max_length=255)]
+MAX_METADATA_PAIRS = 20
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CardIn(Strict):
+    number: str = Field(min_length=12, max_length=19, examples=["4242424242424242"])
+    exp_month: int = Field(strict=True, ge=1, le=12, examples=[12])
+    exp_year: int = Field(strict=True, ge=2000, le=2100, examples=[2030])
+    cvc: str = Field(min_length=3, max_length=4, examples=["123"])
+    holder_name: str | None = Field(default=None, max_length=255)
+
+    @model_validator(mode="after")
+    def check_card(self) -> CardIn:
+        if not luhn_valid(self.number):
+            raise PydanticCustomError("incorrect_number", "the card number is not valid")
+        if is_expired(self.exp_month, self.exp_year, datetime.now(UTC).date()):
+            raise PydanticCustomError("expired_card", "the card has expired")
+        if not self.cvc.isdigit() or len(self.cvc) != cvc_length(brand_of(self.number)):
+            raise PydanticCustomError("invalid_cvc", "the CVC has the wrong length for the card")
+        return self
+
+    def __repr__(self) -> str:  # a validation traceback must not print the number
+        return f"CardIn(last4={self.number[-4:]!r})"
+
+
+class PaymentMethodIn(Strict):
+    type: Literal["card"]
+    card: CardIn
+
+
+class PaymentCreate(Strict):
+    order_id: ShortText = Field(examples=["ord_1001"])
+    amount: Amount
+    currency: str = Field(min_length=3, max_length=3, examples=["USD"])
+    capture_method: Literal["automatic", "manual"] = "automatic"
+    payment_method: PaymentMethodIn
+    customer_id: ShortText | None = None
+    description: str | None = Field(default=None, max_length=1000)
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("currency")
+    @classmethod
+    def known_currency(cls, value: str) -> str:
+        if not is_currency(value.upper()):
+            raise PydanticCustomError("invalid_currency", "not an ISO 4217 currency code")
+        return value.upper()
+
+    @field_validator("metadata")
+    @classmethod
+    def small_metadata(cls, value: dict[str, str]) -> dict[str, str]:
+        too_long = any(len(k) > 40 or len(v) > 500 for k, v in value.items())
+        if len(value) > MAX_METADATA_PAIRS or too_long:
+            raise PydanticCustomError(
+                "invalid_metadata", "at most 20 pairs; keys up to 40, values up to 500 characters"
+            )
+        return value
+
+
+class CaptureBody(Strict):
+    amount: Amount | None = None
+
+
+class CancelBody(Strict):
+    reason: str | None = Field(default=None, max_length=255)
+
+
+class RefundCreate(Strict):
+    amount: Amount | None = None
+    reason: Literal["requested_by_customer", "duplicate", "fraudulent", "other"] | None = None
+
+
+class CardOut(BaseModel):
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    fingerprint: str
+
+
+class PaymentMethodOut(BaseModel):
+    type: Literal["card"]
+    card: CardOut
+
+
+class FailureOut(BaseModel):
+    code: str
+    decline_code: str | None
+    message: str | None
+
+
+class WorkflowLink(BaseModel):
+    id: str
+    run_id: str | None
+    ui_url: str
+
+
+class PaymentOut(BaseModel):
+    id: str = Field(examples=["pay_3f2a9c1b7e5d4a0c8b6e1f2a"])
+    object: Literal["payment"]
+    order_id: str
+    customer_id: str | None
+    amount: int
+    currency: str
+    status: Literal[
+        "pending", "authorized", "captured", "partially_refunded", "refunded", "failed", "canceled"
+    ]
+    capture_method: Literal["automatic", "manual"]
+    amount_authorized: int
+    amount_captured: int
+    amount_refunded: int
+    payment_method: PaymentMethodOut
+    failure: FailureOut | None
+    gateway_reference: str | None
+    description: str | None
+    metadata: dict[str, str]
+    created_at: str
+    updated_at: str
+    workflow: WorkflowLink
+
+
+class RefundOut(BaseModel):
+    id: str = Field(examples=["re_8d1c2b3a4f5e6d7c8b9a0f1e"])
+    object: Literal["refund"]
+    payment_id: str
+    amount: int
+    currency: str
+    status: Literal["pending", "succeeded", "failed"]
+    reason: str | None
+    failure: FailureOut | None
+    created_at: str
+
+
+class PaymentList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[PaymentOut]
+    has_more: bool
+
+
+class RefundList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[RefundOut]
+    has_more: bool = False
+
+
+class TimelineEntry(BaseModel):
+    at: str
+    kind: Literal["state_change", "gateway_attempt"]
+    detail: dict[str, Any]
+
+
+class Timeline(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[TimelineEntry]
+
+
+class ErrorDetail(BaseModel):
+    type: Literal[
+        "invalid_request_error", "card_error", "idempotency_error", "authentication_error",
+        "permission_error", "rate_limit_error", "api_error",
+    ]  # fmt: skip
+    code: str = Field(examples=["amount_exceeds_refundable"])
+    message: str
+    param: str | None = Field(default=None, examples=["amount"])
+    decline_code: str | None = None
+    payment: PaymentOut | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+    request_id: str | None = Field(default=None, examples=["req_5b8e0c6f1d2a4e3b"])

@@ -1,0 +1,50 @@
+"""The API as the order service uses it: HTTP to the running API process, with an API key."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from stack.stack import Stack
+
+
+@pytest.fixture(scope="session")
+async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    assert stack.dev_api_key is not None
+    headers = {"Authorization": f"Bearer {stack.dev_api_key}"}
+    async with httpx.AsyncClient(
+        base_url=stack.settings.api.base_url(), headers=headers, timeout=60
+    ) as client:
+        yield client
+
+
+def new_key() -> dict[str, str]:
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+def payment_body(card: str = "4242424242424242", **overrides: Any) -> dict[str, Any]:
+    cvc = "1234" if card.startswith(("34", "37")) else "123"
+    body: dict[str, Any] = {
+        "order_id": f"ord_{uuid.uuid4().hex[:12]}",
+        "amount": 2500,
+        "currency": "USD",
+        "payment_method": {
+            "type": "card",
+            "card": {"number": card, "exp_month": 12, "exp_year": 2030, "cvc": cvc},
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+async def create(
+    api: httpx.AsyncClient, body: dict[str, Any] | None = None, wait: int | None = 10
+) -> httpx.Response:
+    headers = new_key()
+    if wait is not None:
+        headers["Prefer"] = f"wait={wait}"
+    return await api.post("/v1/payments", json=body or payment_body(), headers=headers)
