@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from domain.cards import brand_of, cvc_length, is_expired, luhn_valid
@@ -27,15 +27,29 @@ class CardIn(Strict):
     cvc: str = Field(min_length=3, max_length=4, examples=["123"])
     holder_name: str | None = Field(default=None, max_length=255)
 
-    @model_validator(mode="after")
-    def check_card(self) -> CardIn:
-        if not luhn_valid(self.number):
+    # Fields validate in order, so each check can read the ones declared before it.
+    @field_validator("number")
+    @classmethod
+    def luhn(cls, number: str) -> str:
+        if not luhn_valid(number):
             raise PydanticCustomError("incorrect_number", "the card number is not valid")
-        if is_expired(self.exp_month, self.exp_year, datetime.now(UTC).date()):
+        return number
+
+    @field_validator("exp_year")
+    @classmethod
+    def not_expired(cls, exp_year: int, info: ValidationInfo) -> int:
+        exp_month = info.data.get("exp_month")
+        if exp_month is not None and is_expired(exp_month, exp_year, datetime.now(UTC).date()):
             raise PydanticCustomError("expired_card", "the card has expired")
-        if not self.cvc.isdigit() or len(self.cvc) != cvc_length(brand_of(self.number)):
+        return exp_year
+
+    @field_validator("cvc")
+    @classmethod
+    def cvc_fits_brand(cls, cvc: str, info: ValidationInfo) -> str:
+        expected = cvc_length(brand_of(info.data.get("number") or ""))
+        if not cvc.isdigit() or len(cvc) != expected:
             raise PydanticCustomError("invalid_cvc", "the CVC has the wrong length for the card")
-        return self
+        return cvc
 
     def __repr__(self) -> str:  # a validation traceback must not print the number
         return f"CardIn(last4={self.number[-4:]!r})"

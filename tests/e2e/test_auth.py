@@ -1,0 +1,74 @@
+"""API keys and scopes; rate limits on an API instance of their own with small limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from api.keys import create_key, revoke
+from api.main import create_app
+from db.session import SessionFactory, create_engine, create_session_factory
+from settings import Settings
+from tests.e2e.conftest import new_key, payment_body
+
+
+@pytest.fixture(scope="module")
+async def sessions(settings: Settings) -> AsyncIterator[SessionFactory]:
+    engine = create_engine(settings.database)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+async def key_with(sessions: SessionFactory, *scopes: str) -> str:
+    return (await new_api_key(sessions, *scopes))[1]
+
+
+async def new_api_key(sessions: SessionFactory, *scopes: str) -> tuple[str, str]:
+    async with sessions.begin() as session:
+        row, secret = await create_key(session, "test", scopes)
+    return row.id, secret
+
+
+async def test_no_key_or_bad_key_is_401(api: httpx.AsyncClient) -> None:
+    for headers in ({"Authorization": ""}, {"Authorization": "Bearer sk_wrong"}):
+        response = await api.get("/v1/payments", headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"]["type"] == "authentication_error"
+
+
+async def test_missing_scope_is_403(api: httpx.AsyncClient, sessions: SessionFactory) -> None:
+    reader = {"Authorization": f"Bearer {await key_with(sessions, 'payments:read')}"}
+    assert (await api.get("/v1/payments", headers=reader)).status_code == 200
+    response = await api.post(
+        "/v1/payments", json=payment_body(), headers={**reader, **new_key()}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["type"] == "permission_error"
+
+
+async def test_revoked_key_is_401(api: httpx.AsyncClient, sessions: SessionFactory) -> None:
+    key_id, secret = await new_api_key(sessions, "payments:read")
+    async with sessions.begin() as session:
+        assert await revoke(session, key_id)
+    response = await api.get("/v1/payments", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 401
+
+
+async def test_rate_limit_headers_and_429(settings: Settings, sessions: SessionFactory) -> None:
+    limited = settings.model_copy(deep=True)
+    limited.api.rate_limit_per_minute, limited.api.rate_limit_burst = 100, 5
+    app = create_app(limited)
+    headers = {"Authorization": f"Bearer {await key_with(sessions, 'payments:read')}"}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api") as client,
+    ):
+        responses = [await client.get("/v1/payment-methods", headers=headers) for _ in range(6)]
+
+    assert [r.status_code for r in responses] == [200] * 5 + [429]
+    assert [r.headers["X-RateLimit-Remaining"] for r in responses[:5]] == ["4", "3", "2", "1", "0"]
+    assert responses[0].headers["X-RateLimit-Limit"] == "100"
+    assert int(responses[5].headers["Retry-After"]) >= 1
+    assert responses[5].json()["error"]["type"] == "rate_limit_error"
