@@ -1,4 +1,4 @@
-"""Every error leaves the API in one shape: {"error": {type, code, message, param, ...}, request_id}.
+"""Every error leaves the API in one shape: {"error": {type, code, message, param}, request_id}.
 
 Domain exceptions map to HTTP here and nowhere else.
 """
@@ -6,6 +6,7 @@ Domain exceptions map to HTTP here and nowhere else.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -55,7 +56,7 @@ def error_body(request: Request, error_type: str, code: str, message: str, **ext
     return {"error": error, "request_id": getattr(request.state, "request_id", None)}
 
 
-def _param(location: tuple[Any, ...]) -> str | None:
+def _param(location: Sequence[Any]) -> str | None:
     # ("body", "payment_method", "card", "number") -> "payment_method.card.number"
     parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or None

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import uvicorn
 from fastapi import FastAPI, Response
-from fastapi.responses import ORJSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from api import errors, health, middleware, routes
@@ -67,7 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
     )
     errors.install(app)
     middleware.install(app, middleware.ApiMetrics(registry))

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from starlette.routing import Match
 
 Next = Callable[[Request], Awaitable[Response]]
 
@@ -27,13 +26,10 @@ class ApiMetrics:
         )
 
 
-def _route_template(app: FastAPI, request: Request) -> str:
+def _route_template(request: Request) -> str:
     # Label by template (/v1/payments/{payment_id}), never by raw path: ids would explode it.
-    for route in app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
 
 
 def install(app: FastAPI, metrics: ApiMetrics) -> None:
@@ -46,7 +42,7 @@ def install(app: FastAPI, metrics: ApiMetrics) -> None:
         verdict = getattr(request.state, "rate_limit", None)
         if verdict is not None:
             response.headers.update(verdict.headers())
-        route = _route_template(app, request)
+        route = _route_template(request)
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
         return response

@@ -30,8 +30,8 @@ async def apikeys(args: argparse.Namespace) -> list[dict[str, Any]]:
         async with sessions.begin() as session:
             if args.action == "create":
                 row, secret = await create_key(session, args.name, tuple(args.scopes))
-                return [{"id": row.id, "name": row.name, "scopes": ",".join(row.scopes),
-                         "key": secret}]  # fmt: skip
+                scopes = ",".join(row.scopes)
+                return [{"id": row.id, "name": row.name, "scopes": scopes, "key": secret}]
             if args.action == "revoke":
                 if not await revoke(session, args.id):
                     raise SystemExit(f"no API key {args.id}")
@@ -44,7 +44,7 @@ async def apikeys(args: argparse.Namespace) -> list[dict[str, Any]]:
                     "scopes": ",".join(k.scopes),
                     "created_at": k.created_at.isoformat(),
                     "revoked_at": k.revoked_at.isoformat() if k.revoked_at else "",
-                }  # fmt: skip
+                }
                 for k in await list_keys(session)
             ]
     finally:

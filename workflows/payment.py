@@ -284,7 +284,7 @@ class PaymentWorkflow:
 
     @workflow.update
     async def wait_for_outcome(self, request: OutcomeRequest) -> PaymentState:
-        """For `Prefer: wait`: answers once the payment is authorized (manual), captured or failed."""
+        """For `Prefer: wait`: answers once authorized (manual), captured, or failed."""
         await workflow.wait_condition(self._outcome_known)
         return self.state()
 

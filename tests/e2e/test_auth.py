@@ -41,9 +41,7 @@ async def test_no_key_or_bad_key_is_401(api: httpx.AsyncClient) -> None:
 async def test_missing_scope_is_403(api: httpx.AsyncClient, sessions: SessionFactory) -> None:
     reader = {"Authorization": f"Bearer {await key_with(sessions, 'payments:read')}"}
     assert (await api.get("/v1/payments", headers=reader)).status_code == 200
-    response = await api.post(
-        "/v1/payments", json=payment_body(), headers={**reader, **new_key()}
-    )
+    response = await api.post("/v1/payments", json=payment_body(), headers={**reader, **new_key()})
     assert response.status_code == 403
     assert response.json()["error"]["type"] == "permission_error"
 

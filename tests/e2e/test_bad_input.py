@@ -75,7 +75,7 @@ async def test_bad_prefer_header(api: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("limit", [0, 101, "x"])
-async def test_list_limit_is_checked(api: httpx.AsyncClient, limit: object) -> None:
+async def test_list_limit_is_checked(api: httpx.AsyncClient, limit: int | str) -> None:
     response = await api.get("/v1/payments", params={"limit": limit})
     assert response.status_code == 400
     assert response.json()["error"]["param"] == "limit"

@@ -1,0 +1,56 @@
+"""Listing, pagination, timelines and the small informational routes."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from tests.e2e.conftest import create, payment_body
+
+
+async def test_list_is_newest_first_with_cursor_pagination(api: httpx.AsyncClient) -> None:
+    order_id = f"ord_{uuid.uuid4().hex[:10]}"
+    ids = [(await create(api, payment_body(order_id=order_id))).json()["id"] for _ in range(3)]
+
+    page = (await api.get("/v1/payments", params={"order_id": order_id, "limit": 2})).json()
+    assert [p["id"] for p in page["data"]] == ids[::-1][:2]
+    assert page["has_more"] is True
+    rest = (
+        await api.get(
+            "/v1/payments",
+            params={"order_id": order_id, "limit": 2, "starting_after": page["data"][-1]["id"]},
+        )
+    ).json()
+    assert [p["id"] for p in rest["data"]] == [ids[0]]
+    assert rest["has_more"] is False
+    by_status = await api.get("/v1/payments", params={"order_id": order_id, "status": "failed"})
+    assert by_status.json()["data"] == []
+
+
+async def test_timeline_shows_attempts_and_state_changes_in_order(
+    api: httpx.AsyncClient,
+) -> None:
+    payment = (await create(api)).json()
+    timeline = (await api.get(f"/v1/payments/{payment['id']}/timeline")).json()["data"]
+
+    described = [e["detail"].get("operation") or e["detail"]["event"] for e in timeline]
+    assert described == ["authorize", "payment.authorized", "capture", "payment.succeeded"]
+
+
+async def test_info_methods_and_metrics(api: httpx.AsyncClient) -> None:
+    assert (await api.get("/v1/_info")).json()["service"] == "payment-saga"
+    methods = (await api.get("/v1/payment-methods")).json()["data"][0]
+    assert "amex" in methods["card"]["brands"]
+    metrics = (await api.get("/metrics")).text
+    assert 'api_requests_total{method="GET",route="/v1/_info",status="200"}' in metrics
+
+
+async def test_openapi_documents_every_route_and_error(api: httpx.AsyncClient) -> None:
+    spec = (await api.get("/openapi.json")).json()
+    v1 = {path: ops for path, ops in spec["paths"].items() if path.startswith("/v1/payments")}
+    assert len(v1) == 6
+    for operations in v1.values():
+        for operation in operations.values():
+            assert {"400", "401", "404"} <= set(operation["responses"])
+    assert "ErrorOut" in spec["components"]["schemas"]
