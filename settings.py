@@ -69,6 +69,10 @@ class KafkaSettings(BaseModel):
     version: str = "4.1.1"
     topic: str = "payments.events"
     partitions: int = 6
+    # The relay publishes the outbox; by default it runs inside the worker.
+    relay_in_worker: bool = True
+    relay_batch_size: int = 500
+    relay_idle_poll_seconds: float = 0.05
 
     def bootstrap(self) -> str:
         return self.bootstrap_servers or f"{LOOPBACK}:{self.port}"
@@ -86,6 +90,11 @@ class GatewaySettings(BaseModel):
 
     def base_url(self) -> str:
         return self.url or f"http://{self.host}:{self.port}"
+
+
+class WorkerSettings(BaseModel):
+    metrics_host: str = LOOPBACK
+    metrics_port: int = 9464
 
 
 class PaymentSettings(BaseModel):
@@ -122,6 +131,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 
+from prometheus_client import CollectorRegistry, start_http_server
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -14,6 +15,7 @@ from activities.payments import PaymentActivities
 from clients import connect_temporal, gateway_http_client
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
+from outbox.relay import OutboxRelay, RelayMetrics
 from settings import Settings
 from workflows.payment import PaymentWorkflow
 
@@ -49,6 +51,10 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     engine = create_engine(settings.database)
     http = gateway_http_client(settings.gateway)
+    registry = CollectorRegistry()
+    start_http_server(settings.worker.metrics_port, settings.worker.metrics_host, registry=registry)
+    relay = OutboxRelay(engine, settings.kafka, RelayMetrics(registry))
+    relay_task = asyncio.create_task(relay.run(stop)) if settings.kafka.relay_in_worker else None
     try:
         client = await connect_temporal(settings.temporal)
         activities = PaymentActivities(
@@ -62,6 +68,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             log.info("worker polling task queue %s", settings.temporal.task_queue)
             await stop.wait()
             log.info("worker stopping: finishing in-flight tasks")
+        if relay_task is not None:
+            await relay_task
     finally:
         await http.aclose()
         await engine.dispose()

@@ -21,6 +21,7 @@ from db.models import Payment, PaymentAttempt, Refund
 from db.outbox import new_event
 from db.repository import PaymentRepository
 from db.session import SessionFactory
+from domain import events
 from domain.errors import GatewayDeclined
 from domain.keys import authorize_key, capture_key, refund_key, void_key
 from domain.messages import (
@@ -140,7 +141,7 @@ class PaymentActivities:
             if payment.status == PaymentStatus.PENDING:
                 apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
-                self._emit(repo, payment, "payment.authorized")
+                self._emit(repo, payment, events.PAYMENT_AUTHORIZED)
         return StepResult(reference=operation.authorization_id, amount=operation.amount)
 
     @activity.defn
@@ -158,7 +159,7 @@ class PaymentActivities:
             payment = await self._load(repo, data.payment_id)
             if payment.status == PaymentStatus.AUTHORIZED:
                 apply_ledger(payment, ledger_of(payment).capture(operation.amount))
-                self._emit(repo, payment, "payment.succeeded")
+                self._emit(repo, payment, events.PAYMENT_SUCCEEDED)
         return StepResult(reference=operation.reference, amount=operation.amount)
 
     @activity.defn
@@ -179,13 +180,13 @@ class PaymentActivities:
                 ledger = ledger_of(payment)
                 if data.failure is None:
                     apply_ledger(payment, ledger.cancel())
-                    self._emit(repo, payment, "payment.canceled")
+                    self._emit(repo, payment, events.PAYMENT_CANCELED)
                 else:
                     apply_ledger(payment, ledger.fail())
                     payment.failure_code = data.failure.code
                     payment.failure_decline_code = data.failure.decline_code
                     payment.failure_message = data.failure.message
-                    self._emit(repo, payment, "payment.failed")
+                    self._emit(repo, payment, events.PAYMENT_FAILED)
         return StepResult(reference=reference, amount=0)
 
     async def _authorization_to_void(
@@ -224,7 +225,7 @@ class PaymentActivities:
                 refund.gateway_reference = operation.reference
                 refund.updated_at = datetime.now(UTC)
                 apply_ledger(payment, ledger_of(payment).refund(operation.amount))
-                self._emit(repo, payment, "payment.refunded", refund)
+                self._emit(repo, payment, events.PAYMENT_REFUNDED, refund)
         return StepResult(reference=operation.reference, amount=operation.amount)
 
     @activity.defn
@@ -241,7 +242,7 @@ class PaymentActivities:
                 refund.failure_message = data.failure.message
                 refund.updated_at = datetime.now(UTC)
                 payment.updated_at = datetime.now(UTC)
-                self._emit(repo, payment, "payment.refund_failed", refund)
+                self._emit(repo, payment, events.PAYMENT_REFUND_FAILED, refund)
         return StepResult(reference=None, amount=0)
 
 

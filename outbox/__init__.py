@@ -1,0 +1,1 @@
+"""The outbox relay: publishes committed event rows to Kafka, in order per payment."""

@@ -1,0 +1,37 @@
+"""`payment-saga-relay`: the outbox relay on its own (it also runs inside the worker)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from prometheus_client import CollectorRegistry, start_http_server
+
+from db.session import create_engine
+from outbox.relay import OutboxRelay, RelayMetrics
+from settings import Settings
+
+
+async def main_async() -> None:
+    settings = Settings()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    registry = CollectorRegistry()
+    start_http_server(settings.worker.metrics_port, settings.worker.metrics_host, registry=registry)
+    engine = create_engine(settings.database)
+    try:
+        await OutboxRelay(engine, settings.kafka, RelayMetrics(registry)).run(stop)
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(main_async())
+
+
+if __name__ == "__main__":
+    main()

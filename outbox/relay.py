@@ -1,0 +1,186 @@
+"""Outbox relay: committed event rows -> Kafka, at least once, in order per payment.
+
+One relay publishes at a time: each holds a Postgres advisory lock while it is the leader, and
+the others wait to take over. A single publisher never reorders one payment's events (rows of a
+payment are committed one after the other, so their ids increase), and the idempotent producer
+(`acks=all`) keeps each partition's order. A batch is marked published only after Kafka
+acknowledged all of it; a crash in between re-publishes the same rows, with the same event ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaProducer
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from sqlalchemy import Row, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from db.models import OutboxEvent
+from settings import KafkaSettings
+
+log = logging.getLogger("payment_saga.relay")
+LEADER_LOCK_ID = 4_242_001  # pg_advisory_lock key shared by every relay of this database
+CONTENT_TYPE = ("content-type", b"application/cloudevents+json")
+RETRY_SECONDS = 1.0
+BACKLOG_REFRESH_SECONDS = 2.0
+
+
+class RelayMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.published = Counter(
+            "outbox_events_published_total", "Events published to Kafka", registry=registry
+        )
+        self.failures = Counter(
+            "outbox_publish_failures_total", "Batches that failed to publish", registry=registry
+        )
+        self.backlog = Gauge(
+            "outbox_backlog_events", "Committed events not yet published", registry=registry
+        )
+        self.oldest_age = Gauge(
+            "outbox_oldest_unpublished_age_seconds",
+            "Age of the oldest unpublished event (0 when none)",
+            registry=registry,
+        )
+        self.lag = Histogram(
+            "outbox_publish_lag_seconds",
+            "From the event's commit to Kafka's acknowledgement",
+            registry=registry,
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+        )
+        self.leader = Gauge(
+            "outbox_relay_leader", "1 while this relay publishes", registry=registry
+        )
+
+
+@dataclass
+class OutboxRelay:
+    engine: AsyncEngine
+    kafka: KafkaSettings
+    metrics: RelayMetrics
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await asyncio.gather(self._lead(stop), self._watch_backlog(stop))
+
+    async def _watch_backlog(self, stop: asyncio.Event) -> None:
+        # Separate from publishing, so the backlog shows while Kafka is down.
+        while not stop.is_set():
+            try:
+                await self.refresh_backlog()
+            except Exception as error:
+                log.debug("backlog refresh failed: %s", error)
+            await _sleep_unless(stop, BACKLOG_REFRESH_SECONDS)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        """Until `stop`: become the leader, publish, and start over after any failure."""
+        while not stop.is_set():
+            try:
+                async with self.engine.connect() as lock_connection:
+                    if await self._try_lead(lock_connection):
+                        self.metrics.leader.set(1)
+                        await self._publish_while_leading(lock_connection, stop)
+            except Exception as error:
+                self.metrics.failures.inc()
+                log.warning("relay interrupted, retrying: %s", error)
+            finally:
+                self.metrics.leader.set(0)
+            await _sleep_unless(stop, RETRY_SECONDS)
+
+    async def _try_lead(self, connection: AsyncConnection) -> bool:
+        locked = await connection.scalar(text(f"SELECT pg_try_advisory_lock({LEADER_LOCK_ID})"))
+        await connection.commit()
+        return bool(locked)
+
+    async def _publish_while_leading(
+        self, lock_connection: AsyncConnection, stop: asyncio.Event
+    ) -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.kafka.bootstrap(),
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            request_timeout_ms=10_000,
+        )
+        await producer.start()
+        try:
+            while not stop.is_set():
+                published = await self.publish_batch(producer)
+                if published == 0:
+                    await lock_connection.execute(text("SELECT 1"))  # still holding the lock?
+                    await lock_connection.commit()
+                    await _sleep_unless(stop, self.kafka.relay_idle_poll_seconds)
+        finally:
+            await producer.stop()
+
+    async def publish_batch(self, producer: AIOKafkaProducer) -> int:
+        """Publish the oldest unpublished rows; mark them only once Kafka has them all."""
+        async with self.engine.connect() as connection:
+            rows = list(
+                (
+                    await connection.execute(
+                        select(
+                            OutboxEvent.id,
+                            OutboxEvent.payment_id,
+                            OutboxEvent.payload,
+                            OutboxEvent.created_at,
+                        )
+                        .where(OutboxEvent.published_at.is_(None))
+                        .order_by(OutboxEvent.id)
+                        .limit(self.kafka.relay_batch_size)
+                    )
+                ).all()
+            )
+            if not rows:
+                return 0
+            await self._send(producer, rows)
+            await self._mark_published(connection, rows)
+        return len(rows)
+
+    async def _send(self, producer: AIOKafkaProducer, rows: list[Row[Any]]) -> None:
+        # send() queues in call order; one payment's key maps to one partition, kept in order.
+        deliveries = [
+            await producer.send(
+                self.kafka.topic,
+                value=orjson.dumps(row.payload),
+                key=row.payment_id.encode(),
+                headers=[CONTENT_TYPE],
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*deliveries)
+        acknowledged = datetime.now(UTC)
+        for row in rows:
+            self.metrics.lag.observe((acknowledged - row.created_at).total_seconds())
+
+    async def _mark_published(self, connection: AsyncConnection, rows: list[Row[Any]]) -> None:
+        await connection.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_([row.id for row in rows]))
+            .values(published_at=func.now())
+        )
+        await connection.commit()
+        self.metrics.published.inc(len(rows))
+
+    async def refresh_backlog(self) -> None:
+        async with self.engine.connect() as connection:
+            count, oldest = (
+                await connection.execute(
+                    select(func.count(), func.min(OutboxEvent.created_at)).where(
+                        OutboxEvent.published_at.is_(None)
+                    )
+                )
+            ).one()
+        self.metrics.backlog.set(count)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+        self.metrics.oldest_age.set(age)
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

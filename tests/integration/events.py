@@ -1,0 +1,62 @@
+"""A test-side Kafka reader: every event on the topic, grouped by payment, as it arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from settings import KafkaSettings
+
+
+@dataclass
+class EventLog:
+    kafka: KafkaSettings
+    by_payment: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    headers: list[tuple[tuple[str, bytes], ...]] = field(default_factory=list)
+    _task: asyncio.Task[None] | None = None
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.kafka.bootstrap(),
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        partitions = [TopicPartition(self.kafka.topic, p) for p in range(self.kafka.partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        self._task = asyncio.create_task(self._read(consumer))
+
+    async def _read(self, consumer: AIOKafkaConsumer) -> None:
+        try:
+            async for message in consumer:
+                event = orjson.loads(message.value)
+                assert message.key.decode() == event["subject"]
+                self.by_payment[event["subject"]].append(event)
+                self.headers.append(tuple(message.headers))
+                self._arrived.set()
+        finally:
+            await consumer.stop()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def wait_for(
+        self, payment_id: str, count: int, within_seconds: float = 60
+    ) -> list[dict[str, Any]]:
+        """The payment's events once `count` distinct ids arrived (duplicates kept)."""
+        async with asyncio.timeout(within_seconds):
+            while len({e["id"] for e in self.by_payment[payment_id]}) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+        return list(self.by_payment[payment_id])
