@@ -104,7 +104,7 @@ async def test_relay_killed_mid_batch_republishes_only_the_same_ids(
                     sequence=sequence,
                     type="test",
                     payload=payload,
-                )  # fmt: skip
+                )
             )
     engine = create_engine(settings.database)
     producer = AIOKafkaProducer(
