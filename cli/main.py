@@ -1,76 +1,32 @@
-"""`payment-saga apikeys create|list|revoke`."""
+"""`payment-saga`: the operator CLI. Tables for people, `--json` for scripts."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import sys
-from typing import Any
 
-from api.keys import SCOPES, create_key, list_keys, revoke
-from db.session import create_engine, create_session_factory
-from settings import Settings
-
-
-def _table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "(none)"
-    columns = list(rows[0])
-    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
-    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns) for r in rows]
-    return "\n".join(lines)
-
-
-async def apikeys(args: argparse.Namespace) -> list[dict[str, Any]]:
-    engine = create_engine(Settings().database)
-    sessions = create_session_factory(engine)
-    try:
-        async with sessions.begin() as session:
-            if args.action == "create":
-                row, secret = await create_key(session, args.name, tuple(args.scopes))
-                scopes = ",".join(row.scopes)
-                return [{"id": row.id, "name": row.name, "scopes": scopes, "key": secret}]
-            if args.action == "revoke":
-                if not await revoke(session, args.id):
-                    raise SystemExit(f"no API key {args.id}")
-                return [{"id": args.id, "revoked": True}]
-            return [
-                {
-                    "id": k.id,
-                    "name": k.name,
-                    "prefix": k.prefix,
-                    "scopes": ",".join(k.scopes),
-                    "created_at": k.created_at.isoformat(),
-                    "revoked_at": k.revoked_at.isoformat() if k.revoked_at else "",
-                }
-                for k in await list_keys(session)
-            ]
-    finally:
-        await engine.dispose()
+from cli import apikeys, events
+from cli.output import render
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="payment-saga", description=__doc__)
     root.add_argument("--json", action="store_true", help="machine-readable output")
     groups = root.add_subparsers(dest="group", required=True)
-    keys = groups.add_parser("apikeys", help="create, list and revoke API keys")
-    actions = keys.add_subparsers(dest="action", required=True)
-    create = actions.add_parser("create", help="create a key; its secret is shown once")
-    create.add_argument("--name", required=True)
-    create.add_argument("--scopes", nargs="+", default=list(SCOPES), choices=SCOPES)
-    actions.add_parser("list", help="list keys (never their secrets)")
-    revoke_parser = actions.add_parser("revoke", help="revoke a key by id")
-    revoke_parser.add_argument("id")
+    apikeys.add_parser(groups)
+    events.add_parser(groups)
     return root
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    rows = asyncio.run(apikeys(args))
-    print(json.dumps(rows, indent=2) if args.json else _table(rows))
-    sys.stdout.flush()
+    try:
+        if args.group == "apikeys":
+            print(render(asyncio.run(apikeys.run(args)), args.json))
+        elif args.group == "events":
+            asyncio.run(events.tail(args))
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":
