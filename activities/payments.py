@@ -138,6 +138,7 @@ class PaymentActivities:
             repo = PaymentRepository(session)
             session.add_all(attempts)
             payment = await self._load(repo, payment_id)
+            payment.workflow_run_id = payment.workflow_run_id or _run_id()
             if payment.status == PaymentStatus.PENDING:
                 apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
@@ -244,6 +245,10 @@ class PaymentActivities:
                 payment.updated_at = datetime.now(UTC)
                 self._emit(repo, payment, events.PAYMENT_REFUND_FAILED, refund)
         return StepResult(reference=None, amount=0)
+
+
+def _run_id() -> str | None:
+    return activity.info().workflow_run_id if activity.in_activity() else None
 
 
 def _pending_refund(data: RefundInput) -> Insert:

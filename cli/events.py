@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import uuid
 from typing import Any
 
 import orjson
@@ -50,8 +49,8 @@ async def tail(args: argparse.Namespace) -> None:
     consumer = AIOKafkaConsumer(
         settings.kafka.topic,
         bootstrap_servers=settings.kafka.bootstrap(),
-        # A throwaway group: tailing never moves a real consumer's offsets.
-        group_id=f"payment-saga-tail-{uuid.uuid4().hex[:8]}",
+        # No group: tailing never moves a real consumer's offsets.
+        group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest" if args.from_beginning else "latest",
     )
