@@ -95,6 +95,8 @@ class GatewaySettings(BaseModel):
 class WorkerSettings(BaseModel):
     metrics_host: str = LOOPBACK
     metrics_port: int = 9464
+    # The Temporal SDK's own metrics (workflow and activity task latencies, polls, ...).
+    sdk_metrics_port: int = 9465
 
 
 class PaymentSettings(BaseModel):
@@ -125,6 +127,7 @@ class Settings(BaseSettings):
     )
 
     environment: str = "development"
+    log_level: str = "INFO"
     api: ApiSettings = Field(default_factory=ApiSettings)
     temporal: TemporalSettings = Field(default_factory=TemporalSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)

@@ -11,10 +11,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.metrics import ActivityMetrics
 from activities.payments import PaymentActivities
-from clients import connect_temporal, gateway_http_client
+from clients import connect_temporal, gateway_http_client, prometheus_runtime
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
+from observability.logs import configure_logging
+from observability.temporal import LogContextInterceptor
 from outbox.relay import OutboxRelay, RelayMetrics
 from settings import Settings
 from workflows.payment import PaymentWorkflow
@@ -43,6 +46,7 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
             activities.fail_refund,
         ],
         workflow_runner=sandbox_runner(),
+        interceptors=[LogContextInterceptor()],
         max_concurrent_activities=100,
         max_concurrent_workflow_tasks=100,
     )
@@ -56,12 +60,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     relay = OutboxRelay(engine, settings.kafka, RelayMetrics(registry))
     relay_task = asyncio.create_task(relay.run(stop)) if settings.kafka.relay_in_worker else None
     try:
-        client = await connect_temporal(settings.temporal)
+        runtime = prometheus_runtime(settings.worker.metrics_host, settings.worker.sdk_metrics_port)
+        client = await connect_temporal(settings.temporal, runtime)
         activities = PaymentActivities(
             create_session_factory(engine),
             HttpGateway(http),
             temporal_ui_url=settings.temporal.web_url(),
             namespace=settings.temporal.namespace,
+            metrics=ActivityMetrics(registry),
         )
         worker = build_worker(settings, client, activities)
         async with worker:
@@ -84,8 +90,7 @@ async def main_async() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging("worker", Settings().log_level)
     asyncio.run(main_async())
 
 

@@ -16,6 +16,7 @@ from domain.messages import Failure
 from gateway.protocol import GatewayOperation
 
 GatewayCall = Callable[[], Awaitable[GatewayOperation]]
+LookupCall = Callable[[], Awaitable[GatewayOperation | None]]
 
 
 def _attempt_number() -> int:

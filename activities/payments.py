@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import structlog
 from sqlalchemy.dialects.postgresql import Insert, insert
 from temporalio import activity
 
 from activities.gateway_calls import (
     GatewayCall,
+    LookupCall,
     raise_application_error,
     should_reconcile,
     timed_call,
 )
+from activities.metrics import ActivityMetrics
 from db.models import Payment, PaymentAttempt, Refund
 from db.outbox import new_event
 from db.repository import PaymentRepository
 from db.session import SessionFactory
 from domain import events
-from domain.errors import GatewayDeclined
+from domain.errors import GatewayDeclined, PaymentSagaError
 from domain.keys import authorize_key, capture_key, refund_key, void_key
 from domain.messages import (
     AuthorizeInput,
@@ -34,6 +37,8 @@ from domain.messages import (
 )
 from domain.states import Ledger, PaymentStatus, RefundStatus
 from gateway.protocol import GatewayOperation, PaymentGateway
+
+log = structlog.get_logger("payment_saga.activities")
 
 
 def ledger_of(payment: Payment) -> Ledger:
@@ -62,9 +67,11 @@ class PaymentActivities:
         *,
         temporal_ui_url: str,
         namespace: str,
+        metrics: ActivityMetrics | None = None,
     ) -> None:
         self._sessions = sessions
         self._gateway = gateway
+        self._metrics = metrics or ActivityMetrics()
         self._ui_url = temporal_ui_url
         self._namespace = namespace
 
@@ -74,7 +81,7 @@ class PaymentActivities:
         """Call the gateway (after a lookup on retries); failures are recorded, then raised."""
         attempts: list[PaymentAttempt] = []
         if should_reconcile():
-            found, attempt, error = await timed_call(
+            found, attempt, error = await self._timed(
                 payment_id, "lookup", key, lambda: self._gateway.lookup(key)
             )
             attempts.append(attempt)
@@ -83,7 +90,7 @@ class PaymentActivities:
             if error is not None and isinstance(error, GatewayDeclined):
                 await self._record(attempts)
                 raise_application_error(error)
-        result, attempt, error = await timed_call(payment_id, operation, key, send)
+        result, attempt, error = await self._timed(payment_id, operation, key, send)
         attempts.append(attempt)
         if error is not None:
             await self._record(attempts)
@@ -91,6 +98,21 @@ class PaymentActivities:
         if result is None:
             raise RuntimeError(f"the gateway's {operation} returned nothing")
         return result, attempts
+
+    async def _timed(
+        self, payment_id: str, operation: str, key: str, call: LookupCall
+    ) -> tuple[GatewayOperation | None, PaymentAttempt, PaymentSagaError | None]:
+        result, attempt, error = await timed_call(payment_id, operation, key, call)
+        self._metrics.observe_attempt(attempt)
+        log.info(
+            "gateway call",
+            operation=operation,
+            idempotency_key=key,
+            outcome=attempt.outcome,
+            error_code=attempt.error_code,
+            latency_ms=attempt.latency_ms,
+        )
+        return result, attempt, error
 
     async def _record(self, attempts: list[PaymentAttempt]) -> None:
         async with self._sessions.begin() as session:
@@ -109,6 +131,8 @@ class PaymentActivities:
         event_type: str,
         refund: Refund | None = None,
     ) -> None:
+        log.info("state change", event_type=event_type, status=payment.status)
+        self._metrics.reached(payment.status)
         repo.add(
             new_event(
                 payment,
@@ -179,6 +203,7 @@ class PaymentActivities:
             payment = await self._load(repo, data.payment_id)
             if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
                 ledger = ledger_of(payment)
+                self._metrics.compensations.labels("failure" if data.failure else "cancel").inc()
                 if data.failure is None:
                     apply_ledger(payment, ledger.cancel())
                     self._emit(repo, payment, events.PAYMENT_CANCELED)
@@ -197,7 +222,7 @@ class PaymentActivities:
         if data.authorization_reference is not None:
             return data.authorization_reference, []
         key = authorize_key(data.payment_id)
-        found, attempt, error = await timed_call(
+        found, attempt, error = await self._timed(
             data.payment_id, "lookup", key, lambda: self._gateway.lookup(key)
         )
         if error is not None and not isinstance(error, GatewayDeclined):

@@ -18,6 +18,7 @@ from api.ratelimit import RateLimiter
 from clients import connect_temporal, gateway_http_client
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
+from observability.logs import configure_logging
 from settings import Settings
 
 VERSION = "0.1.0"
@@ -81,11 +82,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def main() -> None:
     settings = Settings()
+    configure_logging("api", settings.log_level)
     uvicorn.run(
         create_app(settings),
         host=settings.api.host,
         port=settings.api.port,
-        log_level="warning",
+        log_config=None,  # our JSON handler, not uvicorn's
+        access_log=False,  # the middleware logs each request with its ids
     )
 
 

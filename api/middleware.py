@@ -6,9 +6,11 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
+import structlog
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+log = structlog.get_logger("payment_saga.api")
 Next = Callable[[Request], Awaitable[Response]]
 
 
@@ -36,6 +38,8 @@ def install(app: FastAPI, metrics: ApiMetrics) -> None:
     @app.middleware("http")
     async def plumbing(request: Request, call_next: Next) -> Response:
         request.state.request_id = "req_" + uuid.uuid4().hex[:16]
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request.state.request_id)
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["X-Request-Id"] = request.state.request_id
@@ -44,5 +48,15 @@ def install(app: FastAPI, metrics: ApiMetrics) -> None:
             response.headers.update(verdict.headers())
         route = _route_template(request)
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        metrics.latency.labels(request.method, route).observe(elapsed)
+        payment_id = request.path_params.get("payment_id")
+        log.info(
+            "request",
+            method=request.method,
+            route=route,
+            status=response.status_code,
+            duration_ms=round(elapsed * 1000, 1),
+            **({"payment_id": payment_id, "workflow_id": payment_id} if payment_id else {}),
+        )
         return response

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway.processor import LOST_RESPONSE_CARD, Answer, Faults, Processor, _error
+from observability.logs import configure_logging
 from settings import Settings
 
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1)]
@@ -138,11 +139,13 @@ def main() -> None:
     processor.faults = Faults(
         latency_ms=settings.gateway.latency_ms, failure_rate=settings.gateway.failure_rate
     )
+    configure_logging("gateway-simulator", settings.log_level)
     uvicorn.run(
         create_app(processor),
         host=settings.gateway.host,
         port=settings.gateway.port,
-        log_level="warning",
+        log_config=None,
+        access_log=False,
     )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 
 from prometheus_client import CollectorRegistry, start_http_server
 
 from db.session import create_engine
+from observability.logs import configure_logging
 from outbox.relay import OutboxRelay, RelayMetrics
 from settings import Settings
 
@@ -29,7 +29,7 @@ async def main_async() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging("relay", Settings().log_level)
     asyncio.run(main_async())
 
 

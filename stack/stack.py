@@ -168,6 +168,10 @@ class Stack:
             ("Kafka bootstrap", f"{s.kafka.bootstrap()} (topic {s.kafka.topic})"),
             ("Gateway simulator", s.gateway.base_url()),
             ("Worker metrics", f"http://{s.worker.metrics_host}:{s.worker.metrics_port}/metrics"),
+            (
+                "Temporal SDK metrics",
+                f"http://{s.worker.metrics_host}:{s.worker.sdk_metrics_port}/metrics",
+            ),
             ("Data directory", str(self.data_dir)),
             ("Logs", str(self.log_dir)),
             ("Dev API key", self.dev_api_key or "-"),

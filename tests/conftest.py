@@ -34,6 +34,7 @@ def stack_settings(data_dir: Path) -> Settings:
     settings.gateway.port = free_port()
     settings.api.port = free_port()
     settings.worker.metrics_port = free_port()
+    settings.worker.sdk_metrics_port = free_port()
     # Every test shares the dev key; rate limits are tested on an app of their own.
     settings.api.rate_limit_per_minute = 1_000_000
     settings.api.rate_limit_burst = 1_000_000

@@ -17,7 +17,7 @@ def load_example(database: Path) -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.DATABASE = str(database)
+    setattr(module, "DATABASE", str(database))  # noqa: B010 - a module attribute, set for the test
     return module
 
 

@@ -1,0 +1,47 @@
+"""The worker's own metrics: gateway calls, payment outcomes, compensations."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from db.models import PaymentAttempt
+
+END_STATES = ("captured", "failed", "canceled", "refunded")
+
+
+class ActivityMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        registry = registry or CollectorRegistry()
+        self.gateway_calls = Counter(
+            "gateway_requests_total",
+            "Gateway calls by operation and outcome",
+            ["operation", "outcome"],
+            registry=registry,
+        )
+        self.gateway_latency = Histogram(
+            "gateway_request_duration_seconds",
+            "Gateway call latency",
+            ["operation"],
+            registry=registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.payments = Counter(
+            "payments_reached_total",
+            "Payments reaching a state: captured, failed, canceled, refunded",
+            ["status"],
+            registry=registry,
+        )
+        self.compensations = Counter(
+            "compensations_total",
+            "Authorizations voided: after a failure, or on request or expiry",
+            ["reason"],
+            registry=registry,
+        )
+
+    def observe_attempt(self, attempt: PaymentAttempt) -> None:
+        self.gateway_calls.labels(attempt.operation, attempt.outcome).inc()
+        self.gateway_latency.labels(attempt.operation).observe(attempt.latency_ms / 1000)
+
+    def reached(self, status: str) -> None:
+        if status in END_STATES:
+            self.payments.labels(status).inc()
