@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+
 import httpx
+import temporalio.converter
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from settings import GatewaySettings, TemporalSettings
+from codec.encryption import EncryptionCodec, parse_keys
+from settings import GatewaySettings, Settings
+
+log = logging.getLogger("payment_saga.clients")
 
 
-async def connect_temporal(settings: TemporalSettings, runtime: Runtime | None = None) -> Client:
-    return await Client.connect(settings.target(), namespace=settings.namespace, runtime=runtime)
+class MissingSecretError(RuntimeError):
+    pass
+
+
+def payload_codec(settings: Settings) -> EncryptionCodec | None:
+    """The encryption codec; only development may run without one."""
+    if settings.codec.keys is None:
+        if settings.environment != "development":
+            raise MissingSecretError("CODEC_KEYS must be set outside development")
+        log.warning("CODEC_KEYS is not set: Temporal payloads are stored unencrypted")
+        return None
+    keys = parse_keys(settings.codec.keys.get_secret_value())
+    return EncryptionCodec(keys, settings.codec.active_key_id)
+
+
+async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -> Client:
+    converter = dataclasses.replace(
+        temporalio.converter.DataConverter.default, payload_codec=payload_codec(settings)
+    )
+    return await Client.connect(
+        settings.temporal.target(),
+        namespace=settings.temporal.namespace,
+        data_converter=converter,
+        runtime=runtime,
+    )
 
 
 def prometheus_runtime(host: str, port: int) -> Runtime:

@@ -104,6 +104,14 @@ class PaymentSettings(BaseModel):
     refund_window_seconds: int = 180 * 24 * 3600
 
 
+class CodecSettings(BaseModel):
+    # `id1:base64key,id2:base64key`: the first (or `active_key_id`) encrypts, all decrypt.
+    keys: SecretStr | None = None
+    active_key_id: str | None = None
+    # Operators present it to the codec server (the Temporal UI sends it in the endpoint path).
+    operator_token: SecretStr | None = None
+
+
 class StackSettings(BaseModel):
     data_dir: Path = Path(".data")
     cache_dir: Path = Path.home() / ".cache" / "payment-saga"
@@ -135,6 +143,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    codec: CodecSettings = Field(default_factory=CodecSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
 
 

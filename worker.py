@@ -61,7 +61,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     relay_task = asyncio.create_task(relay.run(stop)) if settings.kafka.relay_in_worker else None
     try:
         runtime = prometheus_runtime(settings.worker.metrics_host, settings.worker.sdk_metrics_port)
-        client = await connect_temporal(settings.temporal, runtime)
+        client = await connect_temporal(settings, runtime)
         activities = PaymentActivities(
             create_session_factory(engine),
             HttpGateway(http),

