@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from cli import apikeys, events
+from cli import apikeys, events, payments
 from cli.output import render
 
 
@@ -15,6 +15,7 @@ def parser() -> argparse.ArgumentParser:
     groups = root.add_subparsers(dest="group", required=True)
     apikeys.add_parser(groups)
     events.add_parser(groups)
+    payments.add_parser(groups)
     return root
 
 
@@ -23,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if args.group == "apikeys":
             print(render(asyncio.run(apikeys.run(args)), args.json))
+        elif args.group == "payments":
+            # `show` is nested: indented JSON reads better than a table.
+            print(render(asyncio.run(payments.run(args)), args.json or args.action == "show"))
         elif args.group == "events":
             asyncio.run(events.tail(args))
     except KeyboardInterrupt:

@@ -57,12 +57,37 @@ class Payments:
         order_id: str | None = None,
         **overrides: Any,
     ) -> WorkflowHandle[PaymentWorkflow, Any]:
+        request = await self.request(
+            card_number,
+            amount=amount,
+            currency=currency,
+            capture_method=capture_method,
+            order_id=order_id,
+            **overrides,
+        )
+        return await self.temporal.start_workflow(
+            PaymentWorkflow.run,
+            request,
+            id=request.payment_id,
+            task_queue=self.settings.temporal.task_queue,
+        )
+
+    async def request(
+        self,
+        card_number: str,
+        *,
+        amount: int = 2500,
+        currency: str = "USD",
+        capture_method: CaptureMethod = CaptureMethod.AUTOMATIC,
+        order_id: str | None = None,
+        **overrides: Any,
+    ) -> PaymentRequest:
+        """A tokenized, accepted payment, as the API hands it to the workflow."""
         cvc = "1234" if card_number.startswith(("34", "37")) else "123"
         card = CardInput(number=card_number, exp_month=12, exp_year=2030, cvc=cvc)
         token = await HttpGateway(self.gateway_http).tokenize(card)
-        payment_id = f"pay_{uuid.uuid4().hex}"
-        request = PaymentRequest(
-            payment_id=payment_id,
+        return PaymentRequest(
+            payment_id=f"pay_{uuid.uuid4().hex}",
             order_id=order_id or f"ord_{uuid.uuid4().hex[:12]}",
             amount=amount,
             currency=currency,
@@ -76,12 +101,6 @@ class Payments:
             ),
             capture_method=capture_method,
             **overrides,
-        )
-        return await self.temporal.start_workflow(
-            PaymentWorkflow.run,
-            request,
-            id=payment_id,
-            task_queue=self.settings.temporal.task_queue,
         )
 
     async def ledger(self, payment_id: str) -> list[dict[str, Any]]:

@@ -6,10 +6,18 @@ import asyncio
 import json
 import subprocess
 import sys
+import uuid
 from typing import Any
 
+from temporalio.client import Client
+
+from db.repository import PaymentRepository
+from db.session import SessionFactory
+from domain.states import CaptureMethod
 from stack.stack import Stack
 from tests.integration.conftest import Payments
+from tests.integration.test_saga_steering import until_status
+from workflows.payment import PaymentWorkflow
 
 
 def run_cli(stack: Stack, *args: str) -> str:
@@ -46,3 +54,42 @@ async def test_events_tail_filters_by_payment(stack: Stack, payments: Payments) 
     output = await asyncio.to_thread(run_cli, stack, *tail, "--idle-seconds", "20")
     events = [json.loads(line) for line in output.splitlines()]
     assert [e["type"] for e in events] == ["payment.authorized", "payment.succeeded"]
+
+
+async def test_payments_list_show_cancel(stack: Stack, payments: Payments) -> None:
+    order = f"ord_cli_{uuid.uuid4().hex[:8]}"
+    handle = await payments.start(
+        "4242424242424242", capture_method=CaptureMethod.MANUAL, order_id=order
+    )
+    await until_status(handle, "authorized")
+
+    listed = await asyncio.to_thread(cli, stack, "payments", "list", "--order-id", order)
+    assert [(p["id"], p["status"]) for p in listed] == [(handle.id, "authorized")]
+    shown = (await asyncio.to_thread(cli, stack, "payments", "show", handle.id))[0]
+    assert shown["workflow"] == {"status": "running", "state": "authorized"}
+    assert shown["attempts"][0].split()[1:3] == ["authorize", "succeeded"]
+    canceled = (await asyncio.to_thread(cli, stack, "payments", "cancel", handle.id))[0]
+    assert canceled["status"] == "canceled"
+
+
+async def test_reconcile_finds_and_repairs_a_payment_without_workflow(
+    stack: Stack, payments: Payments, sessions: SessionFactory, temporal: Client
+) -> None:
+    # A row whose workflow never started (as if the API died between the two).
+    request = await payments.request("4242424242424242")
+    async with sessions.begin() as session:
+        await PaymentRepository(session).add_if_missing(request)
+
+    report = await asyncio.to_thread(cli, stack, "payments", "reconcile", "--older-than", "0s")
+    mine = next(r for r in report if r["id"] == request.payment_id)
+    assert (mine["workflow"], mine["gateway"]) == ("missing", "nothing")
+    assert "--repair" in mine["action"]
+
+    repaired = await asyncio.to_thread(
+        cli, stack, "payments", "reconcile", "--older-than", "0s", "--repair"
+    )
+    assert (
+        next(r for r in repaired if r["id"] == request.payment_id)["action"] == "workflow started"
+    )
+    handle = temporal.get_workflow_handle_for(PaymentWorkflow.run, request.payment_id)
+    await until_status(handle, "captured")

@@ -1,0 +1,218 @@
+"""`payment-saga payments list|show|cancel|reconcile`: act on payments without writing SQL."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from clients import connect_temporal, gateway_http_client
+from db.models import Payment
+from db.repository import PaymentRepository
+from db.session import SessionFactory, create_engine, create_session_factory
+from domain.errors import PaymentSagaError
+from domain.keys import authorize_key, capture_key
+from domain.messages import CancelRequest, CardSummary, PaymentRequest
+from domain.states import FINAL_STATUSES, CaptureMethod
+from gateway.http_client import HttpGateway
+from settings import Settings
+from workflows.payment import PaymentWorkflow
+
+DURATION = re.compile(r"^(\d+)([smhd])$")
+
+
+def duration(text: str) -> timedelta:
+    match = DURATION.match(text)
+    if match is None:
+        raise argparse.ArgumentTypeError("use 30s, 15m, 2h or 7d")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
+
+
+def add_parser(groups: Any) -> None:
+    payments = groups.add_parser("payments", help="find, inspect, cancel and reconcile payments")
+    actions = payments.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="newest first")
+    listing.add_argument("--status")
+    listing.add_argument("--order-id")
+    listing.add_argument("--older-than", type=duration, help="e.g. 15m: only older payments")
+    listing.add_argument("--limit", type=int, default=50)
+    show = actions.add_parser("show", help="row, workflow state, gateway attempts, events")
+    show.add_argument("id")
+    cancel = actions.add_parser("cancel", help="void an authorization or refund the rest")
+    cancel.add_argument("id")
+    cancel.add_argument("--reason")
+    reconcile = actions.add_parser("reconcile", help="compare stuck payments with the gateway")
+    reconcile.add_argument("--older-than", type=duration, default=timedelta(minutes=15))
+    reconcile.add_argument("--repair", action="store_true", help="restart missing workflows")
+
+
+def summary(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.id,
+        "order_id": payment.order_id,
+        "status": payment.status,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "captured": payment.amount_captured,
+        "refunded": payment.amount_refunded,
+        "created_at": payment.created_at.isoformat(timespec="seconds"),
+    }
+
+
+async def list_payments(sessions: SessionFactory, args: argparse.Namespace) -> list[dict[str, Any]]:
+    query = select(Payment).order_by(Payment.created_at.desc()).limit(args.limit)
+    if args.status:
+        query = query.where(Payment.status == args.status)
+    if args.order_id:
+        query = query.where(Payment.order_id == args.order_id)
+    if args.older_than:
+        query = query.where(Payment.created_at < datetime.now(UTC) - args.older_than)
+    async with sessions() as session:
+        return [summary(p) for p in (await session.execute(query)).scalars()]
+
+
+async def workflow_status(temporal: Client, payment_id: str) -> str:
+    try:
+        description = await temporal.get_workflow_handle(payment_id).describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return "missing"
+        raise
+    status = description.status
+    return status.name.lower() if status is not None else "unknown"
+
+
+async def show(sessions: SessionFactory, temporal: Client, payment_id: str) -> dict[str, Any]:
+    async with sessions() as session:
+        repo = PaymentRepository(session)
+        payment = await repo.get(payment_id)
+        if payment is None:
+            raise SystemExit(f"no payment {payment_id}")
+        attempts = await repo.attempts_of(payment_id)
+        events = await repo.events_of(payment_id)
+    result: dict[str, Any] = {"payment": summary(payment)}
+    result["workflow"] = {"status": await workflow_status(temporal, payment_id)}
+    if result["workflow"]["status"] == "running":
+        state = await temporal.get_workflow_handle_for(PaymentWorkflow.run, payment_id).query(
+            PaymentWorkflow.state
+        )
+        result["workflow"]["state"] = state.status.value
+    result["attempts"] = [
+        f"{a.created_at:%H:%M:%S} {a.operation} {a.outcome} {a.error_code or ''} {a.latency_ms}ms"
+        for a in attempts
+    ]
+    result["events"] = [
+        f"#{e.sequence} {e.type} {'published' if e.published_at else 'pending'}" for e in events
+    ]
+    return result
+
+
+async def cancel(temporal: Client, payment_id: str, reason: str | None) -> dict[str, Any]:
+    handle = temporal.get_workflow_handle_for(PaymentWorkflow.run, payment_id)
+    state = await handle.execute_update(PaymentWorkflow.cancel, CancelRequest(reason=reason))
+    return {"id": payment_id, "status": state.status.value, "refunded": state.amount_refunded}
+
+
+def request_from_row(payment: Payment, settings: Settings) -> PaymentRequest:
+    card = CardSummary(
+        brand=payment.card_brand,
+        last4=payment.card_last4,
+        exp_month=payment.card_exp_month,
+        exp_year=payment.card_exp_year,
+        fingerprint=payment.card_fingerprint,
+    )
+    return PaymentRequest(
+        payment_id=payment.id,
+        order_id=payment.order_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        card_token=payment.card_token,
+        card=card,
+        capture_method=CaptureMethod(payment.capture_method),
+        customer_id=payment.customer_id,
+        description=payment.description,
+        metadata=dict(payment.metadata_),
+        authorization_expiry_seconds=settings.payments.authorization_expiry_seconds,
+        refund_window_seconds=settings.payments.refund_window_seconds,
+    )
+
+
+async def gateway_view(gateway: HttpGateway, payment_id: str) -> str:
+    found = []
+    for step, key in (
+        ("authorized", authorize_key(payment_id)),
+        ("captured", capture_key(payment_id)),
+    ):
+        try:
+            if await gateway.lookup(key) is not None:
+                found.append(step)
+        except PaymentSagaError as error:
+            found.append(f"{step}:{error.code}")
+    return ",".join(found) or "nothing"
+
+
+async def reconcile(
+    settings: Settings, sessions: SessionFactory, temporal: Client, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """Payments not final after the threshold: what the workflow and the gateway say."""
+    cutoff = datetime.now(UTC) - args.older_than
+    query = select(Payment).where(
+        Payment.status.not_in([s.value for s in FINAL_STATUSES]), Payment.created_at < cutoff
+    )
+    async with sessions() as session:
+        stuck = list((await session.execute(query)).scalars())
+    rows = []
+    async with gateway_http_client(settings.gateway) as http:
+        gateway = HttpGateway(http)
+        for payment in stuck:
+            status = await workflow_status(temporal, payment.id)
+            row = {"id": payment.id, "status": payment.status, "workflow": status}
+            row["gateway"] = await gateway_view(gateway, payment.id)
+            row["action"] = await _repair(settings, temporal, payment, status, args.repair)
+            rows.append(row)
+    return rows
+
+
+async def _repair(
+    settings: Settings, temporal: Client, payment: Payment, status: str, repair: bool
+) -> str:
+    if status == "running":
+        waiting = payment.status == "authorized" and payment.capture_method == "manual"
+        return "waiting for capture" if waiting else "in progress"
+    if status != "missing":
+        return "needs a person: the workflow ended but the row is not final"
+    if not repair:
+        return "workflow missing: run with --repair to start it"
+    await temporal.start_workflow(
+        PaymentWorkflow.run,
+        request_from_row(payment, settings),
+        id=payment.id,
+        task_queue=settings.temporal.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+    )
+    return "workflow started"
+
+
+async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    settings = Settings()
+    engine = create_engine(settings.database)
+    sessions = create_session_factory(engine)
+    try:
+        if args.action == "list":
+            return await list_payments(sessions, args)
+        temporal = await connect_temporal(settings)
+        if args.action == "show":
+            return [await show(sessions, temporal, args.id)]
+        if args.action == "cancel":
+            return [await cancel(temporal, args.id, args.reason)]
+        return await reconcile(settings, sessions, temporal, args)
+    finally:
+        await engine.dispose()
