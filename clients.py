@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from codec.encryption import EncryptionCodec, parse_keys
+from observability.tracing import temporal_interceptors
 from settings import GatewaySettings, Settings
 
 log = logging.getLogger("payment_saga.clients")
@@ -40,6 +41,7 @@ async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -
         namespace=settings.temporal.namespace,
         data_converter=converter,
         runtime=runtime,
+        interceptors=temporal_interceptors(settings),
     )
 
 

@@ -112,6 +112,16 @@ class CodecSettings(BaseModel):
     operator_token: SecretStr | None = None
 
 
+class TracingSettings(BaseModel):
+    # OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces; unset: tracing off.
+    otlp_endpoint: str | None = None
+    # Trace with whatever provider the process installed (tests use an in-memory one).
+    force: bool = False
+
+    def enabled(self) -> bool:
+        return self.force or self.otlp_endpoint is not None
+
+
 class StackSettings(BaseModel):
     data_dir: Path = Path(".data")
     cache_dir: Path = Path.home() / ".cache" / "payment-saga"
@@ -144,6 +154,7 @@ class Settings(BaseSettings):
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     codec: CodecSettings = Field(default_factory=CodecSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
 
 

@@ -18,6 +18,7 @@ from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
 from observability.temporal import LogContextInterceptor
+from observability.tracing import configure_tracing
 from outbox.relay import OutboxRelay, RelayMetrics
 from settings import Settings
 from workflows.payment import PaymentWorkflow
@@ -90,6 +91,7 @@ async def main_async() -> None:
 
 
 def main() -> None:
+    configure_tracing(Settings(), "worker")
     configure_logging("worker", Settings().log_level)
     asyncio.run(main_async())
 

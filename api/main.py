@@ -20,6 +20,7 @@ from clients import connect_temporal, gateway_http_client, payload_codec
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
+from observability.tracing import configure_tracing
 from settings import Settings
 
 VERSION = "0.1.0"
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def main() -> None:
     settings = Settings()
+    configure_tracing(settings, "api")
     configure_logging("api", settings.log_level)
     uvicorn.run(
         create_app(settings),

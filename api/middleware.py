@@ -10,6 +10,8 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from observability.tracing import server_span
+
 log = structlog.get_logger("payment_saga.api")
 Next = Callable[[Request], Awaitable[Response]]
 
@@ -41,7 +43,10 @@ def install(app: FastAPI, metrics: ApiMetrics) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request.state.request_id)
         started = time.perf_counter()
-        response = await call_next(request)
+        with server_span(f"{request.method} {request.url.path}", request.headers) as span:
+            response = await call_next(request)
+            span.set_attribute("http.route", _route_template(request))
+            span.set_attribute("http.response.status_code", response.status_code)
         response.headers["X-Request-Id"] = request.state.request_id
         verdict = getattr(request.state, "rate_limit", None)
         if verdict is not None:

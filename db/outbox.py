@@ -8,6 +8,7 @@ from typing import Any
 
 from db.models import OutboxEvent, Payment, Refund
 from db.views import payment_view, refund_view
+from observability.tracing import current_traceparent
 
 EVENT_SOURCE = "urn:payment-saga:payments"
 # Event ids are derived from (payment, sequence): a retried activity or a re-published row
@@ -44,6 +45,9 @@ def new_event(
         "sequence": sequence,
         "data": data,
     }
+    traceparent = current_traceparent()
+    if traceparent is not None:  # CloudEvents' distributed-tracing extension
+        envelope["traceparent"] = traceparent
     return OutboxEvent(
         event_id=envelope["id"],
         payment_id=payment.id,

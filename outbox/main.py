@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from db.session import create_engine
 from observability.logs import configure_logging
+from observability.tracing import configure_tracing
 from outbox.relay import OutboxRelay, RelayMetrics
 from settings import Settings
 
@@ -29,6 +30,7 @@ async def main_async() -> None:
 
 
 def main() -> None:
+    configure_tracing(Settings(), "relay")
     configure_logging("relay", Settings().log_level)
     asyncio.run(main_async())
 

@@ -23,6 +23,7 @@ from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db.models import OutboxEvent
+from observability.tracing import publish_span
 from settings import KafkaSettings
 
 log = logging.getLogger("payment_saga.relay")
@@ -144,15 +145,16 @@ class OutboxRelay:
 
     async def _send(self, producer: AIOKafkaProducer, rows: list[Row[Any]]) -> None:
         # send() queues in call order; one payment's key maps to one partition, kept in order.
-        deliveries = [
-            await producer.send(
-                self.kafka.topic,
-                value=orjson.dumps(row.payload),
-                key=row.payment_id.encode(),
-                headers=[CONTENT_TYPE],
-            )
-            for row in rows
-        ]
+        deliveries = []
+        for row in rows:
+            with publish_span(self.kafka.topic, row.payload):
+                delivery = await producer.send(
+                    self.kafka.topic,
+                    value=orjson.dumps(row.payload),
+                    key=row.payment_id.encode(),
+                    headers=[CONTENT_TYPE],
+                )
+            deliveries.append(delivery)
         await asyncio.gather(*deliveries)
         acknowledged = datetime.now(UTC)
         for row in rows:

@@ -42,6 +42,10 @@ def event_schema(event_type: str) -> dict[str, Any]:
             "time": {"type": "string", "format": "date-time"},
             "datacontenttype": {"const": "application/json"},
             "sequence": {"type": "integer", "minimum": 1, "description": "per payment, +1 each"},
+            "traceparent": {
+                "type": "string",
+                "description": "W3C trace context of the step that made the event (when tracing)",
+            },
             "data": {
                 "type": "object",
                 "required": data_required,
