@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint unit clean
+.PHONY: install run test lint unit bench clean
 
 $(INSTALLED): pyproject.toml scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
@@ -28,6 +28,9 @@ unit: install
 
 test: lint
 	$(BIN)/pytest
+
+bench: install
+	$(BIN)/payment-saga-bench --count 300 --concurrency 20 --scale 5,10,40
 
 clean:
 	rm -rf $(VENV) .data build *.egg-info

@@ -26,6 +26,9 @@ from workflows.payment import PaymentWorkflow
 log = logging.getLogger("payment_saga.worker")
 # Pure modules the workflow uses: loaded once, outside the sandbox (faster, and safe because
 # they hold no state and do no I/O).
+# Slots per worker process; the benchmark's floor worker uses the same.
+MAX_CONCURRENT_ACTIVITIES = 100
+MAX_CONCURRENT_WORKFLOW_TASKS = 100
 PASSTHROUGH_MODULES = ("domain", "pydantic", "sqlalchemy")
 
 
@@ -48,8 +51,8 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
         ],
         workflow_runner=sandbox_runner(),
         interceptors=[LogContextInterceptor()],
-        max_concurrent_activities=100,
-        max_concurrent_workflow_tasks=100,
+        max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+        max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
     )
 
 

@@ -89,7 +89,7 @@ class Stack:
             )
             self._launch(kafka_proc)
         checks["kafka"] = lambda: kafka.kafka_ready(s)
-        await asyncio.gather(*(self._wait_healthy(name, check) for name, check in checks.items()))
+        await asyncio.gather(*(self.wait_healthy(name, check) for name, check in checks.items()))
         if s.database.url is None:
             await asyncio.to_thread(postgres.ensure_database, s)
 
@@ -103,7 +103,7 @@ class Stack:
         }
         checks: dict[str, HealthCheck] = {
             "gateway": lambda: _http_ok(f"{s.gateway.base_url()}/health"),
-            "worker": lambda: _task_queue_polled(s),
+            "worker": lambda: task_queue_polled(s),
             "api": lambda: _http_ok(f"{s.api.base_url()}/ready"),
         }
         for name in APP_PROCESSES:
@@ -118,13 +118,13 @@ class Stack:
                 restartable=True,
             )
             self._launch(process)
-            await self._wait_healthy(name, checks[name])
+            await self.wait_healthy(name, checks[name])
 
     def _launch(self, process: ManagedProcess) -> None:
         process.start()
         self.processes[process.name] = process
 
-    async def _wait_healthy(self, name: str, check: HealthCheck) -> None:
+    async def wait_healthy(self, name: str, check: HealthCheck) -> None:
         deadline = time.monotonic() + self.settings.stack.start_timeout_seconds
         last_error: BaseException | None = None
         while time.monotonic() < deadline:
@@ -192,12 +192,12 @@ async def _http_ok(url: str) -> None:
         response.raise_for_status()
 
 
-async def _task_queue_polled(settings: Settings) -> None:
+async def task_queue_polled(settings: Settings, task_queue: str | None = None) -> None:
     client = await Client.connect(settings.temporal.target(), namespace=settings.temporal.namespace)
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace=settings.temporal.namespace,
-            task_queue=TaskQueue(name=settings.temporal.task_queue),
+            task_queue=TaskQueue(name=task_queue or settings.temporal.task_queue),
             task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         )
     )

@@ -6,35 +6,22 @@ alone. A service that cannot start fails the tests that need it, with its log ta
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from settings import Settings
+from stack.ports import isolated
 from stack.stack import Stack
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.keys import TEST_CODEC_KEYS
 
 
 def stack_settings(data_dir: Path) -> Settings:
-    settings = Settings(_env_file=None)
+    settings = isolated(Settings(_env_file=None))
     settings.stack.data_dir = data_dir
-    settings.temporal.port = free_port()
-    settings.temporal.ui_port = free_port()
-    settings.database.port = free_port()
-    settings.kafka.port = free_port()
-    settings.kafka.controller_port = free_port()
-    settings.gateway.port = free_port()
-    settings.api.port = free_port()
-    settings.worker.metrics_port = free_port()
-    settings.worker.sdk_metrics_port = free_port()
+    settings.codec.keys = SecretStr(TEST_CODEC_KEYS)
     # Every test shares the dev key; rate limits are tested on an app of their own.
     settings.api.rate_limit_per_minute = 1_000_000
     settings.api.rate_limit_burst = 1_000_000

@@ -58,7 +58,7 @@ async def test_payments_complete_through_a_kafka_outage(
         await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - outage_began)))
     finally:
         broker.start()
-        await stack._wait_healthy("kafka", lambda: kafka_stack.kafka_ready(settings))
+        await stack.wait_healthy("kafka", lambda: kafka_stack.kafka_ready(settings))
 
     log = EventLog(settings.kafka)
     await log.start()

@@ -18,6 +18,7 @@ from domain.messages import CancelRequest, CaptureRequest, RefundRequest
 from domain.states import CaptureMethod
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
+from tests.keys import keyed_data_converter
 from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
 
@@ -54,7 +55,11 @@ async def run_scenarios(payments: Payments) -> dict[str, WorkflowHandle[PaymentW
 
 async def test_every_scenario_replays_deterministically(payments: Payments) -> None:
     handles = await run_scenarios(payments)
-    replayer = Replayer(workflows=[PaymentWorkflow], workflow_runner=sandbox_runner())
+    replayer = Replayer(
+        workflows=[PaymentWorkflow],
+        workflow_runner=sandbox_runner(),
+        data_converter=keyed_data_converter(),
+    )
     record_dir = os.environ.get("RECORD_HISTORIES")
     for name, handle in handles.items():
         history = await handle.fetch_history()

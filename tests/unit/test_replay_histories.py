@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from tests.keys import keyed_data_converter
 from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
 
@@ -25,5 +26,9 @@ def test_histories_are_present() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[PaymentWorkflow], workflow_runner=sandbox_runner())
+    replayer = Replayer(
+        workflows=[PaymentWorkflow],
+        workflow_runner=sandbox_runner(),
+        data_converter=keyed_data_converter(),  # histories recorded with the test stack's key
+    )
     await replayer.replay_workflow(history)

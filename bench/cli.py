@@ -1,0 +1,83 @@
+"""`payment-saga-bench`: start a fresh stack on free ports, benchmark it, print and save figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.run import BenchOptions, run_benchmark
+from settings import Settings
+from stack.ports import isolated
+from stack.stack import Stack
+
+
+def table(result: dict[str, Any]) -> str:
+    def latency(run: dict[str, Any]) -> str:
+        return f"{run['p50_ms']} / {run['p95_ms']} / {run['p99_ms']} ms"
+
+    rows = [
+        ("saga throughput (payments/s)", result["saga"]["per_second"]),
+        ("floor throughput (workflows/s)", result["floor"]["per_second"]),
+        ("ratio saga / floor", result["ratio"]),
+        ("waited create p50 / p95 / p99", latency(result["saga"])),
+        ("floor workflow p50 / p95 / p99", latency(result["floor"])),
+        (
+            f"open loop @ {result['options']['rate']}/s p50 / p95 / p99",
+            latency(result["open_loop"]),
+        ),
+        ("create -> payment.succeeded p50 / p95 / p99", latency(result["create_to_event"])),
+        ("events missing", result["events_missing"]),
+    ]
+    rows += [(f"CPU s/payment: {k}", v) for k, v in result["cpu_seconds_per_payment"].items()]
+    rows += [(f"peak RSS MB: {k}", v) for k, v in result["peak_rss_mb"].items()]
+    rows += [
+        (f"scale {s['name']}", f"{s['per_second']}/s, p99 {s['p99_ms']} ms")
+        for s in result["scale"]
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
+
+
+async def main_async(options: BenchOptions, out: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="payment-saga-bench-") as data_dir:
+        settings = isolated(Settings())
+        settings.stack.data_dir = Path(data_dir)
+        settings.api.rate_limit_per_minute = settings.api.rate_limit_burst = 10**9
+        stack = Stack(settings)
+        await stack.start()
+        try:
+            result = await run_benchmark(stack, options)
+        finally:
+            stack.stop()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=300, help="payments (and floor workflows)")
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=10.0, help="open-loop arrivals per second")
+    parser.add_argument("--rate-seconds", type=float, default=20.0)
+    parser.add_argument("--scale", default="", help="extra concurrencies, e.g. 5,10,40")
+    parser.add_argument("--out", type=Path, default=Path("bench-results/latest.json"))
+    args = parser.parse_args()
+    options = BenchOptions(
+        count=args.count,
+        concurrency=args.concurrency,
+        rate=args.rate,
+        rate_seconds=args.rate_seconds,
+        scale=tuple(int(c) for c in args.scale.split(",") if c),
+    )
+    result = asyncio.run(main_async(options, args.out))
+    print(table(result))
+    print(f"\nfigures saved to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""The floor's worker process: same slots and sandbox set-up as the real worker."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from temporalio.worker import Worker
+
+from bench.floor import FLOOR_TASK_QUEUE, FloorWorkflow, noop
+from clients import connect_temporal
+from settings import Settings
+from worker import MAX_CONCURRENT_ACTIVITIES, MAX_CONCURRENT_WORKFLOW_TASKS, sandbox_runner
+
+
+async def main_async() -> None:
+    settings = Settings()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    client = await connect_temporal(settings)
+    async with Worker(
+        client,
+        task_queue=FLOOR_TASK_QUEUE,
+        workflows=[FloorWorkflow],
+        activities=[noop],
+        workflow_runner=sandbox_runner(),
+        max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+        max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
+    ):
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main_async())

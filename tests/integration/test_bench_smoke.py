@@ -1,0 +1,25 @@
+"""A small benchmark run, so that the benchmark cannot rot. No thresholds: figures only."""
+
+from __future__ import annotations
+
+from bench.cli import table
+from bench.run import BenchOptions, run_benchmark
+from stack.stack import Stack
+
+
+async def test_benchmark_runs_and_reports(stack: Stack) -> None:
+    options = BenchOptions(count=8, concurrency=2, rate=4, rate_seconds=1, scale=(3,), warmup=2)
+    result = await run_benchmark(stack, options)
+
+    print("\n" + table(result))
+    assert result["saga"]["count"] == 8 and result["floor"]["count"] == 8
+    assert result["ratio"] > 0
+    assert result["events_missing"] == 0
+    assert set(result["cpu_seconds_per_payment"]) == {
+        "api",
+        "worker",
+        "temporal",
+        "postgres",
+        "kafka",
+    }
+    assert result["peak_rss_mb"]["api"] > 0 and result["peak_rss_mb"]["worker"] > 0
