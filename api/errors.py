@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
     CardError,
+    GatewayTransientError,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     InvalidRequest,
@@ -97,6 +98,14 @@ async def on_http(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=error.status_code)
 
 
+async def on_gateway_unavailable(request: Request, error: Exception) -> JSONResponse:
+    # Tokenizing needs the gateway; when it is down, say so and let the client retry.
+    body = error_body(
+        request, "api_error", "gateway_unavailable", "the payment gateway is unavailable"
+    )
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
+
 async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
     body = error_body(request, "api_error", "internal_error", "an internal error occurred")
@@ -107,4 +116,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestRejected, on_rejected)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(GatewayTransientError, on_gateway_unavailable)
     app.add_exception_handler(Exception, on_unexpected)

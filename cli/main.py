@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from cli import apikeys, events, payments
+from cli import apikeys, audit, events, payments
 from cli.output import render
 
 
@@ -16,6 +16,7 @@ def parser() -> argparse.ArgumentParser:
     apikeys.add_parser(groups)
     events.add_parser(groups)
     payments.add_parser(groups)
+    audit.add_parser(groups)
     return root
 
 
@@ -27,6 +28,11 @@ def main(argv: list[str] | None = None) -> None:
         elif args.group == "payments":
             # `show` is nested: indented JSON reads better than a table.
             print(render(asyncio.run(payments.run(args)), args.json or args.action == "show"))
+        elif args.group == "audit":
+            report = asyncio.run(audit.run(args))
+            print(audit.render(report, args.json))
+            if report.violations:
+                raise SystemExit(1)
         elif args.group == "events":
             asyncio.run(events.tail(args))
     except KeyboardInterrupt:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
+from db.session import SessionFactory, create_engine, create_session_factory
 from settings import Settings
 from stack.ports import isolated
 from stack.stack import Stack
@@ -41,3 +43,20 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
 @pytest.fixture(scope="session")
 def settings(stack: Stack) -> Settings:
     return stack.settings
+
+
+@pytest.fixture(scope="session")
+async def sessions(settings: Settings) -> AsyncIterator[SessionFactory]:
+    engine = create_engine(settings.database)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    assert stack.dev_api_key is not None
+    headers = {"Authorization": f"Bearer {stack.dev_api_key}"}
+    async with httpx.AsyncClient(
+        base_url=stack.settings.api.base_url(), headers=headers, timeout=60
+    ) as client:
+        yield client

@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-
-from stack.stack import Stack
-
-
-@pytest.fixture(scope="session")
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    assert stack.dev_api_key is not None
-    headers = {"Authorization": f"Bearer {stack.dev_api_key}"}
-    async with httpx.AsyncClient(
-        base_url=stack.settings.api.base_url(), headers=headers, timeout=60
-    ) as client:
-        yield client
 
 
 def new_key() -> dict[str, str]:

@@ -12,7 +12,6 @@ import pytest
 from temporalio.client import Client, WorkflowHandle
 
 from clients import connect_temporal, gateway_http_client
-from db.session import SessionFactory, create_engine, create_session_factory
 from domain.messages import CardSummary, PaymentRequest
 from domain.states import CaptureMethod
 from gateway.http_client import HttpGateway
@@ -30,13 +29,6 @@ async def temporal(settings: Settings) -> Client:
 async def gateway_http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with gateway_http_client(settings.gateway) as http:
         yield http
-
-
-@pytest.fixture(scope="session")
-async def sessions(settings: Settings) -> AsyncIterator[SessionFactory]:
-    engine = create_engine(settings.database)
-    yield create_session_factory(engine)
-    await engine.dispose()
 
 
 @dataclass

@@ -1,0 +1,105 @@
+"""Pure checks: one payment's row, refunds, gateway ledger and events -> its violations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.states import PaymentStatus
+
+# A payment may stay non-final this long after its creation, per status, before it is stuck.
+PENDING_DEADLINE = timedelta(minutes=15)  # authorize gives up after 10 minutes
+AUTHORIZED_GRACE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    id: str
+    status: str
+    amount: int
+    authorized: int
+    captured: int
+    refunded: int
+    capture_method: str
+    created_at: datetime
+    succeeded_refunds: int
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[tuple[int, str, bool]] = field(default_factory=list)  # sequence, id, published
+    kafka_ids: list[str] | None = None  # first occurrences, in arrival order; None: not read
+
+
+def amounts_agree(p: PaymentFacts) -> list[str]:
+    s = PaymentStatus(p.status)
+    problems = []
+    if not 0 <= p.refunded <= p.captured <= p.authorized <= p.amount:
+        problems.append("amounts out of order")
+    expected = {
+        PaymentStatus.PENDING: p.authorized == p.captured == p.refunded == 0,
+        PaymentStatus.AUTHORIZED: p.authorized > 0 and p.captured == 0,
+        PaymentStatus.CAPTURED: p.captured > 0 and p.refunded == 0,
+        PaymentStatus.PARTIALLY_REFUNDED: 0 < p.refunded < p.captured,
+        PaymentStatus.REFUNDED: 0 < p.refunded == p.captured,
+        PaymentStatus.FAILED: p.captured == 0,
+        PaymentStatus.CANCELED: p.captured == 0,
+    }[s]
+    if not expected:
+        problems.append(f"status {p.status} disagrees with the amounts")
+    if p.succeeded_refunds != p.refunded:
+        problems.append(f"refund rows sum to {p.succeeded_refunds}, payment says {p.refunded}")
+    return problems
+
+
+def ledger_agrees(p: PaymentFacts, authorization_ttl: timedelta, now: datetime) -> list[str]:
+    operations = Counter(entry["operation"] for entry in p.ledger)
+    problems = []
+    if operations["authorize"] > 1:
+        problems.append(f"{operations['authorize']} authorizations at the gateway")
+    if operations["capture"] > 1:
+        problems.append(f"{operations['capture']} captures at the gateway")
+    captured = sum(e["amount"] for e in p.ledger if e["operation"] == "capture")
+    refunded = sum(e["amount"] for e in p.ledger if e["operation"] == "refund")
+    if captured != p.captured:
+        problems.append(f"gateway captured {captured}, payment says {p.captured}")
+    if refunded != p.refunded:
+        problems.append(f"gateway refunded {refunded}, payment says {p.refunded}")
+    if refunded > captured:
+        problems.append("refunded beyond the capture at the gateway")
+    authorized_open = operations["authorize"] and not (operations["capture"] or operations["void"])
+    if authorized_open and now - p.created_at > authorization_ttl + AUTHORIZED_GRACE:
+        problems.append("an authorization neither captured nor voided past its expiry")
+    if (
+        p.status in ("authorized", "captured", "partially_refunded", "refunded")
+        and not operations["authorize"]
+    ):
+        problems.append("no authorization at the gateway")
+    return problems
+
+
+def events_agree(p: PaymentFacts) -> list[str]:
+    problems = []
+    sequences = [sequence for sequence, _, _ in p.outbox]
+    if sequences != list(range(1, len(sequences) + 1)):
+        problems.append(f"outbox sequences {sequences} are not 1..n")
+    if p.status != "pending" and not p.outbox:
+        problems.append("a state change without an event")
+    unpublished = [sequence for sequence, _, published in p.outbox if not published]
+    if unpublished:
+        problems.append(f"events {unpublished} not published yet")
+    if p.kafka_ids is not None:
+        expected = [event_id for _, event_id, published in p.outbox if published]
+        if p.kafka_ids != expected:
+            problems.append(f"kafka holds {len(p.kafka_ids)} ids in another order or set")
+    return problems
+
+
+def deadline_kept(p: PaymentFacts, authorization_expiry: timedelta, now: datetime) -> list[str]:
+    age = now - p.created_at
+    if p.status == "pending" and age > PENDING_DEADLINE:
+        return [f"pending for {age}"]
+    if p.status == "authorized":
+        limit = authorization_expiry if p.capture_method == "manual" else timedelta(hours=24)
+        if age > limit + AUTHORIZED_GRACE:
+            return [f"authorized for {age}"]
+    return []

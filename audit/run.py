@@ -1,0 +1,128 @@
+"""Gather every payment's facts (Postgres, the gateway's ledger, Kafka) and run the checks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import func, select
+
+from audit.checks import PaymentFacts, amounts_agree, deadline_kept, events_agree, ledger_agrees
+from db.models import OutboxEvent, Payment, Refund
+from db.session import SessionFactory
+from settings import Settings
+
+
+@dataclass
+class AuditReport:
+    payments: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        statuses = " ".join(f"{k}={v}" for k, v in sorted(self.by_status.items()))
+        return f"payments={self.payments} violations={len(self.violations)} {statuses}"
+
+
+async def read_topic(settings: Settings) -> dict[str, list[str]]:
+    """Every event id on the topic, per payment, first occurrences in arrival order."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap(), enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(settings.kafka.topic, p) for p in range(settings.kafka.partitions)
+        ]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ids: dict[str, list[str]] = defaultdict(list)
+        seen: set[str] = set()
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            batch = await consumer.getmany(timeout_ms=1000)
+            for message in (m for messages in batch.values() for m in messages):
+                event = orjson.loads(message.value)
+                if event["id"] not in seen:
+                    seen.add(event["id"])
+                    ids[event["subject"]].append(event["id"])
+        return ids
+    finally:
+        await consumer.stop()
+
+
+async def read_ledger(settings: Settings) -> dict[str, list[dict[str, Any]]]:
+    async with httpx.AsyncClient(base_url=settings.gateway.base_url(), timeout=30) as http:
+        response = await http.get("/v1/ledger")
+        response.raise_for_status()
+    ledger: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in response.json()["entries"]:
+        ledger[entry["idempotency_key"].split(":")[0]].append(entry)
+    return ledger
+
+
+async def gather(
+    sessions: SessionFactory, settings: Settings, *, with_kafka: bool
+) -> list[PaymentFacts]:
+    async with sessions() as session:
+        payments = list((await session.execute(select(Payment))).scalars())
+        refunds = dict(
+            (
+                await session.execute(
+                    select(Refund.payment_id, func.sum(Refund.amount))
+                    .where(Refund.status == "succeeded")
+                    .group_by(Refund.payment_id)
+                )
+            ).tuples()
+        )
+        outbox: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+        rows = await session.execute(
+            select(OutboxEvent.payment_id, OutboxEvent.sequence, OutboxEvent.event_id,
+                   OutboxEvent.published_at.is_not(None)).order_by(OutboxEvent.sequence)
+        )  # fmt: skip
+        for payment_id, sequence, event_id, published in rows.tuples():
+            outbox[payment_id].append((sequence, event_id, published))
+    ledger = await read_ledger(settings)
+    topic = await read_topic(settings) if with_kafka else None
+    return [
+        PaymentFacts(
+            id=p.id,
+            status=p.status,
+            amount=p.amount,
+            authorized=p.amount_authorized,
+            captured=p.amount_captured,
+            refunded=p.amount_refunded,
+            capture_method=p.capture_method,
+            created_at=p.created_at,
+            succeeded_refunds=int(refunds.get(p.id, 0)),
+            ledger=ledger.get(p.id, []),
+            outbox=outbox.get(p.id, []),
+            kafka_ids=None if topic is None else topic.get(p.id, []),
+        )
+        for p in payments
+    ]
+
+
+async def audit(
+    sessions: SessionFactory, settings: Settings, *, with_kafka: bool = True
+) -> AuditReport:
+    facts = await gather(sessions, settings, with_kafka=with_kafka)
+    now = datetime.now(UTC)
+    ttl = timedelta(seconds=settings.gateway.authorization_ttl_seconds)
+    expiry = timedelta(seconds=settings.payments.authorization_expiry_seconds)
+    report = AuditReport(payments=len(facts))
+    for payment in facts:
+        report.by_status[payment.status] = report.by_status.get(payment.status, 0) + 1
+        problems = (
+            amounts_agree(payment)
+            + ledger_agrees(payment, ttl, now)
+            + events_agree(payment)
+            + deadline_kept(payment, expiry, now)
+        )
+        report.violations += [f"{payment.id}: {problem}" for problem in problems]
+    return report

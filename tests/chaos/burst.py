@@ -1,0 +1,133 @@
+"""A burst of payments as order services send them, retrying like they would, then the audit.
+
+Each payment: a card from a mix (approved, declined, flaky, capture refused, refund refused,
+lost response), automatic or manual capture, then a capture or cancel for manual ones and a
+refund for some captured ones. Every call is retried with its idempotency key until it gets a
+definitive answer, within bounded time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from audit.run import AuditReport, audit
+from db.models import OutboxEvent, Payment
+from db.session import SessionFactory
+from settings import Settings
+
+CARDS = [
+    *["4242424242424242", "4111111111111111", "5555555555554444"] * 4,
+    "4000000000000002", "4000000000009995", "4000000000000119", "4000000000000259",
+    "4000000000005126", "4000000000000341",
+]  # fmt: skip
+RETRYABLE = {409, 429, 500, 502, 503, 504}
+CALL_DEADLINE_SECONDS = 120.0
+
+
+@dataclass
+class Burst:
+    api: httpx.AsyncClient
+    run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    payment_ids: list[str] = field(default_factory=list)
+    retries: int = 0
+
+    async def call(
+        self, method: str, url: str, key: str | None, body: Any = None
+    ) -> httpx.Response:
+        """Retry with the same idempotency key until the answer is definitive."""
+        headers = {"Prefer": "wait=30"} | ({"Idempotency-Key": key} if key else {})
+        deadline = time.monotonic() + CALL_DEADLINE_SECONDS
+        while True:
+            try:
+                response = await self.api.request(method, url, json=body, headers=headers)
+                definitive = response.status_code not in RETRYABLE or (
+                    response.status_code == 409
+                    and response.json()["error"]["code"] != "idempotency_key_in_use"
+                )
+                if definitive:
+                    return response
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{method} {url} got no definitive answer")
+            self.retries += 1
+            await asyncio.sleep(0.5)
+
+    async def one(self, index: int, rng: random.Random) -> None:
+        card = CARDS[index % len(CARDS)]
+        manual = rng.random() < 0.25
+        body = {
+            "order_id": f"chaos_{self.run}_{index}", "amount": 1000 + index, "currency": "USD",
+            "capture_method": "manual" if manual else "automatic",
+            "payment_method": {"type": "card", "card": {
+                "number": card, "exp_month": 12, "exp_year": 2031, "cvc": "123"}},
+        }  # fmt: skip
+        created = await self.call("POST", "/v1/payments", f"{self.run}-{index}", body)
+        payment = created.json().get("error", {}).get("payment") or created.json()
+        if "id" not in payment:
+            raise AssertionError(f"create answered {created.status_code}: {created.text[:300]}")
+        self.payment_ids.append(payment["id"])
+        url = f"/v1/payments/{payment['id']}"
+        if payment["status"] == "authorized" and manual:
+            if rng.random() < 0.7:
+                await self.call("POST", f"{url}/capture", f"{self.run}-{index}-c", {"amount": 900})
+            else:
+                await self.call("POST", f"{url}/cancel", f"{self.run}-{index}-x", {})
+        if payment["status"] in ("captured", "authorized") and rng.random() < 0.35:
+            await self.call("POST", f"{url}/refunds", f"{self.run}-{index}-r", {"amount": 300})
+
+
+async def send_burst(api: httpx.AsyncClient, count: int, concurrency: int = 16) -> Burst:
+    burst = Burst(api)
+    rng = random.Random(count)
+    indexes = iter(range(count))
+
+    async def sender() -> None:
+        for index in indexes:
+            await burst.one(index, rng)
+
+    await asyncio.gather(*(sender() for _ in range(concurrency)))
+    return burst
+
+
+async def settle(
+    sessions: SessionFactory, payment_ids: list[str], within_seconds: float = 180
+) -> None:
+    """Wait until no payment of the burst is pending and the outbox is drained."""
+    async with asyncio.timeout(within_seconds):
+        while True:
+            async with sessions() as session:
+                pending = await session.scalar(
+                    select(func.count())
+                    .select_from(Payment)
+                    .where(Payment.id.in_(payment_ids), Payment.status == "pending")
+                )
+                backlog = await session.scalar(
+                    select(func.count())
+                    .select_from(OutboxEvent)
+                    .where(OutboxEvent.published_at.is_(None))
+                )
+            if pending == 0 and backlog == 0:
+                return
+            await asyncio.sleep(0.5)
+
+
+async def audited(
+    sessions: SessionFactory, settings: Settings, burst: Burst, faults: int
+) -> AuditReport:
+    await settle(sessions, burst.payment_ids)
+    await asyncio.sleep(1)  # the last events reach the topic
+    report = await audit(sessions, settings)
+    print(
+        f"\npayments={len(burst.payment_ids)} faults={faults} retries={burst.retries} "
+        f"violations={len(report.violations)} | {report.summary()}"
+    )
+    return report

@@ -1,0 +1,60 @@
+"""The audit's checks catch what they are for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from audit.checks import PaymentFacts, amounts_agree, deadline_kept, events_agree, ledger_agrees
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+TTL = timedelta(days=7)
+
+
+def captured() -> PaymentFacts:
+    return PaymentFacts(
+        id="pay_1", status="captured", amount=1000, authorized=1000, captured=1000, refunded=0,
+        capture_method="automatic", created_at=NOW - timedelta(minutes=1), succeeded_refunds=0,
+        ledger=[
+            {"operation": "authorize", "amount": 1000}, {"operation": "capture", "amount": 1000},
+        ],
+        outbox=[(1, "e1", True), (2, "e2", True)], kafka_ids=["e1", "e2"],
+    )  # fmt: skip
+
+
+def test_a_consistent_payment_has_no_violations() -> None:
+    p = captured()
+    assert amounts_agree(p) + ledger_agrees(p, TTL, NOW) + events_agree(p) == []
+    assert deadline_kept(p, TTL, NOW) == []
+
+
+def test_double_capture_and_refund_beyond_capture_are_caught() -> None:
+    p = captured()
+    doubled = replace(p, ledger=[*p.ledger, {"operation": "capture", "amount": 1000}])
+    assert "2 captures at the gateway" in ledger_agrees(doubled, TTL, NOW)
+    over = replace(p, ledger=[*p.ledger, {"operation": "refund", "amount": 1001}])
+    assert "refunded beyond the capture at the gateway" in ledger_agrees(over, TTL, NOW)
+
+
+def test_status_amount_mismatch_is_caught() -> None:
+    assert amounts_agree(replace(captured(), status="refunded"))
+    assert amounts_agree(replace(captured(), succeeded_refunds=5))
+
+
+def test_missing_or_reordered_events_are_caught() -> None:
+    assert events_agree(replace(captured(), kafka_ids=["e2", "e1"]))
+    assert events_agree(replace(captured(), kafka_ids=["e1"]))
+    assert events_agree(replace(captured(), outbox=[(1, "e1", True), (3, "e3", True)]))
+    assert events_agree(replace(captured(), outbox=[(1, "e1", True), (2, "e2", False)]))
+
+
+def test_stuck_payments_are_caught() -> None:
+    old = NOW - timedelta(hours=1)
+    assert deadline_kept(replace(captured(), status="pending", created_at=old), TTL, NOW)
+    open_authorization = replace(
+        captured(), status="authorized", captured=0, created_at=NOW - timedelta(days=8),
+        ledger=[{"operation": "authorize", "amount": 1000}], capture_method="manual",
+    )  # fmt: skip
+    assert "an authorization neither captured nor voided past its expiry" in ledger_agrees(
+        open_authorization, TTL, NOW
+    )
