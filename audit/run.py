@@ -32,7 +32,9 @@ class AuditReport:
 async def read_topic(settings: Settings) -> dict[str, list[str]]:
     """Every event id on the topic, per payment, first occurrences in arrival order."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap(), enable_auto_commit=False
+        bootstrap_servers=settings.kafka.bootstrap(),
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     try:
@@ -71,21 +73,18 @@ async def gather(
 ) -> list[PaymentFacts]:
     async with sessions() as session:
         payments = list((await session.execute(select(Payment))).scalars())
-        refunds = dict(
-            (
-                await session.execute(
-                    select(Refund.payment_id, func.sum(Refund.amount))
-                    .where(Refund.status == "succeeded")
-                    .group_by(Refund.payment_id)
-                )
-            ).tuples()
+        refund_sums = await session.execute(
+            select(Refund.payment_id, func.sum(Refund.amount))
+            .where(Refund.status == "succeeded")
+            .group_by(Refund.payment_id)
         )
+        refunds = {payment_id: total for payment_id, total in refund_sums}
         outbox: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
         rows = await session.execute(
             select(OutboxEvent.payment_id, OutboxEvent.sequence, OutboxEvent.event_id,
                    OutboxEvent.published_at.is_not(None)).order_by(OutboxEvent.sequence)
         )  # fmt: skip
-        for payment_id, sequence, event_id, published in rows.tuples():
+        for payment_id, sequence, event_id, published in rows:
             outbox[payment_id].append((sequence, event_id, published))
     ledger = await read_ledger(settings)
     topic = await read_topic(settings) if with_kafka else None
