@@ -27,6 +27,7 @@ class ApiSettings(BaseModel):
     # How long a request holds its idempotency key before a retry may take it over.
     idempotency_lock_seconds: int = 60
     max_wait_seconds: int = 30
+    max_body_bytes: int = 64 * 1024
 
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"

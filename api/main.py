@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    middleware.install(app, middleware.ApiMetrics(registry))
+    middleware.install(app, middleware.ApiMetrics(registry), settings.api.max_body_bytes)
     app.include_router(health.router)
     app.include_router(routes.router)
     app.mount("/codec", create_codec_app(settings, payload_codec(settings)))

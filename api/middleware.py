@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from api.errors import error_body
 from observability.tracing import server_span
 
 log = structlog.get_logger("payment_saga.api")
@@ -36,10 +38,23 @@ def _route_template(request: Request) -> str:
     return str(getattr(route, "path", "unmatched"))
 
 
-def install(app: FastAPI, metrics: ApiMetrics) -> None:
+def _too_large(request: Request, max_body_bytes: int) -> bool:
+    length = request.headers.get("content-length", "0")
+    return not length.isdigit() or int(length) > max_body_bytes
+
+
+def install(app: FastAPI, metrics: ApiMetrics, max_body_bytes: int) -> None:
     @app.middleware("http")
     async def plumbing(request: Request, call_next: Next) -> Response:
         request.state.request_id = "req_" + uuid.uuid4().hex[:16]
+        if _too_large(request, max_body_bytes):
+            body = error_body(
+                request,
+                "invalid_request_error",
+                "request_too_large",
+                f"request bodies are limited to {max_body_bytes} bytes",
+            )
+            return JSONResponse(body, status_code=413)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request.state.request_id)
         started = time.perf_counter()

@@ -1,0 +1,91 @@
+"""Hostile input gets a clear 4xx in the documented shape, never a 5xx, and changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import new_key, payment_body
+
+SQL = "'; DROP TABLE payments; --"
+
+
+def assert_client_error(response: httpx.Response, status: int = 400) -> dict[str, object]:
+    assert response.status_code == status, response.text[:300]
+    body: dict[str, object] = response.json()
+    assert set(body) == {"error", "request_id"}
+    return body
+
+
+async def test_oversized_body_is_refused(api: httpx.AsyncClient) -> None:
+    body = payment_body(description="x" * 2_000_000)
+    response = await api.post("/v1/payments", json=body, headers=new_key())
+    error = assert_client_error(response, 413)["error"]
+    assert error["code"] == "request_too_large"  # type: ignore[index]
+
+
+async def test_deeply_nested_json_is_refused(api: httpx.AsyncClient) -> None:
+    deep = "[" * 20_000 + "]" * 20_000  # far past the parser's recursion limit, under 64 KiB
+    response = await api.post(
+        "/v1/payments",
+        content=f'{{"order_id": "o", "metadata": {deep}}}'.encode(),
+        headers={**new_key(), "Content-Type": "application/json"},
+    )
+    assert_client_error(response)
+
+
+async def test_non_utf8_body_is_refused(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        "/v1/payments",
+        content=b'{"order_id": "\xff\xfe"}',
+        headers={**new_key(), "Content-Type": "application/json"},
+    )
+    assert_client_error(response)
+
+
+@pytest.mark.parametrize("field", ["order_id", "customer_id", "description"])
+async def test_sql_metacharacters_are_just_text(api: httpx.AsyncClient, field: str) -> None:
+    body = payment_body(**{field: SQL}, metadata={SQL[:40]: SQL})
+    response = await api.post("/v1/payments", json=body, headers={**new_key(), "Prefer": "wait=10"})
+    assert response.status_code == 201
+    assert response.json()[field] == SQL
+    listed = await api.get("/v1/payments", params={"order_id": SQL})
+    assert listed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", [f"/v1/payments/{SQL}", f"/v1/refunds/{SQL}", f"/v1/payments/{SQL}/timeline"]
+)
+async def test_sql_metacharacters_in_paths_are_404(api: httpx.AsyncClient, path: str) -> None:
+    assert_client_error(await api.get(path), 404)
+
+
+@pytest.mark.parametrize(
+    ("amount", "status"),
+    [(1, 201), (10**15, 201), (10**15 + 1, 400), (-1, 400), (2**63, 400), (1e3, 400), ("1", 400),
+     (None, 400), (True, 400)],
+)  # fmt: skip
+async def test_amounts_at_and_past_the_limits(
+    api: httpx.AsyncClient, amount: object, status: int
+) -> None:
+    body = payment_body(amount=amount, capture_method="manual")
+    response = await api.post("/v1/payments", json=body, headers={**new_key(), "Prefer": "wait=10"})
+    assert response.status_code == status, response.text[:300]
+
+
+@pytest.mark.parametrize("currency", ["XXX", "usd1", "", "EURO", "XAU", 840])
+async def test_unknown_currencies(api: httpx.AsyncClient, currency: object) -> None:
+    body = payment_body(currency=currency)
+    error = assert_client_error(await api.post("/v1/payments", json=body, headers=new_key()))
+    assert error["error"]["param"] == "currency"  # type: ignore[index]
+
+
+async def test_wrong_content_type_and_empty_body(api: httpx.AsyncClient) -> None:
+    for content, content_type in ((b"", "application/json"), (b"order_id=1", "text/plain")):
+        response = await api.post(
+            "/v1/payments", content=content, headers={**new_key(), "Content-Type": content_type}
+        )
+        assert_client_error(response)
+    assert json.loads((await api.get("/v1/_info")).text)["service"] == "payment-saga"
