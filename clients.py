@@ -8,7 +8,14 @@ import logging
 import httpx
 import temporalio.converter
 from temporalio.client import Client
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    PrometheusConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 
 from codec.encryption import EncryptionCodec, parse_keys
 from observability.tracing import temporal_interceptors
@@ -45,11 +52,15 @@ async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -
     )
 
 
-def prometheus_runtime(host: str, port: int) -> Runtime:
-    """A Temporal runtime that serves the SDK's metrics for Prometheus on host:port."""
-    return Runtime(
-        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}"))
+def temporal_runtime(metrics_address: str | None = None) -> Runtime:
+    """The SDK core's runtime: its logs go through Python logging (so they are JSON and
+    redacted like ours), and its metrics are served for Prometheus when an address is given."""
+    logging_config = LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="WARN"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
     )
+    metrics = PrometheusConfig(bind_address=metrics_address) if metrics_address else None
+    return Runtime(telemetry=TelemetryConfig(logging=logging_config, metrics=metrics))
 
 
 def gateway_http_client(

@@ -13,7 +13,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.metrics import ActivityMetrics
 from activities.payments import PaymentActivities
-from clients import connect_temporal, gateway_http_client, prometheus_runtime
+from clients import connect_temporal, gateway_http_client, temporal_runtime
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
@@ -64,7 +64,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     relay = OutboxRelay(engine, settings.kafka, RelayMetrics(registry))
     relay_task = asyncio.create_task(relay.run(stop)) if settings.kafka.relay_in_worker else None
     try:
-        runtime = prometheus_runtime(settings.worker.metrics_host, settings.worker.sdk_metrics_port)
+        runtime = temporal_runtime(
+            f"{settings.worker.metrics_host}:{settings.worker.sdk_metrics_port}"
+        )
         client = await connect_temporal(settings, runtime)
         activities = PaymentActivities(
             create_session_factory(engine),

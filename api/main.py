@@ -16,7 +16,7 @@ from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
-from clients import connect_temporal, gateway_http_client, payload_codec
+from clients import connect_temporal, gateway_http_client, payload_codec, temporal_runtime
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database)
         http = gateway_http_client(settings.gateway)
         sessions = create_session_factory(engine)
-        temporal = await connect_temporal(settings)
+        temporal = await connect_temporal(settings, temporal_runtime())
         queries = PaymentQueries(settings, sessions)
         app.state.settings = settings
         app.state.engine = engine

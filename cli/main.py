@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from cli import apikeys, audit, events, payments
+from cli import apikeys, audit, events, load, payments
 from cli.output import render
 
 
@@ -17,6 +17,7 @@ def parser() -> argparse.ArgumentParser:
     events.add_parser(groups)
     payments.add_parser(groups)
     audit.add_parser(groups)
+    load.add_parser(groups)
     return root
 
 
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> None:
             print(audit.render(report, args.json))
             if report.violations:
                 raise SystemExit(1)
+        elif args.group == "load":
+            raise SystemExit(asyncio.run(load.run(args)))
         elif args.group == "events":
             asyncio.run(events.tail(args))
     except KeyboardInterrupt:

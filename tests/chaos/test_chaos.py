@@ -11,16 +11,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
+from bench.load import audited, send_burst
 from db.session import SessionFactory
 from settings import Settings
 from stack import kafka as kafka_stack
 from stack import postgres as postgres_stack
 from stack import temporal as temporal_stack
 from stack.stack import Stack
-from tests.chaos.burst import audited, send_burst
 
 pytestmark = pytest.mark.chaos
-BURST = 150
+BURST = 300
 Fault = Callable[[], Awaitable[int]]
 
 

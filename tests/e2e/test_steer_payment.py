@@ -132,3 +132,12 @@ async def test_capture_racing_cancel_ends_consistent(api: httpx.AsyncClient) -> 
     assert capture.status_code in (200, 409) and cancel.status_code in (200, 409)
     if final["status"] == "canceled":
         assert final["amount_captured"] == 0
+
+
+async def test_twenty_refunds_racing_never_exceed_the_capture(api: httpx.AsyncClient) -> None:
+    payment = await created(api, amount=10_000)
+    responses = await asyncio.gather(*(refund(api, payment["id"], amount=700) for _ in range(20)))
+
+    assert sum(r.status_code == 201 for r in responses) == 14  # 14 x 700 = 9800 <= 10000
+    final = (await api.get(f"/v1/payments/{payment['id']}")).json()
+    assert (final["amount_refunded"], final["status"]) == (9800, "partially_refunded")

@@ -1,5 +1,7 @@
 """A burst of payments as order services send them, retrying like they would, then the audit.
 
+Used by the chaos suite and by `payment-saga load` (a demo load against a running stack).
+
 Each payment: a card from a mix (approved, declined, flaky, capture refused, refund refused,
 lost response), automatic or manual capture, then a capture or cancel for manual ones and a
 refund for some captured ones. Every call is retried with its idempotency key until it gets a
