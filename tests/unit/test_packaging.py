@@ -12,7 +12,7 @@ def test_every_package_is_included() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     include = {p.rstrip("*") for p in project["tool"]["setuptools"]["packages"]["find"]["include"]}
     packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "examples"}
-    assert packages <= include, f"missing from [tool.setuptools.packages.find]: {packages - include}"
+    assert packages <= include, f"add to [tool.setuptools.packages.find]: {packages - include}"
 
 
 def test_every_module_at_the_root_is_included() -> None:
