@@ -6,6 +6,7 @@ alone. A service that cannot start fails the tests that need it, with its log ta
 
 from __future__ import annotations
 
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +19,16 @@ from settings import Settings
 from stack.ports import isolated
 from stack.stack import Stack
 from tests.keys import TEST_CODEC_KEYS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A SIGTERM (a CI timeout, a killed run) unwinds like Ctrl-C, so the stack's teardown stops
+    every child process instead of leaving servers behind."""
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def stack_settings(data_dir: Path) -> Settings:
