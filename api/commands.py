@@ -25,7 +25,6 @@ from domain.errors import InvalidRequest, StateConflict
 from domain.messages import (
     CancelRequest,
     CaptureRequest,
-    CardSummary,
     OutcomeRequest,
     PaymentRequest,
     RefundRequest,
@@ -83,13 +82,7 @@ class PaymentCommands:
             amount=body.amount,
             currency=body.currency,
             card_token=token.token,
-            card=CardSummary(
-                brand=token.brand,
-                last4=token.last4,
-                exp_month=token.exp_month,
-                exp_year=token.exp_year,
-                fingerprint=token.fingerprint,
-            ),
+            card=token.card,
             capture_method=CaptureMethod(body.capture_method),
             customer_id=body.customer_id,
             description=body.description,

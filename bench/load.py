@@ -30,6 +30,8 @@ CARDS = [
     "4000000000000002", "4000000000009995", "4000000000000119", "4000000000000259",
     "4000000000005126", "4000000000000341",
 ]  # fmt: skip
+# Each audited burst's figures, for the test session's summary.
+FIGURES: list[str] = []
 RETRYABLE = {409, 429, 500, 502, 503, 504}
 CALL_DEADLINE_SECONDS = 120.0
 
@@ -128,8 +130,10 @@ async def audited(
     await settle(sessions, burst.payment_ids)
     await asyncio.sleep(1)  # the last events reach the topic
     report = await audit(sessions, settings)
-    print(
-        f"\npayments={len(burst.payment_ids)} faults={faults} retries={burst.retries} "
+    figures = (
+        f"payments={len(burst.payment_ids)} faults={faults} retries={burst.retries} "
         f"violations={len(report.violations)} | {report.summary()}"
     )
+    FIGURES.append(figures)
+    print(f"\n{figures}")
     return report

@@ -12,6 +12,7 @@ from domain.errors import (
     GatewayOutcomeUnknown,
     GatewayTransientError,
 )
+from domain.messages import CardSummary
 from gateway.protocol import CardInput, GatewayOperation, TokenizedCard
 
 
@@ -28,14 +29,14 @@ class HttpGateway:
             "cvc": card.cvc,
         }
         data = await self._send("POST", "/v1/tokens", None, body)
-        return TokenizedCard(
-            token=data["token"],
+        summary = CardSummary(
             brand=data["brand"],
             last4=data["last4"],
             exp_month=data["exp_month"],
             exp_year=data["exp_year"],
             fingerprint=data["fingerprint"],
         )
+        return TokenizedCard(token=data["token"], card=summary)
 
     async def authorize(
         self, token: str, amount: int, currency: str, idempotency_key: str

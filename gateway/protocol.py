@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from domain.messages import CardSummary
+
 
 @dataclass(frozen=True)
 class CardInput:
@@ -26,12 +28,10 @@ class CardInput:
 
 @dataclass(frozen=True)
 class TokenizedCard:
+    """The token that stands for the card, and all we may keep about the card itself."""
+
     token: str
-    brand: str
-    last4: str
-    exp_month: int
-    exp_year: int
-    fingerprint: str
+    card: CardSummary
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from bench.load import FIGURES
 from db.session import SessionFactory, create_engine, create_session_factory
 from settings import Settings
 from stack.ports import isolated
@@ -29,6 +30,14 @@ def pytest_configure(config: pytest.Config) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The chaos figures, printed whether or not output is captured."""
+    if FIGURES:
+        terminalreporter.section("chaos figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def stack_settings(data_dir: Path) -> Settings:

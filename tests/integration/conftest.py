@@ -12,7 +12,7 @@ import pytest
 from temporalio.client import Client, WorkflowHandle
 
 from clients import connect_temporal, gateway_http_client
-from domain.messages import CardSummary, PaymentRequest
+from domain.messages import PaymentRequest
 from domain.states import CaptureMethod
 from gateway.http_client import HttpGateway
 from gateway.protocol import CardInput
@@ -84,13 +84,7 @@ class Payments:
             amount=amount,
             currency=currency,
             card_token=token.token,
-            card=CardSummary(
-                brand=token.brand,
-                last4=token.last4,
-                exp_month=token.exp_month,
-                exp_year=token.exp_year,
-                fingerprint=token.fingerprint,
-            ),
+            card=token.card,
             capture_method=capture_method,
             **overrides,
         )
