@@ -23,13 +23,25 @@ from sqlalchemy import func, select
 from audit.run import AuditReport, audit
 from db.models import OutboxEvent, Payment
 from db.session import SessionFactory
+from gateway.processor import (
+    APPROVED_CARDS,
+    CAPTURE_REFUSED_CARD,
+    DECLINES,
+    FLAKY_CARD,
+    LOST_RESPONSE_CARD,
+    REFUND_REFUSED_CARD,
+)
 from settings import Settings
 
+# Mostly approved, then one of each behaviour (docs/test-cards.md).
 CARDS = [
-    *["4242424242424242", "4111111111111111", "5555555555554444"] * 4,
-    "4000000000000002", "4000000000009995", "4000000000000119", "4000000000000259",
-    "4000000000005126", "4000000000000341",
-]  # fmt: skip
+    *APPROVED_CARDS[:3] * 4,
+    *DECLINES,
+    FLAKY_CARD,
+    CAPTURE_REFUSED_CARD,
+    REFUND_REFUSED_CARD,
+    LOST_RESPONSE_CARD,
+]
 # Each audited burst's figures, for the test session's summary.
 FIGURES: list[str] = []
 RETRYABLE = {409, 429, 500, 502, 503, 504}

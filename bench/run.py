@@ -17,11 +17,13 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from bench.floor import FLOOR_TASK_QUEUE, FloorInput, FloorWorkflow
 from bench.measure import MemorySampler, Run, closed_loop, cpu_seconds, open_loop
 from clients import connect_temporal
+from gateway.processor import APPROVED_CARDS
 from stack.process import ManagedProcess
 from stack.stack import Stack, task_queue_polled
 
 MEASURED = ("api", "worker", "temporal", "postgres", "kafka")
-APPROVED = ("4242424242424242", "4111111111111111", "5555555555554444")
+# Three-digit-CVC approved cards.
+APPROVED = APPROVED_CARDS[:3]
 
 
 @dataclass

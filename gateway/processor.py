@@ -22,6 +22,8 @@ DECLINES: dict[str, tuple[str, str | None, str]] = {
     "4000000000000069": ("expired_card", None, "The card has expired."),
     "4000000000000127": ("incorrect_cvc", None, "The card's security code is incorrect."),
 }
+# Approved without surprises (docs/test-cards.md); the load generators use these.
+APPROVED_CARDS = ("4242424242424242", "4111111111111111", "5555555555554444", "378282246310005")
 FLAKY_CARD = "4000000000000119"  # processing_error twice, then approved
 CAPTURE_REFUSED_CARD = "4000000000000259"
 REFUND_REFUSED_CARD = "4000000000005126"
