@@ -29,11 +29,6 @@ class PaymentQueries:
             raise ResourceMissing(f"no payment {payment_id}", param="id")
         return self.view(payment)
 
-    async def payment_or_none(self, payment_id: str) -> dict[str, Any] | None:
-        async with self._sessions() as session:
-            payment = await session.get(Payment, payment_id)
-        return None if payment is None else self.view(payment)
-
     async def payments(
         self, order_id: str | None, status: str | None, limit: int, starting_after: str | None
     ) -> dict[str, Any]:

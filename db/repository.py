@@ -53,10 +53,6 @@ class PaymentRepository:
     async def get_refund(self, refund_id: str) -> Refund | None:
         return await self._session.get(Refund, refund_id)
 
-    async def refunds_of(self, payment_id: str) -> Sequence[Refund]:
-        query = select(Refund).where(Refund.payment_id == payment_id).order_by(Refund.created_at)
-        return (await self._session.execute(query)).scalars().all()
-
     async def attempts_of(self, payment_id: str) -> Sequence[PaymentAttempt]:
         query = (
             select(PaymentAttempt)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
 from api.keys import create_key, revoke
 from api.main import create_app
-from db.session import SessionFactory, create_engine, create_session_factory
+from db.session import SessionFactory
 from settings import Settings
 from tests.e2e.conftest import new_key, payment_body
-
-
-@pytest.fixture(scope="module")
-async def sessions(settings: Settings) -> AsyncIterator[SessionFactory]:
-    engine = create_engine(settings.database)
-    yield create_session_factory(engine)
-    await engine.dispose()
 
 
 async def key_with(sessions: SessionFactory, *scopes: str) -> str:
