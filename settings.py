@@ -101,6 +101,8 @@ class WorkerSettings(BaseModel):
 
 
 class PaymentSettings(BaseModel):
+    # How long authorizing may keep retrying a failing gateway before the payment fails.
+    authorize_deadline_seconds: int = 600
     authorization_expiry_seconds: int = 7 * 24 * 3600
     refund_window_seconds: int = 180 * 24 * 3600
 

@@ -87,6 +87,7 @@ class PaymentCommands:
             customer_id=body.customer_id,
             description=body.description,
             metadata=body.metadata,
+            authorize_deadline_seconds=self._settings.payments.authorize_deadline_seconds,
             authorization_expiry_seconds=self._settings.payments.authorization_expiry_seconds,
             refund_window_seconds=self._settings.payments.refund_window_seconds,
         )

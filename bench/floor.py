@@ -1,4 +1,4 @@
-"""The floor: a workflow doing the saga's round trips with activities that do nothing.
+"""The floor: a workflow doing the saga's steps with activities that do nothing.
 
 Its worker runs in a process of its own (`python -m bench.floor_worker`), built like the real
 worker, so the two compare under the same server, worker settings and concurrency.
@@ -13,7 +13,8 @@ from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
 
 FLOOR_TASK_QUEUE = "bench-floor"
-# authorize + capture: the saga's activity round trips for an automatic payment.
+# authorize + capture: the saga's gateway steps for an automatic payment, of the same kind
+# (local activities, as `workflows.payment.run_step` runs them).
 ROUND_TRIPS = ("authorize", "capture")
 
 
@@ -37,7 +38,7 @@ class FloorWorkflow:
     @workflow.run
     async def run(self, data: FloorInput) -> FloorResult:
         for step in ROUND_TRIPS:
-            await workflow.execute_activity(
+            await workflow.execute_local_activity(
                 noop,
                 data,
                 start_to_close_timeout=timedelta(seconds=30),

@@ -139,6 +139,7 @@ def request_from_row(payment: Payment, settings: Settings) -> PaymentRequest:
         customer_id=payment.customer_id,
         description=payment.description,
         metadata=dict(payment.metadata_),
+        authorize_deadline_seconds=settings.payments.authorize_deadline_seconds,
         authorization_expiry_seconds=settings.payments.authorization_expiry_seconds,
         refund_window_seconds=settings.payments.refund_window_seconds,
     )

@@ -40,6 +40,7 @@ class PaymentRequest:
     customer_id: str | None = None
     description: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    authorize_deadline_seconds: int = 600
     authorization_expiry_seconds: int = 7 * 24 * 3600
     refund_window_seconds: int = 180 * 24 * 3600
 

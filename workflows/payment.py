@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         RefundInput,
         RefundRequest,
         RefundState,
+        StepResult,
         VoidInput,
     )
     from domain.money import format_amount
@@ -46,7 +47,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as attrs
 
 STEP_TIMEOUT = timedelta(seconds=30)
-AUTHORIZE_DEADLINE = timedelta(minutes=10)
+# Retries waiting longer than this sleep on a workflow timer rather than in the worker, so a
+# long gateway outage neither holds a workflow task open nor delays updates.
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 CAPTURE_DEADLINE = timedelta(hours=24)
 REFUND_DEADLINE = timedelta(hours=24)
 # Transient gateway errors back off exponentially; declines are raised non-retryable.
@@ -62,12 +65,19 @@ COMPENSATION_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=60),
 )
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+# From this patch on, gateway steps run as local activities: the step costs no round trip
+# through the server (docs/performance.md). Every step carries an idempotency key, so a local
+# activity re-run after a worker dies is safe. Payments started before replay the old way.
+LOCAL_STEPS_PATCH = "local-gateway-steps"
+# A failed step: a local activity's non-retryable error arrives bare, not as an ActivityError.
+STEP_FAILED = (ActivityError, ApplicationError)
 Compensation = Callable[[Failure | None], Awaitable[None]]
+StepInput = TypeVar("StepInput")
 
 
-def failure_of(error: ActivityError, fallback_code: str) -> Failure:
+def failure_of(error: ActivityError | ApplicationError, fallback_code: str) -> Failure:
     """The decline carried by a non-retryable ApplicationError, or a generic failure."""
-    cause = error.cause
+    cause = error.cause if isinstance(error, ActivityError) else error
     if isinstance(cause, ApplicationError) and cause.non_retryable and cause.details:
         details = cause.details[0]
         if isinstance(details, dict) and "code" in details:
@@ -78,6 +88,35 @@ def failure_of(error: ActivityError, fallback_code: str) -> Failure:
 
 def rejected(code: str, message: str) -> ApplicationError:
     return ApplicationError(message, type=code, non_retryable=True)
+
+
+async def run_step(
+    step: Callable[[PaymentActivities, StepInput], Awaitable[StepResult]],
+    data: StepInput,
+    *,
+    retry_policy: RetryPolicy,
+    deadline: timedelta | None = None,
+    summary: str | None = None,
+) -> StepResult:
+    """One gateway step: a local activity, or a normal one for payments begun before."""
+    if workflow.patched(LOCAL_STEPS_PATCH):
+        return await workflow.execute_local_activity_method(
+            step,
+            data,
+            start_to_close_timeout=STEP_TIMEOUT,
+            schedule_to_close_timeout=deadline,
+            retry_policy=retry_policy,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            summary=summary,
+        )
+    return await workflow.execute_activity_method(
+        step,
+        data,
+        start_to_close_timeout=STEP_TIMEOUT,
+        schedule_to_close_timeout=deadline,
+        retry_policy=retry_policy,
+        summary=summary,
+    )
 
 
 @workflow.defn
@@ -143,15 +182,14 @@ class PaymentWorkflow:
         self._compensations.append(self._void_authorization)
         async with self._lock:
             try:
-                result = await workflow.execute_activity_method(
+                result = await run_step(
                     PaymentActivities.authorize,
                     AuthorizeInput(payment=request),
-                    start_to_close_timeout=STEP_TIMEOUT,
-                    schedule_to_close_timeout=AUTHORIZE_DEADLINE,
+                    deadline=timedelta(seconds=request.authorize_deadline_seconds),
                     retry_policy=GATEWAY_RETRY,
                     summary=f"authorize {format_amount(request.amount, request.currency)}",
                 )
-            except ActivityError as error:
+            except STEP_FAILED as error:
                 await self._compensate(failure_of(error, "processing_error"))
                 return False
             self._reference = result.reference
@@ -163,7 +201,7 @@ class PaymentWorkflow:
         """Capture once; a refused capture voids the authorization and fails the payment."""
         assert self._reference is not None
         try:
-            result = await workflow.execute_activity_method(
+            result = await run_step(
                 PaymentActivities.capture,
                 CaptureInput(
                     payment_id=self._request.payment_id,
@@ -171,12 +209,11 @@ class PaymentWorkflow:
                     amount=amount,
                     currency=self._request.currency,
                 ),
-                start_to_close_timeout=STEP_TIMEOUT,
-                schedule_to_close_timeout=CAPTURE_DEADLINE,
+                deadline=CAPTURE_DEADLINE,
                 retry_policy=GATEWAY_RETRY,
                 summary=f"capture {format_amount(amount, self._request.currency)}",
             )
-        except ActivityError as error:
+        except STEP_FAILED as error:
             cause = failure_of(error, "processing_error")
             await self._compensate(
                 Failure(code="capture_failed", message=cause.message, decline_code=cause.code)
@@ -233,20 +270,18 @@ class PaymentWorkflow:
             reason=reason,
         )
         try:
-            await workflow.execute_activity_method(
+            await run_step(
                 PaymentActivities.refund,
                 data,
-                start_to_close_timeout=STEP_TIMEOUT,
-                schedule_to_close_timeout=REFUND_DEADLINE,
+                deadline=REFUND_DEADLINE,
                 retry_policy=GATEWAY_RETRY,
                 summary=f"refund {format_amount(amount, self._request.currency)}",
             )
-        except ActivityError as error:
+        except STEP_FAILED as error:
             failure = failure_of(error, "refund_failed")
-            await workflow.execute_activity_method(
+            await run_step(
                 PaymentActivities.fail_refund,
                 RefundFailureInput(refund=data, failure=failure),
-                start_to_close_timeout=STEP_TIMEOUT,
                 retry_policy=COMPENSATION_RETRY,
             )
             result = replace(pending, status=RefundStatus.FAILED, failure=failure)
@@ -266,14 +301,13 @@ class PaymentWorkflow:
             await self._compensations.pop()(failure)
 
     async def _void_authorization(self, failure: Failure | None) -> None:
-        await workflow.execute_activity_method(
+        await run_step(
             PaymentActivities.void,
             VoidInput(
                 payment_id=self._request.payment_id,
                 authorization_reference=self._reference,
                 failure=failure,
             ),
-            start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=COMPENSATION_RETRY,
             summary="void authorization",
         )

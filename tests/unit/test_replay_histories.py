@@ -2,6 +2,8 @@
 
 A change that would break payments already in flight fails here; re-record with
 RECORD_HISTORIES=tests/unit/histories pytest tests/integration/test_replay.py when intended.
+`histories/before_local_steps/` holds payments begun before the `local-gateway-steps` patch
+(gateway steps as normal activities): they must keep replaying until none is left in flight.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from tests.keys import keyed_data_converter
 from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
 
 def test_histories_are_present() -> None:
-    assert len(HISTORIES) >= 6
+    assert len(HISTORIES) >= 12
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
