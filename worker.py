@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import py_compile
 import signal
+import sys
+from types import ModuleType
 
 from prometheus_client import CollectorRegistry, start_http_server
 from temporalio.client import Client
@@ -24,11 +27,11 @@ from settings import Settings
 from workflows.payment import PaymentWorkflow
 
 log = logging.getLogger("payment_saga.worker")
-# Pure modules the workflow uses: loaded once, outside the sandbox (faster, and safe because
-# they hold no state and do no I/O).
 # Slots per worker process; the benchmark's floor worker uses the same.
 MAX_CONCURRENT_ACTIVITIES = 100
 MAX_CONCURRENT_WORKFLOW_TASKS = 100
+# Pure modules the workflow uses: loaded once, outside the sandbox (faster, and safe because
+# they hold no state and do no I/O).
 PASSTHROUGH_MODULES = ("domain", "pydantic", "sqlalchemy")
 
 
@@ -37,7 +40,21 @@ def sandbox_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=restrictions)
 
 
+def cache_bytecode(*modules: ModuleType) -> None:
+    """Write current bytecode for the modules the sandbox imports again for every new workflow.
+
+    Without it (PYTHONDONTWRITEBYTECODE set, or a source edited since its .pyc) each workflow
+    start compiles the module's source: a fifth of the worker's CPU in the benchmark.
+    """
+    for module in modules:
+        try:
+            py_compile.compile(module.__file__ or "", doraise=True)
+        except (py_compile.PyCompileError, OSError) as error:
+            log.warning("bytecode of %s not cached: %s", module.__name__, error)
+
+
 def build_worker(settings: Settings, client: Client, activities: PaymentActivities) -> Worker:
+    cache_bytecode(sys.modules[PaymentWorkflow.__module__])
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 
 from temporalio.worker import Worker
 
 from bench.floor import FLOOR_TASK_QUEUE, FloorWorkflow, noop
 from clients import connect_temporal
 from settings import Settings
-from worker import MAX_CONCURRENT_ACTIVITIES, MAX_CONCURRENT_WORKFLOW_TASKS, sandbox_runner
+from worker import (
+    MAX_CONCURRENT_ACTIVITIES,
+    MAX_CONCURRENT_WORKFLOW_TASKS,
+    cache_bytecode,
+    sandbox_runner,
+)
 
 
 async def main_async() -> None:
@@ -20,6 +26,7 @@ async def main_async() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     client = await connect_temporal(settings)
+    cache_bytecode(sys.modules[FloorWorkflow.__module__])
     async with Worker(
         client,
         task_queue=FLOOR_TASK_QUEUE,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import psutil
 
@@ -91,6 +92,16 @@ def cpu_seconds(pid: int) -> float:
         except psutil.NoSuchProcess:
             pass
     return total
+
+
+async def cpu_per_call(
+    pids: dict[str, int], run: Coroutine[Any, Any, Run]
+) -> tuple[Run, dict[str, float]]:
+    """The run, and the CPU seconds each process tree spent per call while it went on."""
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    result = await run
+    spent = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+    return result, {name: round(seconds / result.count, 4) for name, seconds in spent.items()}
 
 
 @dataclass

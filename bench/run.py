@@ -15,13 +15,13 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.floor import FLOOR_TASK_QUEUE, FloorInput, FloorWorkflow
-from bench.measure import MemorySampler, Run, closed_loop, cpu_seconds, open_loop
+from bench.measure import MemorySampler, Run, closed_loop, cpu_per_call, open_loop
 from clients import connect_temporal
 from gateway.processor import APPROVED_CARDS
 from stack.process import ManagedProcess
 from stack.stack import Stack, task_queue_polled
 
-MEASURED = ("api", "worker", "temporal", "postgres", "kafka")
+MEASURED = ("api", "worker", "temporal", "postgres", "kafka", "gateway")
 # Three-digit-CVC approved cards.
 APPROVED = APPROVED_CARDS[:3]
 
@@ -90,12 +90,12 @@ async def run_benchmark(stack: Stack, options: BenchOptions) -> dict[str, Any]:
         await stack.wait_healthy(
             "bench-floor", lambda: task_queue_polled(stack.settings, FLOOR_TASK_QUEUE)
         )
-        return await _measure(stack, options)
+        return await _measure(stack, options, floor_worker.pid or 0)
     finally:
         floor_worker.stop()
 
 
-async def _measure(stack: Stack, options: BenchOptions) -> dict[str, Any]:
+async def _measure(stack: Stack, options: BenchOptions, floor_pid: int) -> dict[str, Any]:
     temporal = await connect_temporal(stack.settings)
     started_at: dict[str, float] = {}
     headers = {"Authorization": f"Bearer {stack.dev_api_key}", "Prefer": "wait=30"}
@@ -127,12 +127,15 @@ async def _measure(stack: Stack, options: BenchOptions) -> dict[str, Any]:
         try:
             await closed_loop("warmup-floor", floor, options.warmup, 4)
             await closed_loop("warmup-saga", saga, options.warmup, 4)
-            floor_run = await closed_loop("floor", floor, options.count, options.concurrency)
+            floor_run, floor_cpu = await cpu_per_call(
+                {"temporal": stack.processes["temporal"].pid or 0, "floor-worker": floor_pid},
+                closed_loop("floor", floor, options.count, options.concurrency),
+            )
             pids = {name: stack.processes[name].pid or 0 for name in MEASURED}
-            cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             with MemorySampler({"api": pids["api"], "worker": pids["worker"]}) as memory:
-                saga_run = await closed_loop("saga", saga, options.count, options.concurrency)
-            cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+                saga_run, saga_cpu = await cpu_per_call(
+                    pids, closed_loop("saga", saga, options.count, options.concurrency)
+                )
             open_run = await open_loop("saga-open-loop", saga, options.rate, options.rate_seconds)
             scale = [
                 (await closed_loop(f"saga@{c}", saga, options.count, c)).figures()
@@ -150,9 +153,8 @@ async def _measure(stack: Stack, options: BenchOptions) -> dict[str, Any]:
         "open_loop": open_run.figures(),
         "create_to_event": Run("create-to-event", len(to_event), 1.0, to_event).figures(),
         "events_missing": len(started_at) - len(to_event),
-        "cpu_seconds_per_payment": {
-            name: round((cpu_after[name] - cpu_before[name]) / options.count, 4) for name in pids
-        },
+        "floor_cpu_seconds_per_workflow": floor_cpu,
+        "cpu_seconds_per_payment": saga_cpu,
         "peak_rss_mb": {name: round(mb, 1) for name, mb in memory.peak_mb.items()},
         "scale": scale,
     }
