@@ -73,7 +73,8 @@ class KafkaSettings(BaseModel):
     # The relay publishes the outbox; by default it runs inside the worker.
     relay_in_worker: bool = True
     relay_batch_size: int = 500
-    relay_idle_poll_seconds: float = 0.05
+    # Event commits wake the relay (LISTEN/NOTIFY); this bounds the wait when a wake-up is lost.
+    relay_idle_poll_seconds: float = 1.0
 
     def bootstrap(self) -> str:
         return self.bootstrap_servers or f"{LOOPBACK}:{self.port}"

@@ -124,7 +124,7 @@ class PaymentActivities:
             raise LookupError(f"payment {payment_id} has no row")
         return payment
 
-    def _emit(
+    async def _emit(
         self,
         repo: PaymentRepository,
         payment: Payment,
@@ -133,7 +133,7 @@ class PaymentActivities:
     ) -> None:
         log.info("state change", event_type=event_type, status=payment.status)
         self._metrics.reached(payment.status)
-        repo.add(
+        await repo.add_event(
             new_event(
                 payment,
                 event_type,
@@ -166,7 +166,7 @@ class PaymentActivities:
             if payment.status == PaymentStatus.PENDING:
                 apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
-                self._emit(repo, payment, events.PAYMENT_AUTHORIZED)
+                await self._emit(repo, payment, events.PAYMENT_AUTHORIZED)
         return StepResult(reference=operation.authorization_id, amount=operation.amount)
 
     @activity.defn
@@ -184,7 +184,7 @@ class PaymentActivities:
             payment = await self._load(repo, data.payment_id)
             if payment.status == PaymentStatus.AUTHORIZED:
                 apply_ledger(payment, ledger_of(payment).capture(operation.amount))
-                self._emit(repo, payment, events.PAYMENT_SUCCEEDED)
+                await self._emit(repo, payment, events.PAYMENT_SUCCEEDED)
         return StepResult(reference=operation.reference, amount=operation.amount)
 
     @activity.defn
@@ -206,13 +206,13 @@ class PaymentActivities:
                 self._metrics.compensations.labels("failure" if data.failure else "cancel").inc()
                 if data.failure is None:
                     apply_ledger(payment, ledger.cancel())
-                    self._emit(repo, payment, events.PAYMENT_CANCELED)
+                    await self._emit(repo, payment, events.PAYMENT_CANCELED)
                 else:
                     apply_ledger(payment, ledger.fail())
                     payment.failure_code = data.failure.code
                     payment.failure_decline_code = data.failure.decline_code
                     payment.failure_message = data.failure.message
-                    self._emit(repo, payment, events.PAYMENT_FAILED)
+                    await self._emit(repo, payment, events.PAYMENT_FAILED)
         return StepResult(reference=reference, amount=0)
 
     async def _authorization_to_void(
@@ -251,7 +251,7 @@ class PaymentActivities:
                 refund.gateway_reference = operation.reference
                 refund.updated_at = datetime.now(UTC)
                 apply_ledger(payment, ledger_of(payment).refund(operation.amount))
-                self._emit(repo, payment, events.PAYMENT_REFUNDED, refund)
+                await self._emit(repo, payment, events.PAYMENT_REFUNDED, refund)
         return StepResult(reference=operation.reference, amount=operation.amount)
 
     @activity.defn
@@ -268,7 +268,7 @@ class PaymentActivities:
                 refund.failure_message = data.failure.message
                 refund.updated_at = datetime.now(UTC)
                 payment.updated_at = datetime.now(UTC)
-                self._emit(repo, payment, events.PAYMENT_REFUND_FAILED, refund)
+                await self._emit(repo, payment, events.PAYMENT_REFUND_FAILED, refund)
         return StepResult(reference=None, amount=0)
 
 

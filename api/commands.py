@@ -61,9 +61,11 @@ class PaymentCommands:
         """Returns the HTTP status and the payment: 201 settled, 402 failed, 202 still going."""
         request = await self._tokenized_request(payment_id, body)
         outcome_known = await self._start(request, wait_seconds)
-        async with self._sessions.begin() as session:
-            # The workflow inserts it too; inserting here lets a GET right after 202 find it.
-            await PaymentRepository(session).add_if_missing(request)
+        if not outcome_known:
+            # The workflow inserts the row before its first gateway call (so it is there once
+            # an outcome is known); inserting here too lets a GET right after a 202 find it.
+            async with self._sessions.begin() as session:
+                await PaymentRepository(session).add_if_missing(request)
         payment = await self._queries.payment(payment_id)
         if wait_seconds is None or not outcome_known:
             return 202, payment

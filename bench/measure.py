@@ -94,13 +94,19 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def own_cpu_seconds() -> float:
+    """This process alone (its children are the stack under test)."""
+    times = psutil.Process().cpu_times()
+    return float(times.user + times.system)
+
+
 async def cpu_per_call(
-    pids: dict[str, int], run: Coroutine[Any, Any, Run]
+    clocks: dict[str, Callable[[], float]], run: Coroutine[Any, Any, Run]
 ) -> tuple[Run, dict[str, float]]:
-    """The run, and the CPU seconds each process tree spent per call while it went on."""
-    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    """The run, and the CPU seconds each clock (a process tree) counted per call meanwhile."""
+    before = {name: clock() for name, clock in clocks.items()}
     result = await run
-    spent = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+    spent = {name: clock() - before[name] for name, clock in clocks.items()}
     return result, {name: round(seconds / result.count, 4) for name, seconds in spent.items()}
 
 

@@ -6,16 +6,27 @@ import asyncio
 import sys
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from temporalio.client import Client
 
 from bench.floor import FLOOR_TASK_QUEUE, FloorInput, FloorWorkflow
-from bench.measure import MemorySampler, Run, closed_loop, cpu_per_call, open_loop
+from bench.measure import (
+    MemorySampler,
+    Run,
+    closed_loop,
+    cpu_per_call,
+    cpu_seconds,
+    open_loop,
+    own_cpu_seconds,
+)
 from clients import connect_temporal
 from gateway.processor import APPROVED_CARDS
 from stack.process import ManagedProcess
@@ -30,7 +41,9 @@ APPROVED = APPROVED_CARDS[:3]
 class BenchOptions:
     count: int = 300
     concurrency: int = 20
-    rate: float = 10.0
+    # Open-loop arrivals per second; None: half the closed loop's throughput (the targets'
+    # "half of the maximum").
+    rate: float | None = None
     rate_seconds: float = 20.0
     scale: tuple[int, ...] = ()
     warmup: int = 20
@@ -90,71 +103,102 @@ async def run_benchmark(stack: Stack, options: BenchOptions) -> dict[str, Any]:
         await stack.wait_healthy(
             "bench-floor", lambda: task_queue_polled(stack.settings, FLOOR_TASK_QUEUE)
         )
-        return await _measure(stack, options, floor_worker.pid or 0)
+        temporal = await connect_temporal(stack.settings)
+        limits = httpx.Limits(max_connections=max(options.concurrency, *options.scale, 50) + 10)
+        async with httpx.AsyncClient(
+            base_url=stack.settings.api.base_url(),
+            headers={"Authorization": f"Bearer {stack.dev_api_key}", "Prefer": "wait=30"},
+            timeout=60,
+            limits=limits,
+        ) as api:
+            bench = Bench(stack, options, temporal, api, floor_worker.pid or 0)
+            return await bench.run()
     finally:
         floor_worker.stop()
 
 
-async def _measure(stack: Stack, options: BenchOptions, floor_pid: int) -> dict[str, Any]:
-    temporal = await connect_temporal(stack.settings)
-    started_at: dict[str, float] = {}
-    headers = {"Authorization": f"Bearer {stack.dev_api_key}", "Prefer": "wait=30"}
-    limits = httpx.Limits(max_connections=max(options.concurrency, *options.scale, 50) + 10)
-    async with httpx.AsyncClient(
-        base_url=stack.settings.api.base_url(), headers=headers, timeout=60, limits=limits
-    ) as api:
-        run_id = uuid.uuid4().hex[:8]
+@dataclass
+class Bench:
+    stack: Stack
+    options: BenchOptions
+    temporal: Client
+    api: httpx.AsyncClient
+    floor_pid: int
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    phase: str = "warmup"
+    # phase -> payment id -> when its create was sent
+    started: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
 
-        async def floor(index: int) -> None:
-            workflow_id = f"floor_{run_id}_{index}_{uuid.uuid4().hex[:6]}"
-            await temporal.execute_workflow(
-                FloorWorkflow.run,
-                FloorInput(workflow_id),
-                id=workflow_id,
-                task_queue=FLOOR_TASK_QUEUE,
-            )
+    async def floor(self, index: int) -> None:
+        workflow_id = f"floor_{self.run_id}_{index}_{uuid.uuid4().hex[:6]}"
+        await self.temporal.execute_workflow(
+            FloorWorkflow.run, FloorInput(workflow_id), id=workflow_id, task_queue=FLOOR_TASK_QUEUE
+        )
 
-        async def saga(index: int) -> None:
-            started = time.perf_counter()
-            key = {"Idempotency-Key": f"bench-{run_id}-{uuid.uuid4().hex}"}
-            response = await api.post("/v1/payments", json=payment_body(index), headers=key)
-            if response.status_code != 201:
-                raise RuntimeError(f"create answered {response.status_code}: {response.text[:200]}")
-            started_at[response.json()["id"]] = started
+    async def saga(self, index: int) -> None:
+        sent = time.perf_counter()
+        key = {"Idempotency-Key": f"bench-{self.run_id}-{uuid.uuid4().hex}"}
+        response = await self.api.post("/v1/payments", json=payment_body(index), headers=key)
+        if response.status_code != 201:
+            raise RuntimeError(f"create answered {response.status_code}: {response.text[:200]}")
+        self.started[self.phase][response.json()["id"]] = sent
 
-        events = SucceededEvents(stack)
+    async def run(self) -> dict[str, Any]:
+        events = SucceededEvents(self.stack)
         await events.start()
         try:
-            await closed_loop("warmup-floor", floor, options.warmup, 4)
-            await closed_loop("warmup-saga", saga, options.warmup, 4)
-            floor_run, floor_cpu = await cpu_per_call(
-                {"temporal": stack.processes["temporal"].pid or 0, "floor-worker": floor_pid},
-                closed_loop("floor", floor, options.count, options.concurrency),
-            )
-            pids = {name: stack.processes[name].pid or 0 for name in MEASURED}
-            with MemorySampler({"api": pids["api"], "worker": pids["worker"]}) as memory:
-                saga_run, saga_cpu = await cpu_per_call(
-                    pids, closed_loop("saga", saga, options.count, options.concurrency)
-                )
-            open_run = await open_loop("saga-open-loop", saga, options.rate, options.rate_seconds)
-            scale = [
-                (await closed_loop(f"saga@{c}", saga, options.count, c)).figures()
-                for c in options.scale
-            ]
+            result = await self._phases()
             await asyncio.sleep(2)  # the relay's last events
         finally:
             events.stop()
-    to_event = [events.received[p] - t for p, t in started_at.items() if p in events.received]
-    return {
-        "options": options.__dict__,
-        "floor": floor_run.figures(),
-        "saga": saga_run.figures(),
-        "ratio": round(saga_run.throughput / floor_run.throughput, 3),
-        "open_loop": open_run.figures(),
-        "create_to_event": Run("create-to-event", len(to_event), 1.0, to_event).figures(),
-        "events_missing": len(started_at) - len(to_event),
-        "floor_cpu_seconds_per_workflow": floor_cpu,
-        "cpu_seconds_per_payment": saga_cpu,
-        "peak_rss_mb": {name: round(mb, 1) for name, mb in memory.peak_mb.items()},
-        "scale": scale,
-    }
+        for phase in ("saga", "open_loop"):
+            result[f"{phase}_create_to_event"] = self._to_event(phase, events.received)
+        result["events_missing"] = sum(
+            1 for started in self.started.values() for p in started if p not in events.received
+        )
+        return result
+
+    async def _phases(self) -> dict[str, Any]:
+        options = self.options
+        await closed_loop("warmup-floor", self.floor, options.warmup, 4)
+        await closed_loop("warmup-saga", self.saga, options.warmup, 4)
+        pids = {name: self.stack.processes[name].pid or 0 for name in MEASURED}
+        clocks = {name: partial(cpu_seconds, pid) for name, pid in pids.items()}
+        floor_run, floor_cpu = await cpu_per_call(
+            {
+                "temporal": clocks["temporal"],
+                "floor-worker": partial(cpu_seconds, self.floor_pid),
+                "load generator": own_cpu_seconds,
+            },
+            closed_loop("floor", self.floor, options.count, options.concurrency),
+        )
+        self.phase = "saga"
+        with MemorySampler({"api": pids["api"], "worker": pids["worker"]}) as memory:
+            saga_run, saga_cpu = await cpu_per_call(
+                clocks | {"load generator": own_cpu_seconds},
+                closed_loop("saga", self.saga, options.count, options.concurrency),
+            )
+        self.phase = "open_loop"
+        rate = options.rate or round(saga_run.throughput / 2, 1)
+        open_run = await open_loop("saga-open-loop", self.saga, rate, options.rate_seconds)
+        self.phase = "scale"
+        scale = [
+            (await closed_loop(f"saga@{c}", self.saga, options.count, c)).figures()
+            for c in options.scale
+        ]
+        return {
+            "options": options.__dict__ | {"rate": rate},
+            "floor": floor_run.figures(),
+            "saga": saga_run.figures(),
+            "ratio": round(saga_run.throughput / floor_run.throughput, 3),
+            "open_loop": open_run.figures(),
+            "floor_cpu_seconds_per_workflow": floor_cpu,
+            "cpu_seconds_per_payment": saga_cpu,
+            "peak_rss_mb": {name: round(mb, 1) for name, mb in memory.peak_mb.items()},
+            "scale": scale,
+        }
+
+    def _to_event(self, phase: str, received: dict[str, float]) -> dict[str, Any]:
+        started = self.started[phase]
+        latencies = [received[p] - sent for p, sent in started.items() if p in received]
+        return Run(f"{phase}-create-to-event", len(latencies), 1.0, latencies).figures()

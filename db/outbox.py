@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import TextClause, text
+
 from db.models import OutboxEvent, Payment, Refund
 from db.views import payment_view, refund_view
 from observability.tracing import current_traceparent
@@ -14,6 +16,12 @@ EVENT_SOURCE = "urn:payment-saga:payments"
 # Event ids are derived from (payment, sequence): a retried activity or a re-published row
 # carries the same id, so consumers can deduplicate on it.
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c1f0e-5a8e-4b1e-9f57-3c2f4f1d2b10")
+
+
+# Committing an event row notifies this channel (NOTIFY is delivered on commit), so the relay
+# publishes at once instead of finding the row at its next poll.
+RELAY_CHANNEL = "outbox_events"
+WAKE_RELAY: TextClause = text(f"NOTIFY {RELAY_CHANNEL}")
 
 
 def event_id(payment_id: str, sequence: int) -> str:

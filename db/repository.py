@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxEvent, Payment, PaymentAttempt, Refund
+from db.outbox import WAKE_RELAY
 from domain.messages import PaymentRequest
 from domain.states import PaymentStatus
 
@@ -69,5 +70,10 @@ class PaymentRepository:
         )
         return (await self._session.execute(query)).scalars().all()
 
-    def add(self, row: Refund | PaymentAttempt | OutboxEvent) -> None:
+    def add(self, row: Refund | PaymentAttempt) -> None:
         self._session.add(row)
+
+    async def add_event(self, event: OutboxEvent) -> None:
+        """The event row, and a wake-up for the relay that arrives when the transaction commits."""
+        self._session.add(event)
+        await self._session.execute(WAKE_RELAY)

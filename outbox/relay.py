@@ -17,12 +17,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import psycopg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db.models import OutboxEvent
+from db.outbox import RELAY_CHANNEL
 from observability.tracing import publish_span
 from settings import KafkaSettings
 
@@ -110,12 +112,16 @@ class OutboxRelay:
         )
         await producer.start()
         try:
+            await lock_connection.execute(text(f"LISTEN {RELAY_CHANNEL}"))
+            await lock_connection.commit()
+            listener = (await lock_connection.get_raw_connection()).driver_connection
+            assert isinstance(listener, psycopg.AsyncConnection)
+            idle_wait = self.kafka.relay_idle_poll_seconds
             while not stop.is_set():
                 published = await self.publish_batch(producer)
-                if published == 0:
+                if published == 0 and not await _woken(listener, idle_wait):
                     await lock_connection.execute(text("SELECT 1"))  # still holding the lock?
                     await lock_connection.commit()
-                    await _sleep_unless(stop, self.kafka.relay_idle_poll_seconds)
         finally:
             await producer.stop()
 
@@ -181,6 +187,13 @@ class OutboxRelay:
         self.metrics.backlog.set(count)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         self.metrics.oldest_age.set(age)
+
+
+async def _woken(listener: psycopg.AsyncConnection[Any], within_seconds: float) -> bool:
+    """True when an event commit notified the relay within the time; False on the timeout."""
+    async for _ in listener.notifies(timeout=within_seconds, stop_after=1):
+        return True
+    return False
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
