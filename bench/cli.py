@@ -46,6 +46,15 @@ def table(result: dict[str, Any]) -> str:
         (f"scale {s['name']}", f"{s['per_second']}/s, p99 {s['p99_ms']} ms")
         for s in result["scale"]
     ]
+    if result.get("memory_run"):
+        timeline = result["memory_run"]["timeline"]
+        for point in [*timeline[:: max(1, len(timeline) // 6)], timeline[-1]]:
+            rows.append(
+                (
+                    f"RSS MB api / worker after {int(point['calls'])} payments",
+                    f"{point['api']} / {point['worker']}",
+                )
+            )
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
 
@@ -75,6 +84,9 @@ def main() -> None:
     )
     parser.add_argument("--rate-seconds", type=float, default=20.0)
     parser.add_argument("--scale", default="", help="extra concurrencies, e.g. 5,10,40")
+    parser.add_argument(
+        "--memory-run", type=int, default=0, help="payments of a last run sampling memory"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench-results/latest.json"))
     args = parser.parse_args()
     options = BenchOptions(
@@ -83,6 +95,7 @@ def main() -> None:
         rate=args.rate,
         rate_seconds=args.rate_seconds,
         scale=tuple(int(c) for c in args.scale.split(",") if c),
+        memory_run=args.memory_run,
     )
     result = asyncio.run(main_async(options, args.out))
     print(table(result))

@@ -112,16 +112,31 @@ async def cpu_per_call(
 
 @dataclass
 class MemorySampler:
-    """Peak resident memory of some process trees, sampled while a run goes on."""
+    """Peak resident memory of some process trees, sampled while a run goes on; with
+    `progress`, also a timeline (every `every_seconds`) of memory against calls done."""
 
     pids: dict[str, int]
+    progress: Callable[[], int] | None = None
+    every_seconds: float = 10.0
     peak_mb: dict[str, float] = field(default_factory=dict)
+    timeline: list[dict[str, float]] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
+    _started: float = field(default_factory=time.monotonic)
 
-    def sample(self) -> None:
+    def sample(self, last: bool = False) -> None:
+        now_mb = {}
         for name, pid in self.pids.items():
             rss = sum(p.memory_info().rss for p in _tree(pid) if p.is_running())
+            now_mb[name] = round(rss / 2**20, 1)
             self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), rss / 2**20)
+        elapsed = time.monotonic() - self._started
+        due = (
+            last
+            or not self.timeline
+            or elapsed - self.timeline[-1]["seconds"] >= self.every_seconds
+        )
+        if self.progress is not None and due:
+            self.timeline.append({"seconds": round(elapsed), "calls": self.progress(), **now_mb})
 
     async def _loop(self) -> None:
         while True:
@@ -135,4 +150,4 @@ class MemorySampler:
     def __exit__(self, *_: object) -> None:
         if self._task is not None:
             self._task.cancel()
-        self.sample()
+        self.sample(last=True)

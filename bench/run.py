@@ -46,6 +46,8 @@ class BenchOptions:
     rate: float | None = None
     rate_seconds: float = 20.0
     scale: tuple[int, ...] = ()
+    # A long closed loop after the others, with memory sampled along it (0: none).
+    memory_run: int = 0
     warmup: int = 20
 
 
@@ -186,6 +188,7 @@ class Bench:
             (await closed_loop(f"saga@{c}", self.saga, options.count, c)).figures()
             for c in options.scale
         ]
+        memory_run = await self._memory_run(pids) if options.memory_run else None
         return {
             "options": options.__dict__ | {"rate": rate},
             "floor": floor_run.figures(),
@@ -196,7 +199,19 @@ class Bench:
             "cpu_seconds_per_payment": saga_cpu,
             "peak_rss_mb": {name: round(mb, 1) for name, mb in memory.peak_mb.items()},
             "scale": scale,
+            "memory_run": memory_run,
         }
+
+    async def _memory_run(self, pids: dict[str, int]) -> dict[str, Any]:
+        self.phase = "memory"
+        options = self.options
+        with MemorySampler(
+            {"api": pids["api"], "worker": pids["worker"]},
+            progress=lambda: len(self.started["memory"]),
+            every_seconds=max(5.0, options.memory_run / 400),
+        ) as memory:
+            run = await closed_loop("memory", self.saga, options.memory_run, options.concurrency)
+        return {"run": run.figures(), "timeline": memory.timeline}
 
     def _to_event(self, phase: str, received: dict[str, float]) -> dict[str, Any]:
         started = self.started[phase]
