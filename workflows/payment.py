@@ -12,11 +12,11 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.payments import PaymentActivities
@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
         RefundInput,
         RefundRequest,
         RefundState,
-        StepResult,
         VoidInput,
     )
     from domain.money import format_amount
@@ -45,78 +44,20 @@ with workflow.unsafe.imports_passed_through():
         TransitionError,
     )
     from workflows import search_attributes as attrs
+    from workflows.steps import (
+        COMPENSATION_RETRY,
+        GATEWAY_RETRY,
+        STEP_FAILED,
+        failure_of,
+        rejected,
+        run_step,
+    )
 
-STEP_TIMEOUT = timedelta(seconds=30)
-# Retries waiting longer than this sleep on a workflow timer rather than in the worker, so a
-# long gateway outage neither holds a workflow task open nor delays updates.
-LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 CAPTURE_DEADLINE = timedelta(hours=24)
 REFUND_DEADLINE = timedelta(hours=24)
-# Transient gateway errors back off exponentially; declines are raised non-retryable.
-GATEWAY_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=30),
-)
-# Compensations must finish: they retry until they do.
-COMPENSATION_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=60),
-)
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
-# From this patch on, gateway steps run as local activities: the step costs no round trip
-# through the server (docs/performance.md). Every step carries an idempotency key, so a local
-# activity re-run after a worker dies is safe. Payments started before replay the old way.
-LOCAL_STEPS_PATCH = "local-gateway-steps"
-# A failed step: a local activity's non-retryable error arrives bare, not as an ActivityError.
-STEP_FAILED = (ActivityError, ApplicationError)
-Compensation = Callable[[Failure | None], Awaitable[None]]
-StepInput = TypeVar("StepInput")
-
-
-def failure_of(error: ActivityError | ApplicationError, fallback_code: str) -> Failure:
-    """The decline carried by a non-retryable ApplicationError, or a generic failure."""
-    cause = error.cause if isinstance(error, ActivityError) else error
-    if isinstance(cause, ApplicationError) and cause.non_retryable and cause.details:
-        details = cause.details[0]
-        if isinstance(details, dict) and "code" in details:
-            return Failure(**details)
-    message = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
-    return Failure(code=fallback_code, message=message)
-
-
-def rejected(code: str, message: str) -> ApplicationError:
-    return ApplicationError(message, type=code, non_retryable=True)
-
-
-async def run_step(
-    step: Callable[[PaymentActivities, StepInput], Awaitable[StepResult]],
-    data: StepInput,
-    *,
-    retry_policy: RetryPolicy,
-    deadline: timedelta | None = None,
-    summary: str | None = None,
-) -> StepResult:
-    """One gateway step: a local activity, or a normal one for payments begun before."""
-    if workflow.patched(LOCAL_STEPS_PATCH):
-        return await workflow.execute_local_activity_method(
-            step,
-            data,
-            start_to_close_timeout=STEP_TIMEOUT,
-            schedule_to_close_timeout=deadline,
-            retry_policy=retry_policy,
-            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
-            summary=summary,
-        )
-    return await workflow.execute_activity_method(
-        step,
-        data,
-        start_to_close_timeout=STEP_TIMEOUT,
-        schedule_to_close_timeout=deadline,
-        retry_policy=retry_policy,
-        summary=summary,
-    )
+# A compensation gets the failure (None: a cancel) and whether it may run as a local activity.
+Compensation = Callable[[Failure | None, bool], Awaitable[None]]
 
 
 @workflow.defn
@@ -140,7 +81,7 @@ class PaymentWorkflow:
             if await self._authorize():
                 if request.capture_method is CaptureMethod.AUTOMATIC:
                     async with self._lock:
-                        await self._capture(self._ledger.authorized)
+                        await self._capture(self._ledger.authorized, local=True)
                 else:
                     await self._wait_for_capture()
                 if self._ledger.status in REFUNDABLE:
@@ -148,7 +89,7 @@ class PaymentWorkflow:
         except asyncio.CancelledError:
             # An operator cancelled the run: release the authorization before stopping.
             if self._ledger.status is PaymentStatus.AUTHORIZED:
-                await asyncio.shield(asyncio.ensure_future(self._compensate(None)))
+                await asyncio.shield(asyncio.ensure_future(self._compensate(None, local=True)))
             raise
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._failure is not None:
@@ -190,14 +131,14 @@ class PaymentWorkflow:
                     summary=f"authorize {format_amount(request.amount, request.currency)}",
                 )
             except STEP_FAILED as error:
-                await self._compensate(failure_of(error, "processing_error"))
+                await self._compensate(failure_of(error, "processing_error"), local=True)
                 return False
             self._reference = result.reference
             self._ledger = self._ledger.authorize(result.amount)
             self._publish_attributes()
             return True
 
-    async def _capture(self, amount: int) -> None:
+    async def _capture(self, amount: int, *, local: bool) -> None:
         """Capture once; a refused capture voids the authorization and fails the payment."""
         assert self._reference is not None
         try:
@@ -209,6 +150,7 @@ class PaymentWorkflow:
                     amount=amount,
                     currency=self._request.currency,
                 ),
+                local=local,
                 deadline=CAPTURE_DEADLINE,
                 retry_policy=GATEWAY_RETRY,
                 summary=f"capture {format_amount(amount, self._request.currency)}",
@@ -216,7 +158,8 @@ class PaymentWorkflow:
         except STEP_FAILED as error:
             cause = failure_of(error, "processing_error")
             await self._compensate(
-                Failure(code="capture_failed", message=cause.message, decline_code=cause.code)
+                Failure(code="capture_failed", message=cause.message, decline_code=cause.code),
+                local=local,
             )
             return
         self._ledger = self._ledger.capture(result.amount)
@@ -237,7 +180,8 @@ class PaymentWorkflow:
         except TimeoutError:
             async with self._lock:
                 if self._ledger.status is PaymentStatus.AUTHORIZED:
-                    await self._compensate(None)  # expired: release the funds, end canceled
+                    # expired: release the funds, end canceled
+                    await self._compensate(None, local=True)
         workflow.set_current_details("")
 
     async def _accept_refunds(self) -> None:
@@ -273,6 +217,7 @@ class PaymentWorkflow:
             await run_step(
                 PaymentActivities.refund,
                 data,
+                local=False,  # an update's step: see run_step
                 deadline=REFUND_DEADLINE,
                 retry_policy=GATEWAY_RETRY,
                 summary=f"refund {format_amount(amount, self._request.currency)}",
@@ -282,6 +227,7 @@ class PaymentWorkflow:
             await run_step(
                 PaymentActivities.fail_refund,
                 RefundFailureInput(refund=data, failure=failure),
+                local=False,
                 retry_policy=COMPENSATION_RETRY,
             )
             result = replace(pending, status=RefundStatus.FAILED, failure=failure)
@@ -294,13 +240,13 @@ class PaymentWorkflow:
 
     # -- compensation -------------------------------------------------------------------------
 
-    async def _compensate(self, failure: Failure | None) -> None:
+    async def _compensate(self, failure: Failure | None, *, local: bool) -> None:
         """Undo what was done, newest first. `failure` set: the payment fails with it."""
         self._failure = failure
         while self._compensations:
-            await self._compensations.pop()(failure)
+            await self._compensations.pop()(failure, local)
 
-    async def _void_authorization(self, failure: Failure | None) -> None:
+    async def _void_authorization(self, failure: Failure | None, local: bool) -> None:
         await run_step(
             PaymentActivities.void,
             VoidInput(
@@ -308,6 +254,7 @@ class PaymentWorkflow:
                 authorization_reference=self._reference,
                 failure=failure,
             ),
+            local=local,
             retry_policy=COMPENSATION_RETRY,
             summary="void authorization",
         )
@@ -335,7 +282,7 @@ class PaymentWorkflow:
         async with self._lock:
             amount = request.amount or self._ledger.authorized
             self._check(lambda ledger: ledger.capture(amount))
-            await self._capture(amount)
+            await self._capture(amount, local=False)
         return self.state()
 
     @capture.validator
@@ -349,7 +296,7 @@ class PaymentWorkflow:
         async with self._lock:
             self.validate_cancel(request)
             if self._ledger.status is PaymentStatus.AUTHORIZED:
-                await self._compensate(None)
+                await self._compensate(None, local=False)
             else:
                 refund_id = f"re_cancel_{self._request.payment_id}"
                 await self._refund(refund_id, self._ledger.refundable, request.reason)

@@ -1,0 +1,95 @@
+"""How PaymentWorkflow runs a gateway step: timeouts, retries, local or normal activity.
+
+Passed through the workflow sandbox (stateless functions over the current workflow's context).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from activities.payments import PaymentActivities
+from domain.messages import Failure, StepResult
+
+STEP_TIMEOUT = timedelta(seconds=30)
+# Retries waiting longer than this sleep on a workflow timer rather than in the worker, so a
+# long gateway outage neither holds a workflow task open nor delays updates.
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
+# Transient gateway errors back off exponentially; declines are raised non-retryable.
+GATEWAY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+)
+# Compensations must finish: they retry until they do.
+COMPENSATION_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=60),
+)
+# From this patch on, the main flow's gateway steps run as local activities: a step costs no
+# round trip through the server (docs/performance.md). Every step carries an idempotency key,
+# so a local activity run again after a worker died is safe. Payments begun before replay the
+# old way.
+LOCAL_STEPS_PATCH = "local-gateway-steps"
+# A failed step: a local activity's non-retryable error arrives bare, not as an ActivityError.
+STEP_FAILED = (ActivityError, ApplicationError)
+StepInput = TypeVar("StepInput")
+
+
+def failure_of(error: ActivityError | ApplicationError, fallback_code: str) -> Failure:
+    """The decline carried by a non-retryable ApplicationError, or a generic failure."""
+    cause = error.cause if isinstance(error, ActivityError) else error
+    if isinstance(cause, ApplicationError) and cause.non_retryable and cause.details:
+        details = cause.details[0]
+        if isinstance(details, dict) and "code" in details:
+            return Failure(**details)
+    message = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
+    return Failure(code=fallback_code, message=message)
+
+
+def rejected(code: str, message: str) -> ApplicationError:
+    return ApplicationError(message, type=code, non_retryable=True)
+
+
+async def run_step(
+    step: Callable[[PaymentActivities, StepInput], Awaitable[StepResult]],
+    data: StepInput,
+    *,
+    retry_policy: RetryPolicy,
+    deadline: timedelta | None = None,
+    summary: str | None = None,
+    local: bool = True,
+) -> StepResult:
+    """One gateway step: a local activity, or a normal one (`local=False`, or a payment begun
+    before the patch).
+
+    Steps of the main flow run locally. Steps run by updates (capture, cancel, refund) do not:
+    a normal activity is recorded in history before it runs, while a local one's record comes
+    with the workflow task's completion; were that task lost, the gateway would have acted on
+    a step the workflow's ledger does not know of, and a racing update could be let through
+    against stale amounts (20 concurrent refunds showed it: tests/e2e/test_steer_payment.py).
+    """
+    if workflow.patched(LOCAL_STEPS_PATCH) and local:
+        return await workflow.execute_local_activity_method(
+            step,
+            data,
+            start_to_close_timeout=STEP_TIMEOUT,
+            schedule_to_close_timeout=deadline,
+            retry_policy=retry_policy,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            summary=summary,
+        )
+    return await workflow.execute_activity_method(
+        step,
+        data,
+        start_to_close_timeout=STEP_TIMEOUT,
+        schedule_to_close_timeout=deadline,
+        retry_policy=retry_policy,
+        summary=summary,
+    )
