@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench clean
+.PHONY: install run test lint unit bench bench-memory clean
 
 $(INSTALLED): pyproject.toml scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
@@ -31,6 +31,10 @@ test: lint
 
 bench: install
 	$(BIN)/payment-saga-bench --count 300 --concurrency 20 --scale 5,10,40
+
+# The same, then 10,000 more payments with the API's and worker's memory sampled along them.
+bench-memory: install
+	$(BIN)/payment-saga-bench --count 300 --concurrency 20 --memory-run 10000
 
 clean:
 	rm -rf $(VENV) .data build *.egg-info

@@ -35,6 +35,7 @@ def table(result: dict[str, Any]) -> str:
             latency(result["open_loop_create_to_event"]),
         ),
         ("events missing", result["events_missing"]),
+        ("creates retried after a 503, by phase", result.get("create_retries") or "none"),
     ]
     rows += [(f"CPU s/payment: {k}", v) for k, v in result["cpu_seconds_per_payment"].items()]
     rows += [

@@ -32,6 +32,7 @@ from gateway.processor import APPROVED_CARDS
 from stack.process import ManagedProcess
 from stack.stack import Stack, task_queue_polled
 
+CREATE_ATTEMPTS = 5
 MEASURED = ("api", "worker", "temporal", "postgres", "kafka", "gateway")
 # Three-digit-CVC approved cards.
 APPROVED = APPROVED_CARDS[:3]
@@ -130,6 +131,7 @@ class Bench:
     phase: str = "warmup"
     # phase -> payment id -> when its create was sent
     started: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    retries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     async def floor(self, index: int) -> None:
         workflow_id = f"floor_{self.run_id}_{index}_{uuid.uuid4().hex[:6]}"
@@ -138,9 +140,15 @@ class Bench:
         )
 
     async def saga(self, index: int) -> None:
+        """One create as an order service sends it: a 503 is retried with the same key."""
         sent = time.perf_counter()
         key = {"Idempotency-Key": f"bench-{self.run_id}-{uuid.uuid4().hex}"}
-        response = await self.api.post("/v1/payments", json=payment_body(index), headers=key)
+        for _ in range(CREATE_ATTEMPTS):
+            response = await self.api.post("/v1/payments", json=payment_body(index), headers=key)
+            if response.status_code != 503:
+                break
+            self.retries[self.phase] += 1
+            await asyncio.sleep(0.2)
         if response.status_code != 201:
             raise RuntimeError(f"create answered {response.status_code}: {response.text[:200]}")
         self.started[self.phase][response.json()["id"]] = sent
@@ -155,6 +163,7 @@ class Bench:
             events.stop()
         for phase in ("saga", "open_loop"):
             result[f"{phase}_create_to_event"] = self._to_event(phase, events.received)
+        result["create_retries"] = dict(self.retries)
         result["events_missing"] = sum(
             1 for started in self.started.values() for p in started if p not in events.received
         )
