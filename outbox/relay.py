@@ -191,8 +191,12 @@ class OutboxRelay:
 
 async def _woken(listener: psycopg.AsyncConnection[Any], within_seconds: float) -> bool:
     """True when an event commit notified the relay within the time; False on the timeout."""
-    async for _ in listener.notifies(timeout=within_seconds, stop_after=1):
-        return True
+    # Closed at once (not when collected): the generator holds the connection while open.
+    async with contextlib.aclosing(
+        listener.notifies(timeout=within_seconds, stop_after=1)
+    ) as notifications:
+        async for _ in notifications:
+            return True
     return False
 
 

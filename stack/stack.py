@@ -102,9 +102,9 @@ class Stack:
             "api": [python, "-m", "api.main"],
         }
         checks: dict[str, HealthCheck] = {
-            "gateway": lambda: _http_ok(f"{s.gateway.base_url()}/health"),
+            "gateway": lambda: http_ok(f"{s.gateway.base_url()}/health"),
             "worker": lambda: task_queue_polled(s),
-            "api": lambda: _http_ok(f"{s.api.base_url()}/ready"),
+            "api": lambda: http_ok(f"{s.api.base_url()}/ready"),
         }
         for name in APP_PROCESSES:
             if name not in self.options.processes:
@@ -186,7 +186,7 @@ def _secret(value: SecretStr | None) -> str:
     return value.get_secret_value() if value is not None else "-"
 
 
-async def _http_ok(url: str) -> None:
+async def http_ok(url: str) -> None:
     async with httpx.AsyncClient(timeout=5) as http:
         response = await http.get(url)
         response.raise_for_status()

@@ -18,7 +18,7 @@ from db.session import SessionFactory, create_engine
 from outbox.relay import OutboxRelay, RelayMetrics
 from settings import Settings
 from stack import kafka as kafka_stack
-from stack.stack import Stack
+from stack.stack import Stack, http_ok
 from tests.integration.conftest import Payments
 from tests.integration.events import EventLog
 from tests.integration.test_events import check_delivery, first_occurrences
@@ -86,6 +86,10 @@ async def worker_stopped(stack: Stack) -> AsyncIterator[None]:
     worker.stop()
     yield
     worker.start()
+    # Back before the next test: its metrics endpoint answers once the worker has started.
+    worker_settings = stack.settings.worker
+    metrics = f"http://{worker_settings.metrics_host}:{worker_settings.metrics_port}/metrics"
+    await stack.wait_healthy("worker", lambda: http_ok(metrics))
 
 
 @pytest.mark.usefixtures("worker_stopped")
