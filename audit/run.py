@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import func, select
 
 from audit.checks import PaymentFacts, amounts_agree, deadline_kept, events_agree, ledger_agrees
 from db.models import OutboxEvent, Payment, Refund
 from db.session import SessionFactory
+from outbox.topic import whole_topic_consumer
 from settings import Settings
 
 
@@ -31,19 +31,9 @@ class AuditReport:
 
 async def read_topic(settings: Settings) -> dict[str, list[str]]:
     """Every event id on the topic, per payment, first occurrences in arrival order."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap(),
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
+    consumer, partitions = await whole_topic_consumer(settings.kafka, from_beginning=True)
     try:
-        partitions = [
-            TopicPartition(settings.kafka.topic, p) for p in range(settings.kafka.partitions)
-        ]
-        consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
         ids: dict[str, list[str]] = defaultdict(list)
         seen: set[str] = set()
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 
 from temporalio.worker import Worker
@@ -11,6 +10,7 @@ from temporalio.worker import Worker
 from bench.floor import FLOOR_TASK_QUEUE, FloorWorkflow, noop
 from clients import connect_temporal
 from settings import Settings
+from shutdown import stop_on_signals
 from worker import (
     MAX_CONCURRENT_ACTIVITIES,
     MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -21,10 +21,7 @@ from worker import (
 
 async def main_async() -> None:
     settings = Settings()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     client = await connect_temporal(settings)
     cache_bytecode(sys.modules[FloorWorkflow.__module__])
     async with Worker(

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from temporalio.client import Client
 
 from bench.floor import FLOOR_TASK_QUEUE, FloorInput, FloorWorkflow
@@ -29,6 +29,7 @@ from bench.measure import (
 )
 from clients import connect_temporal
 from gateway.processor import APPROVED_CARDS
+from outbox.topic import whole_topic_consumer
 from stack.process import ManagedProcess
 from stack.stack import Stack, task_queue_polled
 
@@ -61,12 +62,7 @@ class SucceededEvents:
     _task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        kafka = self.stack.settings.kafka
-        consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap(), enable_auto_commit=False)
-        await consumer.start()
-        partitions = [TopicPartition(kafka.topic, p) for p in range(kafka.partitions)]
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
+        consumer, _ = await whole_topic_consumer(self.stack.settings.kafka, from_beginning=False)
         self._task = asyncio.create_task(self._read(consumer))
 
     async def _read(self, consumer: AIOKafkaConsumer) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 
 from prometheus_client import CollectorRegistry, start_http_server
 
@@ -12,14 +11,12 @@ from observability.logs import configure_logging
 from observability.tracing import configure_tracing
 from outbox.relay import OutboxRelay, RelayMetrics
 from settings import Settings
+from shutdown import stop_on_signals
 
 
 async def main_async() -> None:
     settings = Settings()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     registry = CollectorRegistry()
     start_http_server(settings.worker.metrics_port, settings.worker.metrics_host, registry=registry)
     engine = create_engine(settings.database)

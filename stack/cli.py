@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import signal
 import sys
 
 from settings import Settings
+from shutdown import stop_on_signals
 from stack.stack import Stack
 
 SUPERVISE_INTERVAL_SECONDS = 2.0
@@ -33,10 +33,7 @@ async def run(stack: Stack, stop: asyncio.Event) -> None:
 
 async def main_async() -> int:
     stack = Stack(Settings())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     runner = asyncio.create_task(run(stack, stop))
     stopper = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)

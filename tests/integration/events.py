@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
+from outbox.topic import whole_topic_consumer
 from settings import KafkaSettings
 
 
@@ -23,15 +24,7 @@ class EventLog:
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.kafka.bootstrap(),
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-        )
-        await consumer.start()
-        partitions = [TopicPartition(self.kafka.topic, p) for p in range(self.kafka.partitions)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        consumer, _ = await whole_topic_consumer(self.kafka, from_beginning=True)
         self._task = asyncio.create_task(self._read(consumer))
 
     async def _read(self, consumer: AIOKafkaConsumer) -> None:
