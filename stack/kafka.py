@@ -73,8 +73,16 @@ def _server_properties(settings: Settings, log_dirs: Path) -> str:
     )
 
 
-def _cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+def cluster_id() -> str:
+    """A random KRaft cluster id that `StorageTool format -t` can take.
+
+    One in 64 random ids encodes with a leading "-", which the tool's argument parser reads as
+    an option (a CI run failed on one); Kafka's own Uuid.randomUuid() draws again in that case.
+    """
+    while True:
+        encoded = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not encoded.startswith("-"):
+            return encoded
 
 
 def kafka_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedProcess:
@@ -89,7 +97,7 @@ def kafka_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedP
     if not (log_dirs / "meta.properties").exists():
         subprocess.run(
             [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-             "-t", _cluster_id(), "-c", str(properties)],
+             "-t", cluster_id(), "-c", str(properties)],
             check=True, capture_output=True,
         )  # fmt: skip
     argv = [
