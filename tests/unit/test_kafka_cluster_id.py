@@ -15,7 +15,7 @@ def test_an_id_that_would_start_with_a_dash_is_drawn_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     draws = iter([DASH_FIRST, DASH_FIRST, uuid.UUID(int=1)])
-    monkeypatch.setattr(kafka.uuid, "uuid4", lambda: next(draws))
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(draws))
 
     cluster_id = kafka.cluster_id()
 
