@@ -1,4 +1,4 @@
-"""Per-request plumbing: a request id, rate-limit headers, and request metrics."""
+"""Per-request plumbing: a body-size limit, a request id, rate-limit headers, request metrics."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
 from observability.tracing import server_span
@@ -38,23 +40,83 @@ def _route_template(request: Request) -> str:
     return str(getattr(route, "path", "unmatched"))
 
 
-def _too_large(request: Request, max_body_bytes: int) -> bool:
-    length = request.headers.get("content-length", "0")
-    return not length.isdigit() or int(length) > max_body_bytes
+def _new_request_id() -> str:
+    return "req_" + uuid.uuid4().hex[:16]
+
+
+class BodyLimit:
+    """Refuses request bodies over the limit with 413, declared up front or not.
+
+    A declared Content-Length is checked before reading; a chunked body (no length) is read here
+    up to the limit and handed on whole, so no handler ever buffers an unbounded body.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length is not None:
+            if length.isdigit() and int(length) <= self.max_body_bytes:
+                await self.app(scope, receive, send)
+            else:
+                await self._refuse(scope, receive, send)
+            return
+        body = await self._read_within_limit(receive)
+        if body is None:
+            await self._refuse(scope, receive, send)
+            return
+        await self.app(scope, _replaying(body, receive), send)
+
+    async def _read_within_limit(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b""  # the client left; the handler will see the disconnect
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        request.state.request_id = _new_request_id()
+        body = error_body(
+            request,
+            "invalid_request_error",
+            "request_too_large",
+            f"request bodies are limited to {self.max_body_bytes} bytes",
+        )
+        headers = {"X-Request-Id": request.state.request_id}
+        await JSONResponse(body, status_code=413, headers=headers)(scope, receive, send)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()  # after the body: wait for the disconnect as usual
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def install(app: FastAPI, metrics: ApiMetrics, max_body_bytes: int) -> None:
     @app.middleware("http")
     async def plumbing(request: Request, call_next: Next) -> Response:
-        request.state.request_id = "req_" + uuid.uuid4().hex[:16]
-        if _too_large(request, max_body_bytes):
-            body = error_body(
-                request,
-                "invalid_request_error",
-                "request_too_large",
-                f"request bodies are limited to {max_body_bytes} bytes",
-            )
-            return JSONResponse(body, status_code=413)
+        request.state.request_id = _new_request_id()
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request.state.request_id)
         started = time.perf_counter()
@@ -80,3 +142,5 @@ def install(app: FastAPI, metrics: ApiMetrics, max_body_bytes: int) -> None:
             **({"payment_id": payment_id, "workflow_id": payment_id} if payment_id else {}),
         )
         return response
+
+    app.add_middleware(BodyLimit, max_body_bytes=max_body_bytes)

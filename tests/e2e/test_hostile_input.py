@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -24,6 +25,38 @@ async def test_oversized_body_is_refused(api: httpx.AsyncClient) -> None:
     response = await api.post("/v1/payments", json=body, headers=new_key())
     error = assert_client_error(response, 413)["error"]
     assert error["code"] == "request_too_large"  # type: ignore[index]
+
+
+async def _chunks(total: int, size: int = 16 * 1024) -> AsyncIterator[bytes]:
+    for start in range(0, total, size):
+        yield b" " * min(size, total - start)
+
+
+async def test_oversized_chunked_body_is_refused(api: httpx.AsyncClient) -> None:
+    # No Content-Length: the limit must hold while the body streams in, not only by header.
+    response = await api.post(
+        "/v1/payments",
+        content=_chunks(256 * 1024),
+        headers={**new_key(), "Content-Type": "application/json"},
+    )
+    error = assert_client_error(response, 413)["error"]
+    assert error["code"] == "request_too_large"  # type: ignore[index]
+    assert response.headers["X-Request-Id"].startswith("req_")
+
+
+async def test_chunked_body_within_the_limit_is_served(api: httpx.AsyncClient) -> None:
+    encoded = json.dumps(payment_body()).encode()
+
+    async def one_chunk() -> AsyncIterator[bytes]:
+        yield encoded
+
+    response = await api.post(
+        "/v1/payments",
+        content=one_chunk(),
+        headers={**new_key(), "Content-Type": "application/json", "Prefer": "wait=10"},
+    )
+    assert response.status_code == 201, response.text[:300]
+    assert "Content-Length" not in response.request.headers
 
 
 async def test_deeply_nested_json_is_refused(api: httpx.AsyncClient) -> None:
