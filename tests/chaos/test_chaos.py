@@ -45,6 +45,15 @@ async def restart(
     await stack.wait_healthy(name, ready)
 
 
+async def sigkill_repeatedly(stack: Stack, name: str, times: int) -> int:
+    """SIGKILL the process every 3 s and start it again at once; returns the faults injected."""
+    for _ in range(times):
+        await asyncio.sleep(3)
+        stack.processes[name].kill()
+        stack.processes[name].start()
+    return times
+
+
 @pytest.fixture
 async def gateway_faults(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=settings.gateway.base_url()) as gateway:
@@ -69,11 +78,7 @@ async def test_worker_sigkilled_every_few_seconds(
     api: httpx.AsyncClient, sessions: SessionFactory, settings: Settings, stack: Stack
 ) -> None:
     async def kills() -> int:
-        for _ in range(4):
-            await asyncio.sleep(3)
-            stack.processes["worker"].kill()
-            stack.processes["worker"].start()
-        return 4
+        return await sigkill_repeatedly(stack, "worker", 4)
 
     await burst_with(api, sessions, settings, kills)
 
@@ -106,11 +111,7 @@ async def test_api_restarted_while_clients_retry(
     api: httpx.AsyncClient, sessions: SessionFactory, settings: Settings, stack: Stack
 ) -> None:
     async def restart_api() -> int:
-        for _ in range(2):
-            await asyncio.sleep(3)
-            stack.processes["api"].kill()
-            stack.processes["api"].start()
-        return 2
+        return await sigkill_repeatedly(stack, "api", 2)
 
     await burst_with(api, sessions, settings, restart_api)
 
