@@ -48,7 +48,7 @@ class BodyLimit:
     """Refuses request bodies over the limit with 413, declared up front or not.
 
     A declared Content-Length is checked before reading; a chunked body (no length) is read here
-    up to the limit and handed on whole, so no handler ever buffers an unbounded body.
+    up to the limit and handed on as received, so no handler ever buffers an unbounded body.
     """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
@@ -66,26 +66,26 @@ class BodyLimit:
             else:
                 await self._refuse(scope, receive, send)
             return
-        body = await self._read_within_limit(receive)
-        if body is None:
+        received = await self._read_within_limit(receive)
+        if received is None:
             await self._refuse(scope, receive, send)
             return
-        await self.app(scope, _replaying(body, receive), send)
+        await self.app(scope, _replaying(received, receive), send)
 
-    async def _read_within_limit(self, receive: Receive) -> bytes | None:
-        chunks: list[bytes] = []
+    async def _read_within_limit(self, receive: Receive) -> list[Message] | None:
+        """The body's messages as received (a disconnect included), or None past the limit."""
+        received: list[Message] = []
         size = 0
         while True:
             message = await receive()
+            received.append(message)
             if message["type"] != "http.request":
-                return b""  # the client left; the handler will see the disconnect
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
+                return received
+            size += len(message.get("body", b""))
             if size > self.max_body_bytes:
                 return None
-            chunks.append(chunk)
             if not message.get("more_body", False):
-                return b"".join(chunks)
+                return received
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
@@ -100,15 +100,13 @@ class BodyLimit:
         await JSONResponse(body, status_code=413, headers=headers)(scope, receive, send)
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    replayed = False
+def _replaying(received: list[Message], receive: Receive) -> Receive:
+    pending = list(received)
 
     async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return await receive()  # after the body: wait for the disconnect as usual
-        replayed = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        # The buffered messages first, then the real channel (the handler waits on it for the
+        # client's disconnect).
+        return pending.pop(0) if pending else await receive()
 
     return replay
 
