@@ -21,7 +21,12 @@ class Strict(BaseModel):
 
 
 class CardIn(Strict):
-    number: str = Field(min_length=12, max_length=19, examples=["4242424242424242"])
+    # No example number here: card numbers live only in the gateway simulator, tests and docs.
+    number: str = Field(
+        min_length=12,
+        max_length=19,
+        description="The card number, digits only; test cards: docs/test-cards.md",
+    )
     exp_month: int = Field(strict=True, ge=1, le=12, examples=[12])
     exp_year: int = Field(strict=True, ge=2000, le=2100, examples=[2030])
     cvc: str = Field(min_length=3, max_length=4, examples=["123"])
