@@ -18,6 +18,7 @@ from temporalio.runtime import (
 )
 
 from codec.encryption import EncryptionCodec, parse_keys
+from domain.fingerprints import CardFingerprints, parse_fingerprint_keys
 from observability.tracing import temporal_interceptors
 from settings import GatewaySettings, Settings
 
@@ -37,6 +38,22 @@ def payload_codec(settings: Settings) -> EncryptionCodec | None:
         return None
     keys = parse_keys(settings.codec.keys.get_secret_value())
     return EncryptionCodec(keys, settings.codec.active_key_id)
+
+
+# Development only: a fixed, public key, so fingerprints stay stable across restarts.
+DEVELOPMENT_FINGERPRINT_KEYS = "dev:ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQta2V5LTAx"
+
+
+def card_fingerprints(settings: Settings) -> CardFingerprints:
+    """Keyed card fingerprints; outside development the keys must be set."""
+    spec = settings.cards.fingerprint_keys
+    if spec is None:
+        if settings.environment != "development":
+            raise MissingSecretError("CARDS_FINGERPRINT_KEYS must be set outside development")
+        keys = parse_fingerprint_keys(DEVELOPMENT_FINGERPRINT_KEYS)
+    else:
+        keys = parse_fingerprint_keys(spec.get_secret_value())
+    return CardFingerprints(keys, settings.cards.active_fingerprint_key_id)
 
 
 async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -> Client:

@@ -7,11 +7,16 @@ Environment variables are the group name and the field name joined by one unders
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain import limits
+from domain.money import MAX_AMOUNT
 
 LOOPBACK = "127.0.0.1"
 
@@ -26,6 +31,10 @@ class ApiSettings(BaseModel):
     idempotency_ttl_seconds: int = 24 * 3600
     # How long a request holds its idempotency key before a retry may take it over.
     idempotency_lock_seconds: int = 60
+    # How often expired idempotency rows are deleted, so the table stays bounded.
+    idempotency_purge_seconds: float = 300.0
+    # The longest any request waits for a workflow (`Prefer: wait=N` caps, and the default of
+    # capture, cancel and refund); past it the answer is 202 with the object as it stands.
     max_wait_seconds: int = 30
     max_body_bytes: int = 64 * 1024
 
@@ -106,6 +115,15 @@ class PaymentSettings(BaseModel):
     authorize_deadline_seconds: int = 600
     authorization_expiry_seconds: int = 7 * 24 * 3600
     refund_window_seconds: int = 180 * 24 * 3600
+    # The largest payment, in minor units; `max_amount_by_currency` overrides it per currency,
+    # e.g. PAYMENTS_MAX_AMOUNT_BY_CURRENCY='{"JPY": 9999999}'.
+    max_amount: int = Field(default=limits.DEFAULT_MAX_AMOUNT, gt=0, le=MAX_AMOUNT)
+    max_amount_by_currency: dict[str, Annotated[int, Field(gt=0, le=MAX_AMOUNT)]] = Field(
+        default_factory=dict
+    )
+
+    def max_amount_for(self, currency: str) -> int:
+        return self.max_amount_by_currency.get(currency, self.max_amount)
 
 
 class CodecSettings(BaseModel):
@@ -114,6 +132,13 @@ class CodecSettings(BaseModel):
     active_key_id: str | None = None
     # Operators present it to the codec server (the Temporal UI sends it in the endpoint path).
     operator_token: SecretStr | None = None
+
+
+class CardSettings(BaseModel):
+    # `id1:base64key,id2:base64key` (32+ bytes each): HMAC keys of card fingerprints; the first
+    # (or `active_fingerprint_key_id`) fingerprints new cards. Unset: development's fixed key.
+    fingerprint_keys: SecretStr | None = None
+    active_fingerprint_key_id: str | None = None
 
 
 class TracingSettings(BaseModel):
@@ -158,6 +183,7 @@ class Settings(BaseSettings):
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     codec: CodecSettings = Field(default_factory=CodecSettings)
+    cards: CardSettings = Field(default_factory=CardSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
 
@@ -178,6 +204,8 @@ def as_environment(settings: Settings) -> dict[str, str]:
                 continue
             if isinstance(inner, SecretStr):
                 inner = inner.get_secret_value()
+            if isinstance(inner, dict | list):
+                inner = json.dumps(inner)  # what pydantic-settings parses back
             env[f"{name}_{field}".upper().rstrip("_")] = str(inner)
     return env
 

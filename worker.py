@@ -14,9 +14,11 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.metrics import ActivityMetrics
+from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
+from activities.unretryable import UnretryableErrors
 from clients import connect_temporal, gateway_http_client, temporal_runtime
-from db.session import create_engine, create_session_factory
+from db.session import SessionFactory, create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
 from observability.temporal import LogContextInterceptor
@@ -53,8 +55,11 @@ def cache_bytecode(*modules: ModuleType) -> None:
             log.warning("bytecode of %s not cached: %s", module.__name__, error)
 
 
-def build_worker(settings: Settings, client: Client, activities: PaymentActivities) -> Worker:
+def build_worker(
+    settings: Settings, client: Client, activities: PaymentActivities, sessions: SessionFactory
+) -> Worker:
     cache_bytecode(sys.modules[PaymentWorkflow.__module__])
+    outcomes = OutcomeActivities(sessions, activities)
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,
@@ -65,9 +70,11 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
             activities.void,
             activities.refund,
             activities.fail_refund,
+            outcomes.resolve,
+            outcomes.mark_unknown,
         ],
         workflow_runner=sandbox_runner(),
-        interceptors=[LogContextInterceptor()],
+        interceptors=[LogContextInterceptor(), UnretryableErrors(activities.metrics)],
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
     )
@@ -85,14 +92,15 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             f"{settings.worker.metrics_host}:{settings.worker.sdk_metrics_port}"
         )
         client = await connect_temporal(settings, runtime)
+        sessions = create_session_factory(engine)
         activities = PaymentActivities(
-            create_session_factory(engine),
+            sessions,
             HttpGateway(http),
             temporal_ui_url=settings.temporal.web_url(),
             namespace=settings.temporal.namespace,
             metrics=ActivityMetrics(registry),
         )
-        worker = build_worker(settings, client, activities)
+        worker = build_worker(settings, client, activities, sessions)
         async with worker:
             log.info("worker polling task queue %s", settings.temporal.task_queue)
             await stop.wait()

@@ -38,6 +38,22 @@ class ActivityMetrics:
             registry=registry,
         )
 
+        self.unretryable = Counter(
+            "activity_unretryable_errors_total",
+            "Activity failures that retrying cannot fix (data, integrity, programming errors):"
+            " the step ends failed instead of retrying; any increase needs a person",
+            ["activity", "error"],
+            registry=registry,
+        )
+
+        self.outcome_unknown = Counter(
+            "payments_outcome_unknown_total",
+            "Captures and refunds the gateway could not confirm either way: each needs an"
+            " operator (payment-saga payments resolve)",
+            ["operation"],
+            registry=registry,
+        )
+
     def observe_attempt(self, attempt: PaymentAttempt) -> None:
         self.gateway_calls.labels(attempt.operation, attempt.outcome).inc()
         self.gateway_latency.labels(attempt.operation).observe(attempt.latency_ms / 1000)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy.dialects.postgresql import Insert, insert
 from temporalio import activity
 
 from activities.gateway_calls import (
@@ -19,6 +18,7 @@ from activities.gateway_calls import (
     should_reconcile,
     timed_call,
 )
+from activities.ledger import apply_ledger, check_refund_of, ledger_of, pending_refund
 from activities.metrics import ActivityMetrics
 from db.models import Payment, PaymentAttempt, Refund
 from db.outbox import new_event
@@ -35,28 +35,10 @@ from domain.messages import (
     StepResult,
     VoidInput,
 )
-from domain.states import Ledger, PaymentStatus, RefundStatus
+from domain.states import PaymentStatus, RefundStatus
 from gateway.protocol import GatewayOperation, PaymentGateway
 
 log = structlog.get_logger("payment_saga.activities")
-
-
-def ledger_of(payment: Payment) -> Ledger:
-    return Ledger(
-        status=PaymentStatus(payment.status),
-        amount=payment.amount,
-        authorized=payment.amount_authorized,
-        captured=payment.amount_captured,
-        refunded=payment.amount_refunded,
-    )
-
-
-def apply_ledger(payment: Payment, ledger: Ledger) -> None:
-    payment.status = ledger.status.value
-    payment.amount_authorized = ledger.authorized
-    payment.amount_captured = ledger.captured
-    payment.amount_refunded = ledger.refunded
-    payment.updated_at = datetime.now(UTC)
 
 
 class PaymentActivities:
@@ -75,31 +57,39 @@ class PaymentActivities:
         self._ui_url = temporal_ui_url
         self._namespace = namespace
 
+    @property
+    def metrics(self) -> ActivityMetrics:
+        return self._metrics
+
+    @property
+    def gateway(self) -> PaymentGateway:
+        return self._gateway
+
     async def _step(
         self, payment_id: str, operation: str, key: str, send: GatewayCall
     ) -> tuple[GatewayOperation, list[PaymentAttempt]]:
         """Call the gateway (after a lookup on retries); failures are recorded, then raised."""
         attempts: list[PaymentAttempt] = []
         if should_reconcile():
-            found, attempt, error = await self._timed(
+            found, attempt, error = await self.timed(
                 payment_id, "lookup", key, lambda: self._gateway.lookup(key)
             )
             attempts.append(attempt)
             if found is not None:
                 return found, attempts
             if error is not None and isinstance(error, GatewayDeclined):
-                await self._record(attempts)
+                await self.record_attempts(attempts)
                 raise_application_error(error)
-        result, attempt, error = await self._timed(payment_id, operation, key, send)
+        result, attempt, error = await self.timed(payment_id, operation, key, send)
         attempts.append(attempt)
         if error is not None:
-            await self._record(attempts)
+            await self.record_attempts(attempts)
             raise_application_error(error)
         if result is None:
             raise RuntimeError(f"the gateway's {operation} returned nothing")
         return result, attempts
 
-    async def _timed(
+    async def timed(
         self, payment_id: str, operation: str, key: str, call: LookupCall
     ) -> tuple[GatewayOperation | None, PaymentAttempt, PaymentSagaError | None]:
         result, attempt, error = await timed_call(payment_id, operation, key, call)
@@ -114,17 +104,17 @@ class PaymentActivities:
         )
         return result, attempt, error
 
-    async def _record(self, attempts: list[PaymentAttempt]) -> None:
+    async def record_attempts(self, attempts: list[PaymentAttempt]) -> None:
         async with self._sessions.begin() as session:
             session.add_all(attempts)
 
-    async def _load(self, repo: PaymentRepository, payment_id: str) -> Payment:
+    async def load(self, repo: PaymentRepository, payment_id: str) -> Payment:
         payment = await repo.get(payment_id, for_update=True)
         if payment is None:
             raise LookupError(f"payment {payment_id} has no row")
         return payment
 
-    async def _emit(
+    async def emit(
         self,
         repo: PaymentRepository,
         payment: Payment,
@@ -161,12 +151,12 @@ class PaymentActivities:
         async with self._sessions.begin() as session:
             repo = PaymentRepository(session)
             session.add_all(attempts)
-            payment = await self._load(repo, payment_id)
+            payment = await self.load(repo, payment_id)
             payment.workflow_run_id = payment.workflow_run_id or _run_id()
             if payment.status == PaymentStatus.PENDING:
                 apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
-                await self._emit(repo, payment, events.PAYMENT_AUTHORIZED)
+                await self.emit(repo, payment, events.PAYMENT_AUTHORIZED)
         return StepResult(reference=operation.authorization_id, amount=operation.amount)
 
     @activity.defn
@@ -178,14 +168,21 @@ class PaymentActivities:
             key,
             lambda: self._gateway.capture(data.authorization_reference, data.amount, key),
         )
+        result = StepResult(reference=operation.reference, amount=operation.amount)
+        await self.record_capture(data.payment_id, result, attempts)
+        return result
+
+    async def record_capture(
+        self, payment_id: str, result: StepResult, attempts: list[PaymentAttempt]
+    ) -> None:
+        """The capture as applied at the gateway: amounts, status and event, one commit."""
         async with self._sessions.begin() as session:
             repo = PaymentRepository(session)
             session.add_all(attempts)
-            payment = await self._load(repo, data.payment_id)
-            if payment.status == PaymentStatus.AUTHORIZED:
-                apply_ledger(payment, ledger_of(payment).capture(operation.amount))
-                await self._emit(repo, payment, events.PAYMENT_SUCCEEDED)
-        return StepResult(reference=operation.reference, amount=operation.amount)
+            payment = await self.load(repo, payment_id)
+            if payment.status in (PaymentStatus.AUTHORIZED, PaymentStatus.OUTCOME_UNKNOWN):
+                apply_ledger(payment, ledger_of(payment).resolved().capture(result.amount))
+                await self.emit(repo, payment, events.PAYMENT_SUCCEEDED)
 
     @activity.defn
     async def void(self, data: VoidInput) -> StepResult:
@@ -200,19 +197,24 @@ class PaymentActivities:
         async with self._sessions.begin() as session:
             repo = PaymentRepository(session)
             session.add_all(attempts)
-            payment = await self._load(repo, data.payment_id)
-            if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
-                ledger = ledger_of(payment)
+            payment = await self.load(repo, data.payment_id)
+            voidable = (
+                PaymentStatus.PENDING,
+                PaymentStatus.AUTHORIZED,
+                PaymentStatus.OUTCOME_UNKNOWN,
+            )
+            if payment.status in voidable:
+                ledger = ledger_of(payment).resolved()
                 self._metrics.compensations.labels("failure" if data.failure else "cancel").inc()
                 if data.failure is None:
                     apply_ledger(payment, ledger.cancel())
-                    await self._emit(repo, payment, events.PAYMENT_CANCELED)
+                    await self.emit(repo, payment, events.PAYMENT_CANCELED)
                 else:
                     apply_ledger(payment, ledger.fail())
                     payment.failure_code = data.failure.code
                     payment.failure_decline_code = data.failure.decline_code
                     payment.failure_message = data.failure.message
-                    await self._emit(repo, payment, events.PAYMENT_FAILED)
+                    await self.emit(repo, payment, events.PAYMENT_FAILED)
         return StepResult(reference=reference, amount=0)
 
     async def _authorization_to_void(
@@ -222,18 +224,19 @@ class PaymentActivities:
         if data.authorization_reference is not None:
             return data.authorization_reference, []
         key = authorize_key(data.payment_id)
-        found, attempt, error = await self._timed(
+        found, attempt, error = await self.timed(
             data.payment_id, "lookup", key, lambda: self._gateway.lookup(key)
         )
         if error is not None and not isinstance(error, GatewayDeclined):
-            await self._record([attempt])
+            await self.record_attempts([attempt])
             raise_application_error(error)
         return (found.authorization_id if found else None), [attempt]
 
     @activity.defn
     async def refund(self, data: RefundInput) -> StepResult:
         async with self._sessions.begin() as session:
-            await session.execute(_pending_refund(data))
+            await session.execute(pending_refund(data))
+            check_refund_of(await PaymentRepository(session).get_refund(data.refund_id), data)
         key = refund_key(data.payment_id, data.refund_id)
         operation, attempts = await self._step(
             data.payment_id,
@@ -241,51 +244,45 @@ class PaymentActivities:
             key,
             lambda: self._gateway.refund(data.authorization_reference, data.amount, key),
         )
+        result = StepResult(reference=operation.reference, amount=operation.amount)
+        await self.record_refund(data, result, attempts)
+        return result
+
+    async def record_refund(
+        self, data: RefundInput, result: StepResult, attempts: list[PaymentAttempt]
+    ) -> None:
+        """The refund as applied at the gateway: refund row, amounts, event, one commit."""
         async with self._sessions.begin() as session:
+            await session.execute(pending_refund(data))
             repo = PaymentRepository(session)
             session.add_all(attempts)
-            payment = await self._load(repo, data.payment_id)
-            refund = await repo.get_refund(data.refund_id)
-            if refund is not None and refund.status == RefundStatus.PENDING:
+            payment = await self.load(repo, data.payment_id)
+            refund = check_refund_of(await repo.get_refund(data.refund_id), data)
+            if refund.status == RefundStatus.PENDING:
                 refund.status = RefundStatus.SUCCEEDED.value
-                refund.gateway_reference = operation.reference
+                refund.gateway_reference = result.reference
                 refund.updated_at = datetime.now(UTC)
-                apply_ledger(payment, ledger_of(payment).refund(operation.amount))
-                await self._emit(repo, payment, events.PAYMENT_REFUNDED, refund)
-        return StepResult(reference=operation.reference, amount=operation.amount)
+                apply_ledger(payment, ledger_of(payment).resolved().refund(result.amount))
+                await self.emit(repo, payment, events.PAYMENT_REFUNDED, refund)
 
     @activity.defn
     async def fail_refund(self, data: RefundFailureInput) -> StepResult:
-        """The gateway refused the refund: the refund ends failed, the payment's amounts stay."""
+        """The gateway refused the refund (or never got it): the refund ends failed, the
+        payment's amounts stay."""
         async with self._sessions.begin() as session:
-            await session.execute(_pending_refund(data.refund))
+            await session.execute(pending_refund(data.refund))
             repo = PaymentRepository(session)
-            payment = await self._load(repo, data.refund.payment_id)
-            refund = await repo.get_refund(data.refund.refund_id)
-            if refund is not None and refund.status == RefundStatus.PENDING:
+            payment = await self.load(repo, data.refund.payment_id)
+            refund = check_refund_of(await repo.get_refund(data.refund.refund_id), data.refund)
+            if refund.status == RefundStatus.PENDING:
                 refund.status = RefundStatus.FAILED.value
                 refund.failure_code = data.failure.code
                 refund.failure_message = data.failure.message
                 refund.updated_at = datetime.now(UTC)
-                payment.updated_at = datetime.now(UTC)
-                await self._emit(repo, payment, events.PAYMENT_REFUND_FAILED, refund)
+                apply_ledger(payment, ledger_of(payment).resolved())
+                await self.emit(repo, payment, events.PAYMENT_REFUND_FAILED, refund)
         return StepResult(reference=None, amount=0)
 
 
 def _run_id() -> str | None:
     return activity.info().workflow_run_id if activity.in_activity() else None
-
-
-def _pending_refund(data: RefundInput) -> Insert:
-    return (
-        insert(Refund)
-        .values(
-            id=data.refund_id,
-            payment_id=data.payment_id,
-            amount=data.amount,
-            currency=data.currency,
-            status=RefundStatus.PENDING.value,
-            reason=data.reason,
-        )
-        .on_conflict_do_nothing(index_elements=[Refund.id])
-    )

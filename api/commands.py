@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import time
+from dataclasses import replace
 from typing import Any
 
 from temporalio.client import (
@@ -11,6 +12,8 @@ from temporalio.client import (
     WithStartWorkflowOperation,
     WorkflowHandle,
     WorkflowUpdateFailedError,
+    WorkflowUpdateHandle,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -21,7 +24,8 @@ from api.queries import PaymentQueries
 from api.schemas import PaymentCreate
 from db.repository import PaymentRepository
 from db.session import SessionFactory
-from domain.errors import InvalidRequest, StateConflict
+from domain.errors import InvalidRequest, ServiceBusy, StateConflict
+from domain.fingerprints import CardFingerprints
 from domain.messages import (
     CancelRequest,
     CaptureRequest,
@@ -48,12 +52,17 @@ class PaymentCommands:
         sessions: SessionFactory,
         gateway: PaymentGateway,
         queries: PaymentQueries,
+        fingerprints: CardFingerprints,
     ) -> None:
         self._settings = settings
         self._temporal = temporal
         self._sessions = sessions
         self._gateway = gateway
         self._queries = queries
+        self._fingerprints = fingerprints
+
+    def card_fingerprint(self, number: str) -> str:
+        return self._fingerprints.of(number)
 
     async def create(
         self, payment_id: str, body: PaymentCreate, wait_seconds: int | None
@@ -78,13 +87,15 @@ class PaymentCommands:
         token = await self._gateway.tokenize(
             CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
         )
+        # Our keyed fingerprint, not the processor's: it is what we store (PCI DSS 3.5.1).
+        summary = replace(token.card, fingerprint=self._fingerprints.of(card.number))
         return PaymentRequest(
             payment_id=payment_id,
             order_id=body.order_id,
             amount=body.amount,
             currency=body.currency,
             card_token=token.token,
-            card=token.card,
+            card=summary,
             capture_method=CaptureMethod(body.capture_method),
             customer_id=body.customer_id,
             description=body.description,
@@ -106,63 +117,154 @@ class PaymentCommands:
             "static_summary": f"order {request.order_id}: "
             f"{format_amount(request.amount, request.currency)}, {request.capture_method} capture",
         }
+        deadline = Deadline(self._wait(wait_seconds))
         try:
             if wait_seconds is None:
-                await self._temporal.start_workflow(PaymentWorkflow.run, request, **options)
+                await deadline.accepted(
+                    self._temporal.start_workflow(PaymentWorkflow.run, request, **options)
+                )
                 return False
             operation = WithStartWorkflowOperation(PaymentWorkflow.run, request, **options)
-            handle = await self._temporal.start_update_with_start_workflow(
-                PaymentWorkflow.wait_for_outcome,
-                OutcomeRequest(),
-                start_workflow_operation=operation,
-                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            handle = await deadline.accepted(
+                self._temporal.start_update_with_start_workflow(
+                    PaymentWorkflow.wait_for_outcome,
+                    OutcomeRequest(),
+                    start_workflow_operation=operation,
+                    wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+                )
             )
         except WorkflowAlreadyStartedError:
             return True  # it already ran to its end
-        try:
-            await asyncio.wait_for(handle.result(), timeout=wait_seconds)
-        except TimeoutError:
-            return False
-        return True
+        return await deadline.finished(handle)
 
-    async def capture(self, payment_id: str, amount: int | None) -> dict[str, Any]:
+    def _wait(self, wait_seconds: int | None) -> float:
+        """`Prefer: wait=N`, or the longest wait when none was asked for."""
+        longest = self._settings.api.max_wait_seconds
+        return float(longest if wait_seconds is None else min(wait_seconds, longest))
+
+    async def capture(
+        self, payment_id: str, amount: int | None, wait_seconds: int | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """200 and the payment once captured; 202 and the payment as it stands if not yet."""
         handle = await self._handle(payment_id)
-        await _steer(
-            "capture", handle.execute_update(PaymentWorkflow.capture, CaptureRequest(amount))
+        finished = await self._steer(
+            "capture",
+            handle.start_update(
+                PaymentWorkflow.capture,
+                CaptureRequest(amount),
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            ),
+            wait_seconds,
         )
-        return await self._queries.payment(payment_id)
+        return (200 if finished else 202), await self._queries.payment(payment_id)
 
-    async def cancel(self, payment_id: str, reason: str | None) -> dict[str, Any]:
+    async def cancel(
+        self, payment_id: str, reason: str | None, wait_seconds: int | None = None
+    ) -> tuple[int, dict[str, Any]]:
         handle = await self._handle(payment_id)
-        await _steer("cancel", handle.execute_update(PaymentWorkflow.cancel, CancelRequest(reason)))
-        return await self._queries.payment(payment_id)
+        finished = await self._steer(
+            "cancel",
+            handle.start_update(
+                PaymentWorkflow.cancel,
+                CancelRequest(reason),
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            ),
+            wait_seconds,
+        )
+        return (200 if finished else 202), await self._queries.payment(payment_id)
 
-    async def refund(self, payment_id: str, request: RefundRequest) -> dict[str, Any]:
+    async def refund(
+        self, payment_id: str, request: RefundRequest, wait_seconds: int | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """201 and the refund once its outcome is known; 202 and the pending refund if not."""
         handle = await self._handle(payment_id)
-        await _steer("refund", handle.execute_update(PaymentWorkflow.refund, request))
-        return await self._queries.refund(request.refund_id)
+        finished = await self._steer(
+            "refund",
+            handle.start_update(
+                PaymentWorkflow.refund,
+                request,
+                id=request.refund_id,  # a retry joins the same update
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            ),
+            wait_seconds,
+        )
+        refund = await self._queries.refund_or_none(request.refund_id, payment_id)
+        if finished and refund is not None:
+            return 201, refund
+        return 202, refund or await self._pending_refund(payment_id, request)
+
+    async def _pending_refund(self, payment_id: str, request: RefundRequest) -> dict[str, Any]:
+        """The refund as accepted, before its activity has written its row."""
+        payment = await self._queries.payment(payment_id)
+        return {
+            "id": request.refund_id,
+            "object": "refund",
+            "payment_id": payment_id,
+            "amount": request.amount or payment["amount_captured"] - payment["amount_refunded"],
+            "currency": payment["currency"],
+            "status": "pending",
+            "reason": request.reason,
+            "failure": None,
+            "created_at": payment["updated_at"],
+        }
 
     async def _handle(self, payment_id: str) -> WorkflowHandle[PaymentWorkflow, Any]:
         await self._queries.payment(payment_id)  # 404 before anything else
         return self._temporal.get_workflow_handle_for(PaymentWorkflow.run, payment_id)
 
+    async def _steer(
+        self,
+        action: str,
+        start: Any,
+        wait_seconds: int | None,
+    ) -> bool:
+        """Run an update within the wait; True when it finished. Its rejections become the
+        API's 400 / 409 errors."""
+        deadline = Deadline(self._wait(wait_seconds))
+        try:
+            update: WorkflowUpdateHandle[Any] = await deadline.accepted(start)
+            return await deadline.finished(update)
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause
+            code = cause.type if isinstance(cause, ApplicationError) and cause.type else None
+            message = cause.message if isinstance(cause, ApplicationError) else str(error)
+            if code in AMOUNT_CODES:
+                raise InvalidRequest(message, code=code, param="amount") from None
+            raise StateConflict(message, code=code or _not_able(action)) from None
+        except RPCError as error:
+            if "already completed" not in error.message:
+                raise
+            # The workflow has ended: the payment takes no more operations.
+            raise StateConflict("the payment is final", code=_not_able(action)) from None
 
-async def _steer(action: str, update: Awaitable[object]) -> None:
-    """Run an update; its rejections become the API's 400 / 409 errors."""
-    try:
-        await update
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        code = cause.type if isinstance(cause, ApplicationError) and cause.type else None
-        message = cause.message if isinstance(cause, ApplicationError) else str(error)
-        if code in AMOUNT_CODES:
-            raise InvalidRequest(message, code=code, param="amount") from None
-        raise StateConflict(message, code=code or _not_able(action)) from None
-    except RPCError as error:
-        if "already completed" not in error.message:
-            raise
-        # The workflow has ended: the payment takes no more operations.
-        raise StateConflict("the payment is final", code=_not_able(action)) from None
+
+class Deadline:
+    """One bound for a whole request: the workflow must take the work within it (or the
+    client is told to retry: nothing was decided), and its outcome is awaited in what is left
+    (past it, the answer is 202 with the object as it stands)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+
+    def _left(self) -> float:
+        return max(self._ends - time.monotonic(), 0.0)
+
+    async def accepted(self, start: Any) -> Any:
+        try:
+            return await asyncio.wait_for(start, timeout=max(self._left(), 1.0))
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            raise ServiceBusy(
+                "the payment's workflow did not take the request in time; retry with the same"
+                " Idempotency-Key"
+            ) from None
+
+    async def finished(self, update: WorkflowUpdateHandle[Any]) -> bool:
+        try:
+            await asyncio.wait_for(update.result(), timeout=self._left())
+        # The SDK turns the cancelled poll into its own error.
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            return False
+        return True
 
 
 def _not_able(action: str) -> str:

@@ -25,6 +25,7 @@ from domain.errors import (
     RateLimited,
     RequestRejected,
     ResourceMissing,
+    ServiceBusy,
     StateConflict,
 )
 
@@ -106,6 +107,12 @@ async def on_gateway_unavailable(request: Request, error: Exception) -> JSONResp
     return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
 
+async def on_busy(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ServiceBusy)
+    body = error_body(request, "api_error", error.code, error.message)
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
+
 async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
     body = error_body(request, "api_error", "internal_error", "an internal error occurred")
@@ -117,4 +124,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(GatewayTransientError, on_gateway_unavailable)
+    app.add_exception_handler(ServiceBusy, on_busy)
     app.add_exception_handler(Exception, on_unexpected)

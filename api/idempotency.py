@@ -3,24 +3,36 @@
 A request claims the key (a row with `locked_until`), does its work, and stores its answer. The
 same key and body later gets the stored answer; a different body gets 422; a second request
 while the first still holds the key gets 409. A holder that died frees the key after
-`locked_until`, so a client retry can finish the job (payment ids are derived from the key,
-so the retry reaches the same workflow).
+`locked_until`, so a client retry can finish the job: ids are derived from the key and its
+generation, so the retry reaches the same workflow.
+
+A key used again after it expired is a new request (Stripe's semantics): the claim starts a new
+generation, a random token that goes into every id derived from it, so the new request names a
+new payment or refund and never answers with the object the key named before. Expired rows are
+purged by a periodic job; a key reused after its row was purged gets a new generation too.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from db.models import IdempotencyRecord
 from db.session import SessionFactory
 from domain.errors import IdempotencyKeyInUse, IdempotencyKeyReused
+
+log = logging.getLogger("payment_saga.api")
+PURGE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -29,15 +41,30 @@ class StoredResponse:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of claiming a key: a stored answer to replay, or the key's generation."""
+
+    replay: StoredResponse | None
+    generation: str
+
+
 def request_fingerprint(method: str, path: str, body: Any) -> str:
+    """A hash of the request as the caller sent it. `body` must hold no card number or CVC
+    (routes pass the card's keyed fingerprint instead): see api/routes.py."""
     canonical = orjson.dumps([method, path, body], option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(canonical).hexdigest()
 
 
-def derived_id(prefix: str, key_id: str, idempotency_key: str) -> str:
-    """The same (API key, Idempotency-Key) always names the same payment or refund."""
-    digest = hashlib.sha256(f"{key_id}\x00{idempotency_key}".encode()).hexdigest()
+def derived_id(prefix: str, *parts: str) -> str:
+    """The same parts always name the same payment or refund; empty parts are left out (keys
+    claimed before generations existed keep the ids they had)."""
+    digest = hashlib.sha256("\x00".join(p for p in parts if p).encode()).hexdigest()
     return f"{prefix}_{digest[:24]}"
+
+
+def new_generation() -> str:
+    return secrets.token_hex(8)
 
 
 class IdempotencyStore:
@@ -46,15 +73,17 @@ class IdempotencyStore:
         self._ttl = ttl
         self._lock = lock
 
-    async def claim(self, key_id: str, key: str, fingerprint: str) -> StoredResponse | None:
-        """None: the caller now holds the key. A StoredResponse: replay it. Raises on conflict."""
+    async def claim(self, key_id: str, key: str, fingerprint: str) -> Claim:
+        """Hold the key (a Claim without replay) or replay its answer. Raises on conflict."""
         now = datetime.now(UTC)
         async with self._sessions.begin() as session:
+            generation = new_generation()
             inserted = await session.execute(
                 insert(IdempotencyRecord)
                 .values(
                     api_key_id=key_id,
                     key=key,
+                    generation=generation,
                     request_hash=fingerprint,
                     locked_until=now + self._lock,
                     expires_at=now + self._ttl,
@@ -63,7 +92,7 @@ class IdempotencyStore:
                 .returning(IdempotencyRecord.key)
             )
             if inserted.first() is not None:
-                return None
+                return Claim(None, generation)
             record = (
                 await session.execute(
                     select(IdempotencyRecord)
@@ -71,26 +100,26 @@ class IdempotencyStore:
                     .with_for_update()
                 )
             ).scalar_one()
-            if record.expires_at <= now:  # an old record: the key is free again
-                record.request_hash, record.response_status, record.response_body = (
-                    fingerprint, None, None,
-                )  # fmt: skip
+            if record.expires_at <= now:  # expired: a new request, with ids of its own
+                record.generation, record.request_hash = generation, fingerprint
+                record.response_status, record.response_body = None, None
                 record.locked_until, record.expires_at = now + self._lock, now + self._ttl
-                return None
+                return Claim(None, generation)
             if record.request_hash != fingerprint:
                 raise IdempotencyKeyReused(
                     "this Idempotency-Key was used with a different request",
                     param="Idempotency-Key",
                 )
             if record.response_status is not None and record.response_body is not None:
-                return StoredResponse(record.response_status, record.response_body)
+                replay = StoredResponse(record.response_status, record.response_body)
+                return Claim(replay, record.generation)
             if record.locked_until > now:
                 raise IdempotencyKeyInUse(
                     "a request with this Idempotency-Key is in progress; retry later",
                     param="Idempotency-Key",
                 )
             record.locked_until = now + self._lock  # its holder died: take over
-            return None
+            return Claim(None, record.generation)
 
     async def complete(self, key_id: str, key: str, response: StoredResponse) -> None:
         async with self._sessions.begin() as session:
@@ -100,12 +129,44 @@ class IdempotencyStore:
                 record.response_body = response.body
 
     async def release(self, key_id: str, key: str) -> None:
-        """Forget an attempt that failed on our side, so the client's retry runs it again."""
+        """Free the key after a failure on our side, so the client's retry runs the work again.
+
+        The row stays, generation and all: the work may have started a workflow before it
+        failed, and the retry must reach that same workflow, not start a second payment.
+        """
         async with self._sessions.begin() as session:
             await session.execute(
-                delete(IdempotencyRecord).where(
+                update(IdempotencyRecord)
+                .where(
                     IdempotencyRecord.api_key_id == key_id,
                     IdempotencyRecord.key == key,
                     IdempotencyRecord.response_status.is_(None),
                 )
+                .values(locked_until=datetime.now(UTC))
             )
+
+    async def purge_expired(self) -> int:
+        """Delete up to PURGE_BATCH expired rows; the number deleted."""
+        expired = (
+            select(IdempotencyRecord.api_key_id, IdempotencyRecord.key)
+            .where(IdempotencyRecord.expires_at <= datetime.now(UTC))
+            .limit(PURGE_BATCH)
+        )
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(IdempotencyRecord)
+                .where(tuple_(IdempotencyRecord.api_key_id, IdempotencyRecord.key).in_(expired))
+                .returning(IdempotencyRecord.key)
+            )
+            return len(result.all())
+
+    async def purge_periodically(self, interval_seconds: float, stop: asyncio.Event) -> None:
+        """Keep the table bounded: every interval, delete expired rows until none are left."""
+        while not stop.is_set():
+            try:
+                while await self.purge_expired() == PURGE_BATCH:
+                    pass
+            except Exception as error:  # the next round tries again
+                log.warning("idempotency purge failed: %s", error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -16,7 +17,13 @@ from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
-from clients import connect_temporal, gateway_http_client, payload_codec, temporal_runtime
+from clients import (
+    card_fingerprints,
+    connect_temporal,
+    gateway_http_client,
+    payload_codec,
+    temporal_runtime,
+)
 from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
@@ -46,12 +53,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.temporal = temporal
         app.state.queries = queries
         app.state.commands = PaymentCommands(
-            settings, temporal, sessions, HttpGateway(http), queries
+            settings, temporal, sessions, HttpGateway(http), queries, card_fingerprints(settings)
         )
-        app.state.idempotency = IdempotencyStore(
+        idempotency = IdempotencyStore(
             sessions,
             ttl=timedelta(seconds=settings.api.idempotency_ttl_seconds),
             lock=timedelta(seconds=settings.api.idempotency_lock_seconds),
+        )
+        app.state.idempotency = idempotency
+        stop_purging = asyncio.Event()
+        purging = asyncio.create_task(
+            idempotency.purge_periodically(settings.api.idempotency_purge_seconds, stop_purging)
         )
         app.state.rate_limiter = RateLimiter(
             per_minute=settings.api.rate_limit_per_minute,
@@ -61,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            stop_purging.set()
+            await purging
             await http.aclose()
             await engine.dispose()
 

@@ -66,12 +66,19 @@ class PaymentQueries:
             data = [refund_view(r) for r in rows.scalars()]
         return {"object": "list", "data": data, "has_more": False}
 
-    async def refund(self, refund_id: str) -> dict[str, Any]:
+    async def refund(self, refund_id: str, payment_id: str | None = None) -> dict[str, Any]:
+        """The refund; with `payment_id`, only if it belongs to that payment."""
         async with self._sessions() as session:
             refund = await session.get(Refund, refund_id)
-        if refund is None:
+        if refund is None or (payment_id is not None and refund.payment_id != payment_id):
             raise ResourceMissing(f"no refund {refund_id}", param="id")
         return refund_view(refund)
+
+    async def refund_or_none(self, refund_id: str, payment_id: str) -> dict[str, Any] | None:
+        try:
+            return await self.refund(refund_id, payment_id)
+        except ResourceMissing:
+            return None
 
     async def timeline(self, payment_id: str) -> dict[str, Any]:
         await self.payment(payment_id)

@@ -3,34 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from api import schemas
+from api.commands import PaymentCommands
 from api.deps import ReadPayments, WritePayments, WriteRefunds
 from api.errors import on_rejected
 from api.idempotency import StoredResponse, derived_id, request_fingerprint
 from api.keys import Principal
+from domain import limits
 from domain.cards import SUPPORTED_BRANDS
 from domain.errors import InvalidRequest, RequestRejected
 from domain.messages import RefundRequest
+from domain.states import PaymentStatus
 
 router = APIRouter(prefix="/v1")
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
-OptionalIdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+IdempotencyKey = Annotated[
+    str, Header(alias="Idempotency-Key", min_length=1, max_length=limits.IDEMPOTENCY_KEY_MAX)
 ]
-Prefer = Annotated[str | None, Header(description="`wait=N` (N <= 30): wait for the outcome")]
-Status = Literal[
-    "pending", "authorized", "captured", "partially_refunded", "refunded", "failed", "canceled"
+OptionalIdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=limits.IDEMPOTENCY_KEY_MAX),
+]
+Prefer = Annotated[
+    str | None,
+    Header(description="`wait=N` (N <= API_MAX_WAIT_SECONDS, 30): wait up to N s for the outcome"),
 ]
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorOut} for code in (400, 401, 403, 404, 409, 422, 429)
 }
-Work = Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
+
+
+# Given the Idempotency-Key's generation (part of derived ids), answers status and body.
+# Writes that wait for a workflow: 202 past the wait, 503 when the workflow did not take it.
+def steering_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+    return {
+        202: {"model": model, "description": "accepted; the outcome is not known yet"},
+        503: {"model": schemas.ErrorOut, "description": "not taken in time: retry, same key"},
+        **ERRORS,
+    }
+
+
+Work = Callable[[str], Awaitable[tuple[int, dict[str, Any]]]]
 
 
 def parse_prefer(prefer: str | None, max_wait: int) -> int | None:
@@ -49,21 +67,34 @@ def parse_prefer(prefer: str | None, max_wait: int) -> int | None:
     return None
 
 
+def check_max_amount(amount: int, currency: str, max_amount: int) -> None:
+    """Before the Idempotency-Key is claimed: a refused amount leaves nothing behind."""
+    if amount > max_amount:
+        raise InvalidRequest(
+            f"amount must be at most {max_amount} minor units of {currency}",
+            code="amount_too_large",
+            param="amount",
+        )
+
+
 async def idempotent(
     request: Request, principal: Principal, key: str | None, body: Any, work: Work
 ) -> JSONResponse:
-    """Run `work` once per (API key, Idempotency-Key); replay its answer to repeats."""
+    """Run `work` once per (API key, Idempotency-Key) generation; replay its answer to repeats.
+
+    `body` is what identifies the request: never a card number or CVC (see `request_identity`).
+    """
     if key is None:
-        status, payload = await work()
+        status, payload = await work("")
         return JSONResponse(payload, status_code=status)
     store = request.app.state.idempotency
     fingerprint = request_fingerprint(request.method, request.url.path, body)
-    stored = await store.claim(principal.key_id, key, fingerprint)
-    if stored is not None:
+    claim = await store.claim(principal.key_id, key, fingerprint)
+    if claim.replay is not None:
         headers = {"Idempotent-Replayed": "true"}
-        return JSONResponse(stored.body, status_code=stored.status, headers=headers)
+        return JSONResponse(claim.replay.body, status_code=claim.replay.status, headers=headers)
     try:
-        status, payload = await work()
+        status, payload = await work(claim.generation)
     except RequestRejected as error:
         rejected = await on_rejected(request, error)
         status, payload = rejected.status_code, orjson.loads(rejected.body)
@@ -79,9 +110,8 @@ async def idempotent(
     status_code=201,
     response_model=schemas.PaymentOut,
     responses={
-        202: {"model": schemas.PaymentOut, "description": "accepted; the outcome is not known yet"},
         402: {"model": schemas.ErrorOut, "description": "declined: a card_error with the payment"},
-        **ERRORS,
+        **steering_responses(schemas.PaymentOut),
     },
     summary="Create a payment",
 )
@@ -92,11 +122,14 @@ async def create_payment(
     idempotency_key: IdempotencyKey,
     prefer: Prefer = None,
 ) -> JSONResponse:
-    wait = parse_prefer(prefer, request.app.state.settings.api.max_wait_seconds)
-    payment_id = derived_id("pay", principal.key_id, idempotency_key)
+    settings = request.app.state.settings
+    wait = parse_prefer(prefer, settings.api.max_wait_seconds)
+    check_max_amount(body.amount, body.currency, settings.payments.max_amount_for(body.currency))
+    commands: PaymentCommands = request.app.state.commands
 
-    async def work() -> tuple[int, dict[str, Any]]:
-        status, payment = await request.app.state.commands.create(payment_id, body, wait)
+    async def work(generation: str) -> tuple[int, dict[str, Any]]:
+        payment_id = derived_id("pay", principal.key_id, idempotency_key, generation)
+        status, payment = await commands.create(payment_id, body, wait)
         if status == 402:
             failure = payment["failure"] or {}
             body_402 = {
@@ -113,7 +146,8 @@ async def create_payment(
             return 402, body_402
         return status, payment
 
-    return await idempotent(request, principal, idempotency_key, body.model_dump(), work)
+    identity = body.identity(commands.card_fingerprint(body.payment_method.card.number))
+    return await idempotent(request, principal, idempotency_key, identity, work)
 
 
 @router.get("/payments", response_model=schemas.PaymentList, responses=ERRORS)
@@ -121,7 +155,7 @@ async def list_payments(
     request: Request,
     principal: ReadPayments,
     order_id: str | None = None,
-    status: Status | None = None,
+    status: PaymentStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     starting_after: str | None = None,
 ) -> dict[str, Any]:
@@ -135,36 +169,48 @@ async def get_payment(request: Request, payment_id: str, principal: ReadPayments
     return await request.app.state.queries.payment(payment_id)
 
 
-@router.post("/payments/{payment_id}/capture", response_model=schemas.PaymentOut, responses=ERRORS)
+@router.post(
+    "/payments/{payment_id}/capture",
+    response_model=schemas.PaymentOut,
+    responses=steering_responses(schemas.PaymentOut),
+)
 async def capture_payment(
     request: Request,
     payment_id: str,
     principal: WritePayments,
     body: schemas.CaptureBody | None = None,
     idempotency_key: OptionalIdempotencyKey = None,
+    prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.CaptureBody()
-    commands = request.app.state.commands
+    commands: PaymentCommands = request.app.state.commands
+    wait = parse_prefer(prefer, request.app.state.settings.api.max_wait_seconds)
 
-    async def work() -> tuple[int, dict[str, Any]]:
-        return 200, await commands.capture(payment_id, body.amount)
+    async def work(_: str) -> tuple[int, dict[str, Any]]:
+        return await commands.capture(payment_id, body.amount, wait)
 
     return await idempotent(request, principal, idempotency_key, body.model_dump(), work)
 
 
-@router.post("/payments/{payment_id}/cancel", response_model=schemas.PaymentOut, responses=ERRORS)
+@router.post(
+    "/payments/{payment_id}/cancel",
+    response_model=schemas.PaymentOut,
+    responses=steering_responses(schemas.PaymentOut),
+)
 async def cancel_payment(
     request: Request,
     payment_id: str,
     principal: WritePayments,
     body: schemas.CancelBody | None = None,
     idempotency_key: OptionalIdempotencyKey = None,
+    prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.CancelBody()
-    commands = request.app.state.commands
+    commands: PaymentCommands = request.app.state.commands
+    wait = parse_prefer(prefer, request.app.state.settings.api.max_wait_seconds)
 
-    async def work() -> tuple[int, dict[str, Any]]:
-        return 200, await commands.cancel(payment_id, body.reason)
+    async def work(_: str) -> tuple[int, dict[str, Any]]:
+        return await commands.cancel(payment_id, body.reason, wait)
 
     return await idempotent(request, principal, idempotency_key, body.model_dump(), work)
 
@@ -173,7 +219,7 @@ async def cancel_payment(
     "/payments/{payment_id}/refunds",
     status_code=201,
     response_model=schemas.RefundOut,
-    responses=ERRORS,
+    responses=steering_responses(schemas.RefundOut),
 )
 async def create_refund(
     request: Request,
@@ -181,17 +227,20 @@ async def create_refund(
     principal: WriteRefunds,
     idempotency_key: IdempotencyKey,
     body: schemas.RefundCreate | None = None,
+    prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.RefundCreate()
-    refund = RefundRequest(
-        refund_id=derived_id("re", principal.key_id, idempotency_key),
-        amount=body.amount,
-        reason=body.reason,
-    )
-    commands = request.app.state.commands
+    commands: PaymentCommands = request.app.state.commands
+    wait = parse_prefer(prefer, request.app.state.settings.api.max_wait_seconds)
 
-    async def work() -> tuple[int, dict[str, Any]]:
-        return 201, await commands.refund(payment_id, refund)
+    async def work(generation: str) -> tuple[int, dict[str, Any]]:
+        # The payment is part of the refund's id: one key used on two payments (after it
+        # expired) names two refunds, never the first payment's refund for the second. Keys
+        # claimed before generations existed (generation "") keep the id they had.
+        scope = (payment_id, idempotency_key, generation) if generation else (idempotency_key,)
+        refund_id = derived_id("re", principal.key_id, *scope)
+        refund = RefundRequest(refund_id=refund_id, amount=body.amount, reason=body.reason)
+        return await commands.refund(payment_id, refund, wait)
 
     return await idempotent(request, principal, idempotency_key, body.model_dump(), work)
 

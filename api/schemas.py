@@ -8,12 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from domain import limits
 from domain.cards import brand_of, cvc_length, is_expired, luhn_valid
 from domain.money import MAX_AMOUNT, is_currency
+from domain.states import CaptureMethod, PaymentStatus, RefundStatus
 
 Amount = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT, examples=[2500])]
-ShortText = Annotated[str, Field(min_length=1, max_length=255)]
-MAX_METADATA_PAIRS = 20
+OrderId = Annotated[str, Field(min_length=1, max_length=limits.ORDER_ID_MAX)]
+CustomerId = Annotated[str, Field(min_length=1, max_length=limits.CUSTOMER_ID_MAX)]
 
 
 class Strict(BaseModel):
@@ -30,7 +32,7 @@ class CardIn(Strict):
     exp_month: int = Field(strict=True, ge=1, le=12, examples=[12])
     exp_year: int = Field(strict=True, ge=2000, le=2100, examples=[2030])
     cvc: str = Field(min_length=3, max_length=4, examples=["123"])
-    holder_name: str | None = Field(default=None, max_length=255)
+    holder_name: str | None = Field(default=None, max_length=limits.HOLDER_NAME_MAX)
 
     # Fields validate in order, so each check can read the ones declared before it.
     @field_validator("number")
@@ -66,13 +68,13 @@ class PaymentMethodIn(Strict):
 
 
 class PaymentCreate(Strict):
-    order_id: ShortText = Field(examples=["ord_1001"])
+    order_id: OrderId = Field(examples=["ord_1001"])
     amount: Amount
     currency: str = Field(min_length=3, max_length=3, examples=["USD"])
-    capture_method: Literal["automatic", "manual"] = "automatic"
+    capture_method: CaptureMethod = CaptureMethod.AUTOMATIC
     payment_method: PaymentMethodIn
-    customer_id: ShortText | None = None
-    description: str | None = Field(default=None, max_length=1000)
+    customer_id: CustomerId | None = None
+    description: str | None = Field(default=None, max_length=limits.DESCRIPTION_MAX)
     metadata: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("currency")
@@ -85,12 +87,33 @@ class PaymentCreate(Strict):
     @field_validator("metadata")
     @classmethod
     def small_metadata(cls, value: dict[str, str]) -> dict[str, str]:
-        too_long = any(len(k) > 40 or len(v) > 500 for k, v in value.items())
-        if len(value) > MAX_METADATA_PAIRS or too_long:
+        too_long = any(
+            len(k) > limits.METADATA_KEY_MAX or len(v) > limits.METADATA_VALUE_MAX
+            for k, v in value.items()
+        )
+        if len(value) > limits.METADATA_PAIRS_MAX or too_long:
             raise PydanticCustomError(
-                "invalid_metadata", "at most 20 pairs; keys up to 40, values up to 500 characters"
+                "invalid_metadata",
+                f"at most {limits.METADATA_PAIRS_MAX} pairs; keys up to {limits.METADATA_KEY_MAX},"
+                f" values up to {limits.METADATA_VALUE_MAX} characters",
             )
         return value
+
+    def identity(self, card_fingerprint: str) -> dict[str, Any]:
+        """The request as the Idempotency-Key compares it: the card by its keyed fingerprint,
+        the CVC left out, so no form of either is stored (PCI DSS 3.3.1)."""
+        card = self.payment_method.card
+        identity = self.model_dump(exclude={"payment_method"})
+        identity["payment_method"] = {
+            "type": self.payment_method.type,
+            "card": {
+                "fingerprint": card_fingerprint,
+                "exp_month": card.exp_month,
+                "exp_year": card.exp_year,
+                "holder_name": card.holder_name,
+            },
+        }
+        return identity
 
 
 class CaptureBody(Strict):
@@ -98,7 +121,7 @@ class CaptureBody(Strict):
 
 
 class CancelBody(Strict):
-    reason: str | None = Field(default=None, max_length=255)
+    reason: str | None = Field(default=None, max_length=limits.REASON_MAX)
 
 
 class RefundCreate(Strict):
@@ -138,10 +161,8 @@ class PaymentOut(BaseModel):
     customer_id: str | None
     amount: int
     currency: str
-    status: Literal[
-        "pending", "authorized", "captured", "partially_refunded", "refunded", "failed", "canceled"
-    ]
-    capture_method: Literal["automatic", "manual"]
+    status: PaymentStatus
+    capture_method: CaptureMethod
     amount_authorized: int
     amount_captured: int
     amount_refunded: int
@@ -161,7 +182,7 @@ class RefundOut(BaseModel):
     payment_id: str
     amount: int
     currency: str
-    status: Literal["pending", "succeeded", "failed"]
+    status: RefundStatus
     reason: str | None
     failure: FailureOut | None
     created_at: str

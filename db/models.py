@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain import limits
+from domain.states import CaptureMethod, PaymentStatus, RefundStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -30,9 +34,15 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-PAYMENT_STATUSES = (
-    "'pending', 'authorized', 'captured', 'partially_refunded', 'refunded', 'failed', 'canceled'"
-)
+
+def sql_values(values: type[StrEnum]) -> str:
+    """An enum's values as a SQL list for a CHECK: the enum is the one source of the list."""
+    return ", ".join(f"'{member.value}'" for member in values)
+
+
+PAYMENT_STATUSES = sql_values(PaymentStatus)
+REFUND_STATUSES = sql_values(RefundStatus)
+CAPTURE_METHODS = sql_values(CaptureMethod)
 
 
 class Base(DeclarativeBase):
@@ -52,15 +62,15 @@ class Payment(Base):
             name="amounts_ordered",
         ),
         CheckConstraint(f"status IN ({PAYMENT_STATUSES})", name="status_known"),
-        CheckConstraint("capture_method IN ('automatic', 'manual')", name="capture_method_known"),
+        CheckConstraint(f"capture_method IN ({CAPTURE_METHODS})", name="capture_method_known"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
         Index("ix_payments_order_id_created_at", "order_id", "created_at"),
         Index("ix_payments_status_created_at", "status", "created_at"),
     )
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    order_id: Mapped[str] = mapped_column(String(255))
-    customer_id: Mapped[str | None] = mapped_column(String(255))
+    id: Mapped[str] = mapped_column(String(limits.ID_MAX), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(limits.ORDER_ID_MAX))
+    customer_id: Mapped[str | None] = mapped_column(String(limits.CUSTOMER_ID_MAX))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(32))
@@ -68,16 +78,16 @@ class Payment(Base):
     amount_authorized: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     amount_captured: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     amount_refunded: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
-    card_token: Mapped[str] = mapped_column(String(255))
+    card_token: Mapped[str] = mapped_column(String(limits.CARD_TOKEN_MAX))
     card_brand: Mapped[str] = mapped_column(String(32))
     card_last4: Mapped[str] = mapped_column(String(4))
     card_exp_month: Mapped[int] = mapped_column(Integer)
     card_exp_year: Mapped[int] = mapped_column(Integer)
-    card_fingerprint: Mapped[str] = mapped_column(String(64))
-    failure_code: Mapped[str | None] = mapped_column(String(64))
-    failure_decline_code: Mapped[str | None] = mapped_column(String(64))
+    card_fingerprint: Mapped[str] = mapped_column(String(limits.FINGERPRINT_MAX))
+    failure_code: Mapped[str | None] = mapped_column(String(limits.CODE_MAX))
+    failure_decline_code: Mapped[str | None] = mapped_column(String(limits.CODE_MAX))
     failure_message: Mapped[str | None] = mapped_column(Text)
-    gateway_reference: Mapped[str | None] = mapped_column(String(128))
+    gateway_reference: Mapped[str | None] = mapped_column(String(limits.GATEWAY_REFERENCE_MAX))
     description: Mapped[str | None] = mapped_column(Text)
     metadata_: Mapped[dict[str, Any]] = mapped_column(
         "metadata", JSONB, server_default=text("'{}'::jsonb")
@@ -98,19 +108,19 @@ class Refund(Base):
     __tablename__ = "refunds"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
-        CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status_known"),
+        CheckConstraint(f"status IN ({REFUND_STATUSES})", name="status_known"),
         Index("ix_refunds_payment_id_created_at", "payment_id", "created_at"),
     )
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(limits.ID_MAX), primary_key=True)
     payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str | None] = mapped_column(String(64))
-    failure_code: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(limits.REASON_MAX))
+    failure_code: Mapped[str | None] = mapped_column(String(limits.CODE_MAX))
     failure_message: Mapped[str | None] = mapped_column(Text)
-    gateway_reference: Mapped[str | None] = mapped_column(String(128))
+    gateway_reference: Mapped[str | None] = mapped_column(String(limits.GATEWAY_REFERENCE_MAX))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 
@@ -182,7 +192,10 @@ class IdempotencyRecord(Base):
     __table_args__ = (Index("ix_idempotency_records_expires_at", "expires_at"),)
 
     api_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str] = mapped_column(String(limits.IDEMPOTENCY_KEY_MAX), primary_key=True)
+    # Part of every id derived from the key; a new one when an expired key is used again.
+    # Empty for keys claimed before generations existed (their ids stay what they were).
+    generation: Mapped[str] = mapped_column(String(32), server_default=text("''"))
     request_hash: Mapped[str] = mapped_column(String(64))
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -35,6 +35,19 @@ class GatewayOutcomeUnknown(GatewayTransientError):
     code = "gateway_timeout"
 
 
+class LedgerMismatch(PaymentSagaError):
+    """A row is not the one a step addresses (a refund id of another payment): a bug, never
+    retried, never written over."""
+
+    code = "ledger_mismatch"
+
+
+class ServiceBusy(PaymentSagaError):
+    """A request could not be handed to its workflow in time; nothing was decided, retry it."""
+
+    code = "temporarily_unavailable"
+
+
 class GatewayNotFound(PaymentSagaError):
     code = "resource_missing"
 

@@ -6,6 +6,9 @@ PAYMENT_FAILED = "payment.failed"
 PAYMENT_CANCELED = "payment.canceled"
 PAYMENT_REFUNDED = "payment.refunded"  # each successful refund, with the totals
 PAYMENT_REFUND_FAILED = "payment.refund_failed"
+# A capture or refund the gateway could not confirm either way: an operator resolves it, and
+# the resolution brings the usual event (succeeded / failed, refunded / refund_failed).
+PAYMENT_OUTCOME_UNKNOWN = "payment.outcome_unknown"
 
 EVENT_TYPES = (
     PAYMENT_AUTHORIZED,
@@ -14,5 +17,6 @@ EVENT_TYPES = (
     PAYMENT_CANCELED,
     PAYMENT_REFUNDED,
     PAYMENT_REFUND_FAILED,
+    PAYMENT_OUTCOME_UNKNOWN,
 )
 REFUND_EVENT_TYPES = (PAYMENT_REFUNDED, PAYMENT_REFUND_FAILED)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from domain.states import CaptureMethod, PaymentStatus, RefundStatus
+from domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
 
 
 @dataclass(frozen=True)
@@ -138,3 +138,51 @@ class StepResult:
 
     reference: str | None
     amount: int
+
+
+@dataclass(frozen=True)
+class ResolveInput:
+    """Find out what a capture or refund did at the gateway, by its idempotency key, and record
+    it. With `verdict`, an operator's decision is recorded without asking the gateway."""
+
+    payment_id: str
+    capture: CaptureInput | None = None
+    refund: RefundInput | None = None
+    verdict: Outcome | None = None
+
+    @property
+    def operation(self) -> str:
+        return "capture" if self.capture is not None else "refund"
+
+    def verdict_resolution(self) -> Resolution:
+        """The operator's verdict as a resolution: applied means the amount asked for."""
+        if self.verdict is not Outcome.APPLIED:
+            return Resolution(Outcome.NOT_APPLIED)
+        step = self.capture or self.refund
+        assert step is not None
+        return Resolution(Outcome.APPLIED, StepResult(reference=None, amount=step.amount))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    outcome: Outcome
+    result: StepResult | None = None
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class UnknownInput:
+    """The payment goes to `outcome_unknown` until an operator resolves the operation."""
+
+    payment_id: str
+    operation: str
+    idempotency_key: str
+    cause: Failure
+
+
+@dataclass(frozen=True)
+class ResolveRequest:
+    """An operator's resolution: no verdict looks the operation up again; `applied` or
+    `not_applied` records what the operator found out from the processor."""
+
+    verdict: Outcome | None = None

@@ -14,11 +14,27 @@ class PaymentStatus(StrEnum):
     REFUNDED = "refunded"
     FAILED = "failed"
     CANCELED = "canceled"
+    # A capture or refund whose result the gateway could not confirm either way, even when
+    # asked by its idempotency key: nothing more happens until an operator resolves it
+    # (docs/operations.md, "Outcome unknown"). Never a guess.
+    OUTCOME_UNKNOWN = "outcome_unknown"
+
+    def is_final(self) -> bool:
+        """No further gateway operation can change the payment."""
+        return self in FINAL_STATUSES
 
 
 class CaptureMethod(StrEnum):
     AUTOMATIC = "automatic"
     MANUAL = "manual"
+
+
+class Outcome(StrEnum):
+    """What the gateway did with an operation, found by its idempotency key."""
+
+    APPLIED = "applied"
+    NOT_APPLIED = "not_applied"
+    DECLINED = "declined"
 
 
 class RefundStatus(StrEnum):
@@ -30,15 +46,34 @@ class RefundStatus(StrEnum):
 ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     PaymentStatus.PENDING: frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.FAILED}),
     PaymentStatus.AUTHORIZED: frozenset(
-        {PaymentStatus.CAPTURED, PaymentStatus.CANCELED, PaymentStatus.FAILED}
+        {
+            PaymentStatus.CAPTURED,
+            PaymentStatus.CANCELED,
+            PaymentStatus.FAILED,
+            PaymentStatus.OUTCOME_UNKNOWN,
+        }
     ),
-    PaymentStatus.CAPTURED: frozenset({PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}),
+    PaymentStatus.CAPTURED: frozenset(
+        {
+            PaymentStatus.PARTIALLY_REFUNDED,
+            PaymentStatus.REFUNDED,
+            PaymentStatus.OUTCOME_UNKNOWN,
+        }
+    ),
     PaymentStatus.PARTIALLY_REFUNDED: frozenset(
-        {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
+        {
+            PaymentStatus.PARTIALLY_REFUNDED,
+            PaymentStatus.REFUNDED,
+            PaymentStatus.OUTCOME_UNKNOWN,
+        }
     ),
     PaymentStatus.REFUNDED: frozenset(),
     PaymentStatus.FAILED: frozenset(),
     PaymentStatus.CANCELED: frozenset(),
+    # Left only by `Ledger.resolved()`, back to where the amounts say the payment stands.
+    PaymentStatus.OUTCOME_UNKNOWN: frozenset(
+        {PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED}
+    ),
 }
 # No further gateway operation can change these.
 FINAL_STATUSES = frozenset({PaymentStatus.REFUNDED, PaymentStatus.FAILED, PaymentStatus.CANCELED})
@@ -107,6 +142,21 @@ class Ledger:
 
     def cancel(self) -> Ledger:
         return self._moved(PaymentStatus.CANCELED)
+
+    def unknown(self) -> Ledger:
+        """A capture or refund was sent and nobody can say whether it was applied."""
+        return self._moved(PaymentStatus.OUTCOME_UNKNOWN)
+
+    def resolved(self) -> Ledger:
+        """Out of `outcome_unknown`, back to the status its amounts stand for; the resolved
+        operation is then applied (or not) as an ordinary transition. Other statuses stay."""
+        if self.status is not PaymentStatus.OUTCOME_UNKNOWN:
+            return self
+        if self.captured == 0:
+            return self._moved(PaymentStatus.AUTHORIZED)
+        if self.refunded == 0:
+            return self._moved(PaymentStatus.CAPTURED)
+        return self._moved(PaymentStatus.PARTIALLY_REFUNDED)
 
 
 def _conflict_code(target: PaymentStatus) -> str:

@@ -19,6 +19,7 @@ from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.outcomes import OutcomeActivities, operation_key
     from activities.payments import PaymentActivities
     from domain.messages import (
         AuthorizeInput,
@@ -33,12 +34,17 @@ with workflow.unsafe.imports_passed_through():
         RefundInput,
         RefundRequest,
         RefundState,
+        Resolution,
+        ResolveInput,
+        ResolveRequest,
+        UnknownInput,
         VoidInput,
     )
     from domain.money import format_amount
     from domain.states import (
         CaptureMethod,
         Ledger,
+        Outcome,
         PaymentStatus,
         RefundStatus,
         TransitionError,
@@ -47,7 +53,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.steps import (
         COMPENSATION_RETRY,
         GATEWAY_RETRY,
+        RESOLVE_DEADLINE,
         STEP_FAILED,
+        decline_of,
         failure_of,
         rejected,
         run_step,
@@ -56,6 +64,11 @@ with workflow.unsafe.imports_passed_through():
 CAPTURE_DEADLINE = timedelta(hours=24)
 REFUND_DEADLINE = timedelta(hours=24)
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+# From these patches on: a capture or refund that failed without a decline is looked up at the
+# gateway before anything is undone; an operator's cancel during authorization voids what it
+# may have authorized. Payments begun before replay as they ran.
+RESOLVE_PATCH = "resolve-unclear-outcomes"
+VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
 # A compensation gets the failure (None: a cancel) and whether it may run as a local activity.
 Compensation = Callable[[Failure | None, bool], Awaitable[None]]
 
@@ -73,6 +86,9 @@ class PaymentWorkflow:
         # Updates and the main flow take turns: one gateway operation at a time.
         self._lock = asyncio.Lock()
         self._compensations: list[Compensation] = []
+        # An operator's resolution of an outcome_unknown, and how many times one was awaited.
+        self._verdict: ResolveRequest | None = None
+        self._unknown_rounds = 0
 
     @workflow.run
     async def run(self, request: PaymentRequest) -> PaymentState:
@@ -87,8 +103,12 @@ class PaymentWorkflow:
                 if self._ledger.status in REFUNDABLE:
                     await self._accept_refunds()
         except asyncio.CancelledError:
-            # An operator cancelled the run: release the authorization before stopping.
-            if self._ledger.status is PaymentStatus.AUTHORIZED:
+            # An operator cancelled the run: release the authorization before stopping. While
+            # authorizing, an authorization may have landed: the void looks it up by its key.
+            voidable = {PaymentStatus.AUTHORIZED}
+            if workflow.patched(VOID_ON_CANCEL_PATCH):
+                voidable.add(PaymentStatus.PENDING)
+            if self._ledger.status in voidable:
                 await asyncio.shield(asyncio.ensure_future(self._compensate(None, local=True)))
             raise
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -141,28 +161,34 @@ class PaymentWorkflow:
     async def _capture(self, amount: int, *, local: bool) -> None:
         """Capture once; a refused capture voids the authorization and fails the payment."""
         assert self._reference is not None
+        data = CaptureInput(
+            payment_id=self._request.payment_id,
+            authorization_reference=self._reference,
+            amount=amount,
+            currency=self._request.currency,
+        )
         try:
             result = await run_step(
                 PaymentActivities.capture,
-                CaptureInput(
-                    payment_id=self._request.payment_id,
-                    authorization_reference=self._reference,
-                    amount=amount,
-                    currency=self._request.currency,
-                ),
+                data,
                 local=local,
                 deadline=CAPTURE_DEADLINE,
                 retry_policy=GATEWAY_RETRY,
                 summary=f"capture {format_amount(amount, self._request.currency)}",
             )
         except STEP_FAILED as error:
-            cause = failure_of(error, "processing_error")
-            await self._compensate(
-                Failure(code="capture_failed", message=cause.message, decline_code=cause.code),
-                local=local,
+            resolution = await self._resolve(
+                ResolveInput(data.payment_id, capture=data), error, "processing_error"
             )
-            return
-        self._ledger = self._ledger.capture(result.amount)
+            if resolution.outcome is not Outcome.APPLIED or resolution.result is None:
+                cause = resolution.failure or Failure("processing_error", "not captured")
+                await self._compensate(
+                    Failure(code="capture_failed", message=cause.message, decline_code=cause.code),
+                    local=local,
+                )
+                return
+            result = resolution.result
+        self._ledger = self._ledger.resolved().capture(result.amount)
         # Captured funds are not undone by voiding; from here refunds are explicit requests.
         self._compensations.clear()
         self._publish_attributes()
@@ -223,20 +249,88 @@ class PaymentWorkflow:
                 summary=f"refund {format_amount(amount, self._request.currency)}",
             )
         except STEP_FAILED as error:
-            failure = failure_of(error, "refund_failed")
-            await run_step(
-                PaymentActivities.fail_refund,
-                RefundFailureInput(refund=data, failure=failure),
-                local=False,
-                retry_policy=COMPENSATION_RETRY,
+            resolution = await self._resolve(
+                ResolveInput(data.payment_id, refund=data), error, "refund_failed"
             )
-            result = replace(pending, status=RefundStatus.FAILED, failure=failure)
         else:
-            self._ledger = self._ledger.refund(amount)
+            resolution = Resolution(Outcome.APPLIED)
+        if resolution.outcome is Outcome.APPLIED:
+            self._ledger = self._ledger.resolved().refund(amount)
             result = replace(pending, status=RefundStatus.SUCCEEDED)
             self._publish_attributes()
+        else:
+            failure = resolution.failure or Failure("refund_failed", "the refund was not made")
+            await self._fail_refund(RefundFailureInput(refund=data, failure=failure))
+            result = replace(pending, status=RefundStatus.FAILED, failure=failure)
         self._refunds[refund_id] = result
         return result
+
+    async def _fail_refund(self, data: RefundFailureInput) -> None:
+        if self._ledger.status is PaymentStatus.OUTCOME_UNKNOWN:
+            self._ledger = self._ledger.resolved()
+            self._publish_attributes()
+        try:
+            await run_step(
+                PaymentActivities.fail_refund, data, local=False, retry_policy=COMPENSATION_RETRY
+            )
+        except STEP_FAILED:
+            # Only an error retrying cannot fix gets here (counted by the worker's
+            # activity_unretryable_errors_total): the refund ends failed here all the same, so
+            # the payment's lock is released instead of held by a step that cannot finish.
+            workflow.logger.error("refund %s: its failure was not recorded", data.refund.refund_id)
+
+    # -- unclear outcomes ---------------------------------------------------------------------
+
+    async def _resolve(
+        self, data: ResolveInput, error: BaseException, fallback_code: str
+    ) -> Resolution:
+        """What a failed capture or refund did: a decline says it; otherwise the gateway is
+        asked by the operation's key, and an operator decides when nobody can tell."""
+        assert isinstance(error, STEP_FAILED)
+        declined = decline_of(error)
+        if declined is not None or not workflow.patched(RESOLVE_PATCH):
+            failure = declined or failure_of(error, fallback_code)
+            return Resolution(Outcome.DECLINED, failure=failure)
+        while True:
+            try:
+                resolution: Resolution = await run_step(
+                    OutcomeActivities.resolve,
+                    data,
+                    local=False,
+                    deadline=RESOLVE_DEADLINE,
+                    retry_policy=GATEWAY_RETRY,
+                    summary=f"look up the {data.operation}",
+                )
+                return replace(
+                    resolution, failure=resolution.failure or failure_of(error, fallback_code)
+                )
+            except STEP_FAILED as lookup_error:
+                cause = failure_of(lookup_error, "outcome_unknown")
+            data = replace(data, verdict=await self._wait_for_operator(data, cause))
+
+    async def _wait_for_operator(self, data: ResolveInput, cause: Failure) -> Outcome | None:
+        unknown = UnknownInput(data.payment_id, data.operation, operation_key(data), cause)
+        try:
+            await run_step(
+                OutcomeActivities.mark_unknown,
+                unknown,
+                local=False,
+                retry_policy=COMPENSATION_RETRY,
+                summary=f"{data.operation}: outcome unknown",
+            )
+        except STEP_FAILED:
+            workflow.logger.error("%s: outcome_unknown not recorded", data.payment_id)
+        self._ledger = self._ledger.resolved().unknown()
+        self._unknown_rounds += 1
+        self._publish_attributes()
+        workflow.set_current_details(
+            f"outcome of the {data.operation} unknown ({cause.message}):"
+            f" payment-saga payments resolve {data.payment_id}"
+        )
+        await workflow.wait_condition(lambda: self._verdict is not None)
+        verdict, self._verdict = self._verdict, None
+        workflow.set_current_details("")
+        return verdict.verdict if verdict is not None else None
 
     # -- compensation -------------------------------------------------------------------------
 
@@ -308,6 +402,27 @@ class PaymentWorkflow:
         if status is PaymentStatus.AUTHORIZED or (status in REFUNDABLE and self._refunds_open):
             return
         raise rejected("payment_not_cancelable", f"a {status} payment cannot be canceled")
+
+    @workflow.update
+    async def resolve(self, request: ResolveRequest) -> PaymentState:
+        """An operator resolves an outcome_unknown: look it up again, or say what happened."""
+        round_seen = self._unknown_rounds
+        self._verdict = request
+        await workflow.wait_condition(
+            lambda: (
+                self._verdict is None
+                and (
+                    self._ledger.status is not PaymentStatus.OUTCOME_UNKNOWN
+                    or self._unknown_rounds > round_seen
+                )
+            )
+        )
+        return self.state()
+
+    @resolve.validator
+    def validate_resolve(self, request: ResolveRequest) -> None:
+        if self._ledger.status is not PaymentStatus.OUTCOME_UNKNOWN or self._verdict is not None:
+            raise rejected("payment_not_unresolved", "the payment's outcome is not unknown")
 
     @workflow.update
     async def refund(self, request: RefundRequest) -> RefundState:

@@ -13,10 +13,11 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from activities.payments import PaymentActivities
-from domain.messages import Failure, StepResult
+from domain.messages import Failure
 
 STEP_TIMEOUT = timedelta(seconds=30)
+# How long a lookup of an unclear capture or refund keeps retrying before an operator is asked.
+RESOLVE_DEADLINE = timedelta(minutes=10)
 # Retries waiting longer than this sleep on a workflow timer rather than in the worker, so a
 # long gateway outage neither holds a workflow task open nor delays updates.
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
@@ -40,6 +41,8 @@ LOCAL_STEPS_PATCH = "local-gateway-steps"
 # A failed step: a local activity's non-retryable error arrives bare, not as an ActivityError.
 STEP_FAILED = (ActivityError, ApplicationError)
 StepInput = TypeVar("StepInput")
+StepOutput = TypeVar("StepOutput")
+Activities = TypeVar("Activities")
 
 
 def failure_of(error: ActivityError | ApplicationError, fallback_code: str) -> Failure:
@@ -53,19 +56,33 @@ def failure_of(error: ActivityError | ApplicationError, fallback_code: str) -> F
     return Failure(code=fallback_code, message=message)
 
 
+def decline_of(error: BaseException) -> Failure | None:
+    """The gateway's final no, when that is what ended the step: a non-retryable error that
+    carries a decline. Anything else (retries or time run out, an error of ours) says nothing
+    about what the gateway did."""
+    if not isinstance(error, STEP_FAILED):
+        return None
+    cause = error.cause if isinstance(error, ActivityError) else error
+    if isinstance(cause, ApplicationError) and cause.non_retryable and cause.details:
+        details = cause.details[0]
+        if isinstance(details, dict) and "code" in details:
+            return Failure(**details)
+    return None
+
+
 def rejected(code: str, message: str) -> ApplicationError:
     return ApplicationError(message, type=code, non_retryable=True)
 
 
 async def run_step(
-    step: Callable[[PaymentActivities, StepInput], Awaitable[StepResult]],
+    step: Callable[[Activities, StepInput], Awaitable[StepOutput]],
     data: StepInput,
     *,
     retry_policy: RetryPolicy,
     deadline: timedelta | None = None,
     summary: str | None = None,
     local: bool = True,
-) -> StepResult:
+) -> StepOutput:
     """One gateway step: a local activity, or a normal one (`local=False`, or a payment begun
     before the patch).
 

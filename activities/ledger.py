@@ -1,0 +1,54 @@
+"""The payment row as a Ledger, and the refund row a refund step starts with."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.dialects.postgresql import Insert, insert
+
+from db.models import Payment, Refund
+from domain.errors import LedgerMismatch
+from domain.messages import RefundInput
+from domain.states import Ledger, PaymentStatus, RefundStatus
+
+
+def ledger_of(payment: Payment) -> Ledger:
+    return Ledger(
+        status=PaymentStatus(payment.status),
+        amount=payment.amount,
+        authorized=payment.amount_authorized,
+        captured=payment.amount_captured,
+        refunded=payment.amount_refunded,
+    )
+
+
+def apply_ledger(payment: Payment, ledger: Ledger) -> None:
+    payment.status = ledger.status.value
+    payment.amount_authorized = ledger.authorized
+    payment.amount_captured = ledger.captured
+    payment.amount_refunded = ledger.refunded
+    payment.updated_at = datetime.now(UTC)
+
+
+def pending_refund(data: RefundInput) -> Insert:
+    return (
+        insert(Refund)
+        .values(
+            id=data.refund_id,
+            payment_id=data.payment_id,
+            amount=data.amount,
+            currency=data.currency,
+            status=RefundStatus.PENDING.value,
+            reason=data.reason,
+        )
+        .on_conflict_do_nothing(index_elements=[Refund.id])
+    )
+
+
+def check_refund_of(refund: Refund | None, data: RefundInput) -> Refund:
+    """The refund row is the one this step addresses: its payment, its amount."""
+    if refund is None:
+        raise LedgerMismatch(f"refund {data.refund_id} has no row")
+    if refund.payment_id != data.payment_id or refund.amount != data.amount:
+        raise LedgerMismatch(f"refund {data.refund_id} belongs to another request")
+    return refund

@@ -1,0 +1,80 @@
+"""When a capture or refund ends without a clear answer: ask the gateway, record what it did.
+
+A step that ran out of retries or time, or failed on our side after calling the gateway, may
+or may not have moved money. Before anything is undone, `resolve` looks the operation up by
+its idempotency key and records the answer: applied (the usual success, event and all), not
+applied, or declined. When even that cannot be found out, `mark_unknown` puts the payment in
+`outcome_unknown` for an operator (docs/operations.md); nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.gateway_calls import raise_application_error
+from activities.ledger import apply_ledger, ledger_of
+from activities.payments import PaymentActivities
+from db.repository import PaymentRepository
+from db.session import SessionFactory
+from domain import events
+from domain.errors import GatewayDeclined
+from domain.keys import capture_key, refund_key
+from domain.messages import Failure, Resolution, ResolveInput, StepResult, UnknownInput
+from domain.states import Outcome, PaymentStatus
+
+
+def operation_key(data: ResolveInput) -> str:
+    if data.refund is not None:
+        return refund_key(data.payment_id, data.refund.refund_id)
+    return capture_key(data.payment_id)
+
+
+class OutcomeActivities:
+    def __init__(self, sessions: SessionFactory, payments: PaymentActivities) -> None:
+        self._sessions = sessions
+        self._payments = payments
+
+    @activity.defn
+    async def resolve(self, data: ResolveInput) -> Resolution:
+        """What the operation did at the gateway (or the operator's verdict), recorded."""
+        resolution = data.verdict_resolution() if data.verdict else await self._look_up(data)
+        if resolution.outcome is Outcome.APPLIED and resolution.result is not None:
+            if data.capture is not None:
+                await self._payments.record_capture(data.payment_id, resolution.result, [])
+            elif data.refund is not None:
+                await self._payments.record_refund(data.refund, resolution.result, [])
+        return resolution
+
+    async def _look_up(self, data: ResolveInput) -> Resolution:
+        key = operation_key(data)
+        found, attempt, error = await self._payments.timed(
+            data.payment_id, "lookup", key, lambda: self._payments.gateway.lookup(key)
+        )
+        await self._payments.record_attempts([attempt])
+        if isinstance(error, GatewayDeclined):
+            failure = Failure(
+                code=error.code, message=error.message, decline_code=error.decline_code
+            )
+            return Resolution(Outcome.DECLINED, failure=failure)
+        if error is not None:
+            raise_application_error(error)  # transient: the lookup is retried
+        if found is None:
+            return Resolution(Outcome.NOT_APPLIED)
+        return Resolution(Outcome.APPLIED, StepResult(found.reference, found.amount))
+
+    @activity.defn
+    async def mark_unknown(self, data: UnknownInput) -> StepResult:
+        """The payment waits in `outcome_unknown`; counted, evented, searchable."""
+        async with self._sessions.begin() as session:
+            repo = PaymentRepository(session)
+            payment = await self._payments.load(repo, data.payment_id)
+            if payment.status != PaymentStatus.OUTCOME_UNKNOWN:
+                apply_ledger(payment, ledger_of(payment).unknown())
+                payment.failure_code = "outcome_unknown"
+                payment.failure_message = (
+                    f"the {data.operation} ({data.idempotency_key}) could not be confirmed:"
+                    f" {data.cause.message}"
+                )[:1000]
+                self._payments.metrics.outcome_unknown.labels(data.operation).inc()
+                await self._payments.emit(repo, payment, events.PAYMENT_OUTCOME_UNKNOWN)
+        return StepResult(reference=None, amount=0)
