@@ -6,6 +6,7 @@ state change is skipped when an earlier attempt already committed it.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import structlog
@@ -92,7 +93,17 @@ class PaymentActivities:
     async def timed(
         self, payment_id: str, operation: str, key: str, call: LookupCall
     ) -> tuple[GatewayOperation | None, PaymentAttempt, PaymentSagaError | None]:
-        result, attempt, error = await timed_call(payment_id, operation, key, call)
+        sent = asyncio.ensure_future(timed_call(payment_id, operation, key, call))
+        try:
+            result, attempt, error = await asyncio.shield(sent)
+        except asyncio.CancelledError:
+            # A request on its way is answered before the activity ends (within the HTTP
+            # client's timeout), so whatever follows a cancel (a void looking up the key) sees
+            # what the gateway did with it.
+            result, attempt, error = await sent
+            self._metrics.observe_attempt(attempt)
+            await self.record_attempts([attempt])
+            raise
         self._metrics.observe_attempt(attempt)
         log.info(
             "gateway call",

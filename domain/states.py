@@ -44,7 +44,10 @@ class RefundStatus(StrEnum):
 
 
 ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
-    PaymentStatus.PENDING: frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.FAILED}),
+    # Canceled while authorizing: whatever the gateway authorized has been voided.
+    PaymentStatus.PENDING: frozenset(
+        {PaymentStatus.AUTHORIZED, PaymentStatus.FAILED, PaymentStatus.CANCELED}
+    ),
     PaymentStatus.AUTHORIZED: frozenset(
         {
             PaymentStatus.CAPTURED,
@@ -71,11 +74,10 @@ ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     PaymentStatus.FAILED: frozenset(),
     PaymentStatus.CANCELED: frozenset(),
     # Left only by `Ledger.resolved()`, back to where the amounts say the payment stands.
-    PaymentStatus.OUTCOME_UNKNOWN: frozenset(
-        {PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED}
-    ),
+    PaymentStatus.OUTCOME_UNKNOWN: frozenset(),
 }
-# No further gateway operation can change these.
+# No further gateway operation can change these (outcome_unknown goes nowhere either, but only
+# until an operator resolves it).
 FINAL_STATUSES = frozenset({PaymentStatus.REFUNDED, PaymentStatus.FAILED, PaymentStatus.CANCELED})
 
 
@@ -153,10 +155,10 @@ class Ledger:
         if self.status is not PaymentStatus.OUTCOME_UNKNOWN:
             return self
         if self.captured == 0:
-            return self._moved(PaymentStatus.AUTHORIZED)
+            return replace(self, status=PaymentStatus.AUTHORIZED)
         if self.refunded == 0:
-            return self._moved(PaymentStatus.CAPTURED)
-        return self._moved(PaymentStatus.PARTIALLY_REFUNDED)
+            return replace(self, status=PaymentStatus.CAPTURED)
+        return replace(self, status=PaymentStatus.PARTIALLY_REFUNDED)
 
 
 def _conflict_code(target: PaymentStatus) -> str:

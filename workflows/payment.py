@@ -73,6 +73,11 @@ VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
 Compensation = Callable[[Failure | None, bool], Awaitable[None]]
 
 
+def _cancel_requested() -> bool:
+    # A step that waits out a cancel can still succeed; the request is remembered here.
+    return workflow.cancellation_reason() is not None
+
+
 @workflow.defn
 class PaymentWorkflow:
     @workflow.init
@@ -141,6 +146,9 @@ class PaymentWorkflow:
         request = self._request
         # Registered before the step: an authorization whose answer was lost still gets voided.
         self._compensations.append(self._void_authorization)
+        # A cancel during the step waits for the gateway's answer, so the void that follows
+        # knows whether an authorization exists (see run()).
+        settle_on_cancel = workflow.patched(VOID_ON_CANCEL_PATCH)
         async with self._lock:
             try:
                 result = await run_step(
@@ -149,14 +157,19 @@ class PaymentWorkflow:
                     deadline=timedelta(seconds=request.authorize_deadline_seconds),
                     retry_policy=GATEWAY_RETRY,
                     summary=f"authorize {format_amount(request.amount, request.currency)}",
+                    wait_on_cancel=settle_on_cancel,
                 )
             except STEP_FAILED as error:
+                if settle_on_cancel and _cancel_requested():
+                    raise asyncio.CancelledError from None
                 await self._compensate(failure_of(error, "processing_error"), local=True)
                 return False
             self._reference = result.reference
             self._ledger = self._ledger.authorize(result.amount)
             self._publish_attributes()
-            return True
+        if settle_on_cancel and _cancel_requested():
+            raise asyncio.CancelledError  # authorized as the cancel came: run() voids it
+        return True
 
     async def _capture(self, amount: int, *, local: bool) -> None:
         """Capture once; a refused capture voids the authorization and fails the payment."""

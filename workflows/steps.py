@@ -12,6 +12,7 @@ from typing import TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ActivityCancellationType
 
 from domain.messages import Failure
 
@@ -82,9 +83,11 @@ async def run_step(
     deadline: timedelta | None = None,
     summary: str | None = None,
     local: bool = True,
+    wait_on_cancel: bool = False,
 ) -> StepOutput:
     """One gateway step: a local activity, or a normal one (`local=False`, or a payment begun
-    before the patch).
+    before the patch). `wait_on_cancel`: a cancel waits for the step to finish (the activity
+    completes its gateway call), instead of leaving it in flight.
 
     Steps of the main flow run locally. Steps run by updates (capture, cancel, refund) do not:
     a normal activity is recorded in history before it runs, while a local one's record comes
@@ -92,6 +95,11 @@ async def run_step(
     a step the workflow's ledger does not know of, and a racing update could be let through
     against stale amounts (20 concurrent refunds showed it: tests/e2e/test_steer_payment.py).
     """
+    cancellation = (
+        ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+        if wait_on_cancel
+        else ActivityCancellationType.TRY_CANCEL
+    )
     if workflow.patched(LOCAL_STEPS_PATCH) and local:
         return await workflow.execute_local_activity_method(
             step,
@@ -101,6 +109,7 @@ async def run_step(
             retry_policy=retry_policy,
             local_retry_threshold=LOCAL_RETRY_THRESHOLD,
             summary=summary,
+            cancellation_type=cancellation,
         )
     return await workflow.execute_activity_method(
         step,
@@ -109,4 +118,5 @@ async def run_step(
         schedule_to_close_timeout=deadline,
         retry_policy=retry_policy,
         summary=summary,
+        cancellation_type=cancellation,
     )

@@ -44,15 +44,37 @@ def test_capture_twice_is_refused() -> None:
     assert caught.value.code == "payment_not_capturable"
 
 
-def test_pending_cannot_be_captured_or_canceled() -> None:
+def test_pending_cannot_be_captured() -> None:
     with pytest.raises(TransitionError):
         Ledger(S.PENDING, 100).capture(100)
-    with pytest.raises(TransitionError) as caught:
-        Ledger(S.PENDING, 100).cancel()
-    assert caught.value.code == "payment_not_cancelable"
 
 
-@pytest.mark.parametrize("status", sorted(FINAL_STATUSES))
+def test_pending_is_canceled_when_an_operator_cancels_during_authorization() -> None:
+    assert Ledger(S.PENDING, 100).cancel().status is S.CANCELED
+
+
+def test_outcome_unknown_returns_to_where_the_amounts_stand() -> None:
+    authorized = Ledger(S.PENDING, 100).authorize(100)
+    assert authorized.unknown().resolved() == authorized
+    assert authorized.unknown().resolved().capture(100).status is S.CAPTURED
+    assert captured(100, 100).unknown().resolved() == captured(100, 100)
+    partly = captured(100, 100).refund(40)
+    assert partly.unknown().resolved().refund(60).status is S.REFUNDED
+    assert not S.OUTCOME_UNKNOWN.is_final()
+
+
+def test_outcome_unknown_allows_nothing_but_resolution() -> None:
+    unknown = captured(100, 100).unknown()
+    for change in (unknown.refund, unknown.capture):
+        with pytest.raises(TransitionError):
+            change(10)
+    with pytest.raises(TransitionError):
+        unknown.cancel()
+    with pytest.raises(TransitionError):
+        Ledger(S.PENDING, 100).unknown()
+
+
+@pytest.mark.parametrize("status", [*sorted(FINAL_STATUSES), S.OUTCOME_UNKNOWN])
 def test_final_states_go_nowhere(status: PaymentStatus) -> None:
     assert ALLOWED_TRANSITIONS[status] == frozenset()
 

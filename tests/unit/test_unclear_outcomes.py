@@ -1,0 +1,150 @@
+"""A capture or refund that ends without a decline is looked up before anything is undone;
+what stays unknown waits for an operator (docs/saga.md, "Unclear outcomes")."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
+
+import pytest
+from temporalio.client import (
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateStage,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.messages import PaymentState, RefundRequest, ResolveRequest
+from domain.states import Outcome, PaymentStatus, RefundStatus
+from tests.unit.workflow_fakes import (
+    TASK_QUEUE,
+    FakeGateway,
+    internal_error,
+    request,
+    run,
+    start_env,
+)
+from worker import sandbox_runner
+from workflows.payment import PaymentWorkflow
+
+DECLINE = ApplicationError(
+    "the issuer refused the capture",
+    {"code": "capture_refused", "message": "the issuer refused the capture"},
+    type="capture_refused",
+    non_retryable=True,
+)
+
+
+@pytest.fixture(scope="module")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    async for environment in start_env():
+        yield environment
+
+
+async def test_capture_that_landed_is_recorded_not_voided(env: WorkflowEnvironment) -> None:
+    """Once, a capture whose answer never came was compensated with a void."""
+    fake = FakeGateway(env, capture_error=internal_error(), resolutions=[Outcome.APPLIED])
+    result = await run(env, fake, request(refund_window_seconds=60))
+
+    assert result.status == PaymentStatus.CAPTURED
+    assert result.amount_captured == 1000
+    assert fake.calls == ["authorize", "capture", "resolve:look_up"]
+
+
+async def test_capture_that_never_landed_is_voided(env: WorkflowEnvironment) -> None:
+    fake = FakeGateway(env, capture_error=internal_error(), resolutions=[Outcome.NOT_APPLIED])
+    with pytest.raises(WorkflowFailureError):
+        await run(env, fake, request())
+    assert fake.calls == ["authorize", "capture", "resolve:look_up", "void:capture_failed"]
+
+
+async def test_a_decline_is_not_looked_up(env: WorkflowEnvironment) -> None:
+    fake = FakeGateway(env, capture_error=DECLINE)
+    with pytest.raises(WorkflowFailureError):
+        await run(env, fake, request())
+    assert fake.calls == ["authorize", "capture", "void:capture_failed"]
+
+
+async def rejection(update: Awaitable[Any]) -> str | None:
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await update
+    cause = caught.value.cause
+    return cause.type if isinstance(cause, ApplicationError) else None
+
+
+async def until_status(
+    handle: WorkflowHandle[PaymentWorkflow, Any], status: PaymentStatus
+) -> PaymentState:
+    for _ in range(200):
+        state = await handle.query(PaymentWorkflow.state)
+        if state.status is status:
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never {status}: {state.status}")
+
+
+async def test_unknown_refund_waits_for_an_operator(env: WorkflowEnvironment) -> None:
+    fake = FakeGateway(env, refund_error=internal_error(), resolutions=[None, None])
+    payment = request(refund_window_seconds=3600)
+    async with Worker(
+        env.client,
+        task_queue=TASK_QUEUE,
+        workflows=[PaymentWorkflow],
+        activities=fake.activities(),
+        workflow_runner=sandbox_runner(),
+    ):
+        handle = await env.client.start_workflow(
+            PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
+        )
+        await until_status(handle, PaymentStatus.CAPTURED)
+        refund = await handle.start_update(
+            PaymentWorkflow.refund,
+            RefundRequest(refund_id="re_1", amount=400),
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+        )
+        await until_status(handle, PaymentStatus.OUTCOME_UNKNOWN)
+        # Nothing else moves money meanwhile: a second refund is refused at once.
+        second = handle.execute_update(PaymentWorkflow.refund, RefundRequest("re_2", 100))
+        assert await rejection(second) == "payment_not_refundable"
+
+        # The operator asks again: the lookup still fails, the payment stays unknown.
+        again = await handle.execute_update(PaymentWorkflow.resolve, ResolveRequest())
+        assert again.status is PaymentStatus.OUTCOME_UNKNOWN
+        # Then learns from the processor that the refund was made.
+        done = await handle.execute_update(
+            PaymentWorkflow.resolve, ResolveRequest(verdict=Outcome.APPLIED)
+        )
+        assert (done.status, done.amount_refunded) == (PaymentStatus.PARTIALLY_REFUNDED, 400)
+        assert (await refund.result()).status is RefundStatus.SUCCEEDED
+        await handle.cancel()
+
+    assert fake.calls[-5:] == [
+        "resolve:look_up",
+        "mark_unknown:refund",
+        "resolve:look_up",
+        "mark_unknown:refund",
+        "resolve:applied",
+    ]
+
+
+async def test_resolve_is_refused_when_nothing_is_unknown(env: WorkflowEnvironment) -> None:
+    fake = FakeGateway(env)
+    payment = request(refund_window_seconds=3600)
+    async with Worker(
+        env.client,
+        task_queue=TASK_QUEUE,
+        workflows=[PaymentWorkflow],
+        activities=fake.activities(),
+        workflow_runner=sandbox_runner(),
+    ):
+        handle = await env.client.start_workflow(
+            PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
+        )
+        await until_status(handle, PaymentStatus.CAPTURED)
+        resolve = handle.execute_update(PaymentWorkflow.resolve, ResolveRequest())
+        assert await rejection(resolve) == "payment_not_unresolved"
+        await handle.cancel()
