@@ -18,13 +18,16 @@ from db.repository import PaymentRepository
 from db.session import SessionFactory, create_engine, create_session_factory
 from domain.errors import PaymentSagaError
 from domain.keys import authorize_key, capture_key
-from domain.messages import CancelRequest, CardSummary, PaymentRequest
-from domain.states import FINAL_STATUSES, CaptureMethod
+from domain.messages import CancelRequest, CardSummary, PaymentRequest, ResolveRequest
+from domain.states import FINAL_STATUSES, CaptureMethod, Outcome, PaymentStatus
 from gateway.http_client import HttpGateway
 from settings import Settings
 from workflows.payment import PaymentWorkflow
 
 DURATION = re.compile(r"^(\d+)([smhd])$")
+# A payment whose workflow is gone can be restarted only before money moved: its first step
+# (authorize, under the same idempotency key) gives back the authorization it already has.
+RESTARTABLE = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
 
 
 def duration(text: str) -> timedelta:
@@ -50,7 +53,20 @@ def add_parser(groups: Any) -> None:
     cancel.add_argument("--reason")
     reconcile = actions.add_parser("reconcile", help="compare stuck payments with the gateway")
     reconcile.add_argument("--older-than", type=duration, default=timedelta(minutes=15))
-    reconcile.add_argument("--repair", action="store_true", help="restart missing workflows")
+    reconcile.add_argument(
+        "--repair", action="store_true", help="restart missing workflows of unsettled payments"
+    )
+    resolve = actions.add_parser(
+        "resolve",
+        help="an outcome_unknown payment: look the operation up again, or record what the"
+        " processor says happened (docs/operations.md)",
+    )
+    resolve.add_argument("id")
+    verdict = resolve.add_mutually_exclusive_group()
+    verdict.add_argument("--applied", action="store_const", const=Outcome.APPLIED, dest="verdict")
+    verdict.add_argument(
+        "--not-applied", action="store_const", const=Outcome.NOT_APPLIED, dest="verdict"
+    )
 
 
 def summary(payment: Payment) -> dict[str, Any]:
@@ -120,6 +136,19 @@ async def cancel(temporal: Client, payment_id: str, reason: str | None) -> dict[
     return {"id": payment_id, "status": state.status.value, "refunded": state.amount_refunded}
 
 
+async def resolve(temporal: Client, payment_id: str, verdict: Outcome | None) -> dict[str, Any]:
+    handle = temporal.get_workflow_handle_for(PaymentWorkflow.run, payment_id)
+    state = await handle.execute_update(PaymentWorkflow.resolve, ResolveRequest(verdict=verdict))
+    return {"id": payment_id, "status": state.status.value, "captured": state.amount_captured,
+            "refunded": state.amount_refunded}  # fmt: skip
+
+
+def remaining(since: datetime, seconds: int) -> int:
+    """What is left of a period that began at `since` (a restarted workflow keeps its dates)."""
+    left = since + timedelta(seconds=seconds) - datetime.now(UTC)
+    return max(int(left.total_seconds()), 0)
+
+
 def request_from_row(payment: Payment, settings: Settings) -> PaymentRequest:
     card = CardSummary(
         brand=payment.card_brand,
@@ -140,8 +169,12 @@ def request_from_row(payment: Payment, settings: Settings) -> PaymentRequest:
         description=payment.description,
         metadata=dict(payment.metadata_),
         authorize_deadline_seconds=settings.payments.authorize_deadline_seconds,
-        authorization_expiry_seconds=settings.payments.authorization_expiry_seconds,
-        refund_window_seconds=settings.payments.refund_window_seconds,
+        authorization_expiry_seconds=remaining(
+            payment.created_at, settings.payments.authorization_expiry_seconds
+        ),
+        refund_window_seconds=remaining(
+            payment.created_at, settings.payments.refund_window_seconds
+        ),
     )
 
 
@@ -184,11 +217,17 @@ async def reconcile(
 async def _repair(
     settings: Settings, temporal: Client, payment: Payment, status: str, repair: bool
 ) -> str:
+    if payment.status == PaymentStatus.OUTCOME_UNKNOWN:
+        return f"outcome unknown: payment-saga payments resolve {payment.id}"
     if status == "running":
         waiting = payment.status == "authorized" and payment.capture_method == "manual"
         return "waiting for capture" if waiting else "in progress"
     if status != "missing":
         return "needs a person: the workflow ended but the row is not final"
+    if payment.status not in RESTARTABLE:
+        # A new run would start from an empty ledger (nothing captured, nothing refunded) and
+        # a fresh refund window: never for money that has moved.
+        return f"workflow missing for a {payment.status} payment: not restarted"
     if not repair:
         return "workflow missing: run with --repair to start it"
     await temporal.start_workflow(
@@ -214,6 +253,8 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             return [await show(sessions, temporal, args.id)]
         if args.action == "cancel":
             return [await cancel(temporal, args.id, args.reason)]
+        if args.action == "resolve":
+            return [await resolve(temporal, args.id, args.verdict)]
         return await reconcile(settings, sessions, temporal, args)
     finally:
         await engine.dispose()

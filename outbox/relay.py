@@ -20,7 +20,7 @@ import orjson
 import psycopg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db.models import OutboxEvent
@@ -33,6 +33,9 @@ LEADER_LOCK_ID = 4_242_001  # pg_advisory_lock key shared by every relay of this
 CONTENT_TYPE = ("content-type", b"application/cloudevents+json")
 RETRY_SECONDS = 1.0
 BACKLOG_REFRESH_SECONDS = 2.0
+SERVER_KEEPALIVES = (
+    "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3"
+)
 
 
 class RelayMetrics:
@@ -67,6 +70,7 @@ class OutboxRelay:
     engine: AsyncEngine
     kafka: KafkaSettings
     metrics: RelayMetrics
+    lock_id: int = LEADER_LOCK_ID
 
     async def run(self, stop: asyncio.Event) -> None:
         await asyncio.gather(self._lead(stop), self._watch_backlog(stop))
@@ -81,11 +85,16 @@ class OutboxRelay:
             await _sleep_unless(stop, BACKLOG_REFRESH_SECONDS)
 
     async def _lead(self, stop: asyncio.Event) -> None:
-        """Until `stop`: become the leader, publish, and start over after any failure."""
+        """Until `stop`: become the leader, publish, and start over after any failure.
+
+        The leader lock lives on a connection of its own, outside the pool, closed on the way
+        out whatever happened: closing it is what releases the lock. (A pooled connection went
+        back to the pool still holding it after an error, and no relay could lead again.)
+        """
         while not stop.is_set():
             try:
-                async with self.engine.connect() as lock_connection:
-                    if await self._try_lead(lock_connection):
+                async with await self._lock_connection() as lock_connection:
+                    if await _try_lock(lock_connection, self.lock_id):
                         self.metrics.leader.set(1)
                         await self._publish_while_leading(lock_connection, stop)
             except Exception as error:
@@ -95,13 +104,19 @@ class OutboxRelay:
                 self.metrics.leader.set(0)
             await _sleep_unless(stop, RETRY_SECONDS)
 
-    async def _try_lead(self, connection: AsyncConnection) -> bool:
-        locked = await connection.scalar(text(f"SELECT pg_try_advisory_lock({LEADER_LOCK_ID})"))
-        await connection.commit()
-        return bool(locked)
+    async def _lock_connection(self) -> psycopg.AsyncConnection[Any]:
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return await psycopg.AsyncConnection.connect(
+            url,
+            autocommit=True,
+            connect_timeout=10,
+            # The server notices a leader that vanished (host or network gone) within seconds,
+            # and ends its session: the lock is free for the next relay.
+            options=SERVER_KEEPALIVES,
+        )
 
     async def _publish_while_leading(
-        self, lock_connection: AsyncConnection, stop: asyncio.Event
+        self, lock_connection: psycopg.AsyncConnection[Any], stop: asyncio.Event
     ) -> None:
         producer = AIOKafkaProducer(
             bootstrap_servers=self.kafka.bootstrap(),
@@ -112,16 +127,12 @@ class OutboxRelay:
         )
         await producer.start()
         try:
-            await lock_connection.execute(text(f"LISTEN {RELAY_CHANNEL}"))
-            await lock_connection.commit()
-            listener = (await lock_connection.get_raw_connection()).driver_connection
-            assert isinstance(listener, psycopg.AsyncConnection)
+            await lock_connection.execute(f"LISTEN {RELAY_CHANNEL}")
             idle_wait = self.kafka.relay_idle_poll_seconds
             while not stop.is_set():
                 published = await self.publish_batch(producer)
-                if published == 0 and not await _woken(listener, idle_wait):
-                    await lock_connection.execute(text("SELECT 1"))  # still holding the lock?
-                    await lock_connection.commit()
+                if published == 0 and not await _woken(lock_connection, idle_wait):
+                    await lock_connection.execute("SELECT 1")  # still holding the lock?
         finally:
             await producer.stop()
 
@@ -187,6 +198,12 @@ class OutboxRelay:
         self.metrics.backlog.set(count)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         self.metrics.oldest_age.set(age)
+
+
+async def _try_lock(connection: psycopg.AsyncConnection[Any], lock_id: int) -> bool:
+    cursor = await connection.execute("SELECT pg_try_advisory_lock(%s)", (lock_id,))
+    row = await cursor.fetchone()
+    return bool(row and row[0])
 
 
 async def _woken(listener: psycopg.AsyncConnection[Any], within_seconds: float) -> bool:

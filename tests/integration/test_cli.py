@@ -9,7 +9,9 @@ import sys
 import uuid
 from typing import Any
 
+import pytest
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from db.repository import PaymentRepository
 from db.session import SessionFactory
@@ -93,3 +95,24 @@ async def test_reconcile_finds_and_repairs_a_payment_without_workflow(
     )
     handle = temporal.get_workflow_handle_for(PaymentWorkflow.run, request.payment_id)
     await until_status(handle, "captured")
+
+
+async def test_reconcile_never_restarts_a_settled_payment(
+    stack: Stack, payments: Payments, sessions: SessionFactory, temporal: Client
+) -> None:
+    """A captured payment whose workflow is gone (past Temporal's retention) was once restarted
+    from an empty ledger: nothing captured, nothing refunded, a fresh refund window."""
+    request = await payments.request("4242424242424242")
+    async with sessions.begin() as session:
+        await PaymentRepository(session).add_if_missing(request)
+        payment = await PaymentRepository(session).get(request.payment_id)
+        assert payment is not None
+        payment.status, payment.amount_authorized, payment.amount_captured = "captured", 2500, 2500
+
+    repaired = await asyncio.to_thread(
+        cli, stack, "payments", "reconcile", "--older-than", "0s", "--repair"
+    )
+    mine = next(r for r in repaired if r["id"] == request.payment_id)
+    assert mine["action"] == "workflow missing for a captured payment: not restarted"
+    with pytest.raises(RPCError):
+        await temporal.get_workflow_handle(request.payment_id).describe()
