@@ -179,6 +179,11 @@ class Stack:
             ("Dev API key", self.dev_api_key or "-"),
             ("Operator token", _secret(self.settings.codec.operator_token)),
         ]
+        if s.database.url is None:
+            pgdata = postgres.server_data_dir(self.data_dir, postgres.server_account())
+            if not pgdata.is_relative_to(self.data_dir):
+                # The checkout is private: PostgreSQL's account cannot reach .data/.
+                rows.append(("Postgres data", str(pgdata)))
         return rows
 
 

@@ -6,6 +6,7 @@ alone. A service that cannot start fails the tests that need it, with its log ta
 
 from __future__ import annotations
 
+import shutil
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from pydantic import SecretStr
 from bench.load import FIGURES
 from db.session import SessionFactory, create_engine, create_session_factory
 from settings import Settings
+from stack import postgres
 from stack.ports import isolated
 from stack.stack import Stack
 from tests.keys import TEST_CODEC_KEYS
@@ -53,11 +55,19 @@ def stack_settings(data_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     running = Stack(stack_settings(tmp_path_factory.mktemp("stack")))
-    await running.start()
     try:
+        await running.start()
         yield running
     finally:
         running.stop()
+        remove_relocated_postgres(running.data_dir)
+
+
+def remove_relocated_postgres(data_dir: Path) -> None:
+    """PostgreSQL's data, when it lived outside the test's data directory (a private one)."""
+    pgdata = postgres.server_data_dir(data_dir, postgres.server_account())
+    if not pgdata.is_relative_to(data_dir):
+        shutil.rmtree(pgdata.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
