@@ -7,6 +7,7 @@ here is written to disk.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import random
 import secrets
@@ -83,7 +84,8 @@ class Processor:
     def tokenize(self, number: str, exp_month: int, exp_year: int) -> dict[str, Any]:
         token = "tok_" + secrets.token_hex(12)
         self.tokens[token] = number
-        fingerprint = hashlib.sha256(b"fp" + number.encode()).hexdigest()[:16]
+        # Keyed, as a processor's are (we store our own keyed fingerprint, not this one).
+        fingerprint = hmac.new(self._secret, number.encode(), hashlib.sha256).hexdigest()[:16]
         return {
             "token": token, "brand": brand_of(number), "last4": number[-4:],
             "exp_month": exp_month, "exp_year": exp_year, "fingerprint": fingerprint,

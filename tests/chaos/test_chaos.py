@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from bench.load import audited, send_burst
+from bench.load import FIGURES, audited, send_burst
 from db.session import SessionFactory
 from settings import Settings
 from stack import kafka as kafka_stack
@@ -45,13 +45,36 @@ async def restart(
     await stack.wait_healthy(name, ready)
 
 
-async def sigkill_repeatedly(stack: Stack, name: str, times: int) -> int:
-    """SIGKILL the process every 3 s and start it again at once; returns the faults injected."""
+async def sigkill_repeatedly(
+    stack: Stack, name: str, times: int, busy: Callable[[], Awaitable[bool]] | None = None
+) -> tuple[int, int]:
+    """SIGKILL the process every 3 s and start it again at once; returns the faults injected
+    and how many of them landed while `busy` said work was in flight."""
+    landed_busy = 0
     for _ in range(times):
         await asyncio.sleep(3)
+        if busy is not None and await busy():
+            landed_busy += 1
         stack.processes[name].kill()
         stack.processes[name].start()
-    return times
+    return times, landed_busy
+
+
+async def steps_in_flight(settings: Settings) -> bool:
+    """Whether the worker is running an activity or a local activity right now (the SDK's
+    slot gauges): a kill then interrupts a step, not an idle process."""
+    url = f"http://{settings.worker.metrics_host}:{settings.worker.sdk_metrics_port}/metrics"
+    try:
+        async with httpx.AsyncClient(timeout=2) as client:
+            text = (await client.get(url)).text
+    except httpx.HTTPError:
+        return False  # the worker is still starting after the previous kill
+    return any(
+        line.startswith("temporal_worker_task_slots_used")
+        and "ActivityWorker" in line
+        and float(line.rsplit(" ", 1)[1]) > 0
+        for line in text.splitlines()
+    )
 
 
 @pytest.fixture
@@ -77,10 +100,18 @@ async def test_gateway_errors_lost_responses_and_latency(
 async def test_worker_sigkilled_every_few_seconds(
     api: httpx.AsyncClient, sessions: SessionFactory, settings: Settings, stack: Stack
 ) -> None:
+    mid_step = 0
+
     async def kills() -> int:
-        return await sigkill_repeatedly(stack, "worker", 4)
+        nonlocal mid_step
+        faults, mid_step = await sigkill_repeatedly(
+            stack, "worker", 4, lambda: steps_in_flight(settings)
+        )
+        return faults
 
     await burst_with(api, sessions, settings, kills)
+    FIGURES.append(f"worker SIGKILLs: 4, landing while a step was in flight: {mid_step}")
+    assert mid_step >= 1  # the kills interrupted real work, not an idle worker
 
 
 async def test_postgres_restarted_mid_burst(
@@ -111,7 +142,8 @@ async def test_api_restarted_while_clients_retry(
     api: httpx.AsyncClient, sessions: SessionFactory, settings: Settings, stack: Stack
 ) -> None:
     async def restart_api() -> int:
-        return await sigkill_repeatedly(stack, "api", 2)
+        faults, _ = await sigkill_repeatedly(stack, "api", 2)
+        return faults
 
     await burst_with(api, sessions, settings, restart_api)
 

