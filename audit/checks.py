@@ -43,6 +43,7 @@ def amounts_agree(p: PaymentFacts) -> list[str]:
         PaymentStatus.REFUNDED: 0 < p.refunded == p.captured,
         PaymentStatus.FAILED: p.captured == 0,
         PaymentStatus.CANCELED: p.captured == 0,
+        PaymentStatus.OUTCOME_UNKNOWN: p.authorized > 0,
     }[s]
     if not expected:
         problems.append(f"status {p.status} disagrees with the amounts")
@@ -96,6 +97,8 @@ def events_agree(p: PaymentFacts) -> list[str]:
 
 def deadline_kept(p: PaymentFacts, authorization_expiry: timedelta, now: datetime) -> list[str]:
     age = now - p.created_at
+    if p.status == PaymentStatus.OUTCOME_UNKNOWN:
+        return [f"outcome unknown: an operator resolves it (payment-saga payments resolve {p.id})"]
     if p.status == "pending" and age > PENDING_DEADLINE:
         return [f"pending for {age}"]
     if p.status == "authorized":

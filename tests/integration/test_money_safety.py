@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import update
 from temporalio.client import WorkflowFailureError
 
+from api.idempotency import IdempotencyStore
+from db.models import IdempotencyRecord
 from db.session import SessionFactory
 from domain.messages import CancelRequest
 from domain.states import CaptureMethod
@@ -78,3 +83,27 @@ async def test_error_retrying_cannot_fix_ends_the_step(
     # The lock is free: a cancel with a reason that fits goes through.
     state = await handle.execute_update(PaymentWorkflow.cancel, CancelRequest(reason="fits"))
     assert (state.status, state.amount_refunded) == ("refunded", 2500)
+
+
+async def test_expired_idempotency_rows_are_purged_and_a_released_key_keeps_its_ids(
+    sessions: SessionFactory,
+) -> None:
+    store = IdempotencyStore(sessions, ttl=timedelta(hours=1), lock=timedelta(seconds=60))
+    key_id, key = "key_purge", f"k-{uuid.uuid4().hex}"
+    first = await store.claim(key_id, key, "hash")
+    # A failure on our side frees the key; the retry must reach the same ids, not new ones.
+    await store.release(key_id, key)
+    retried = await store.claim(key_id, key, "hash")
+    assert retried.replay is None and retried.generation == first.generation
+
+    async with sessions.begin() as session:
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == key)
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    assert await store.purge_expired() >= 1
+    async with sessions() as session:
+        assert await session.get(IdempotencyRecord, (key_id, key)) is None
+    fresh = await store.claim(key_id, key, "hash")
+    assert fresh.generation != first.generation  # a new request: ids of its own

@@ -58,3 +58,10 @@ def test_stuck_payments_are_caught() -> None:
     assert "an authorization neither captured nor voided past its expiry" in ledger_agrees(
         open_authorization, TTL, NOW
     )
+
+
+def test_outcome_unknown_is_shown_until_resolved() -> None:
+    unknown = replace(captured(), status="outcome_unknown")
+    assert amounts_agree(unknown) == []
+    [problem] = deadline_kept(unknown, timedelta(days=7), NOW)
+    assert "payments resolve" in problem
