@@ -208,13 +208,14 @@ class PaymentActivities:
         async with self._sessions.begin() as session:
             repo = PaymentRepository(session)
             session.add_all(attempts)
-            payment = await self.load(repo, data.payment_id)
+            # No row (its insert failed for good): the void is done, there is nothing to record.
+            payment = await repo.get(data.payment_id, for_update=True)
             voidable = (
                 PaymentStatus.PENDING,
                 PaymentStatus.AUTHORIZED,
                 PaymentStatus.OUTCOME_UNKNOWN,
             )
-            if payment.status in voidable:
+            if payment is not None and payment.status in voidable:
                 ledger = ledger_of(payment).resolved()
                 self._metrics.compensations.labels("failure" if data.failure else "cancel").inc()
                 if data.failure is None:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api import schemas
@@ -22,6 +22,9 @@ from domain.messages import RefundRequest
 from domain.states import PaymentStatus
 
 router = APIRouter(prefix="/v1")
+# Any id is looked up (unknown ones are 404); NUL, which PostgreSQL cannot compare, is a 400.
+PaymentId = Annotated[str, Path(pattern=schemas.NO_NUL)]
+RefundId = Annotated[str, Path(pattern=schemas.NO_NUL)]
 IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", min_length=1, max_length=limits.IDEMPOTENCY_KEY_MAX)
 ]
@@ -154,10 +157,14 @@ async def create_payment(
 async def list_payments(
     request: Request,
     principal: ReadPayments,
-    order_id: str | None = None,
+    order_id: Annotated[
+        str | None, Query(max_length=limits.ORDER_ID_MAX, pattern=schemas.NO_NUL)
+    ] = None,
     status: PaymentStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
-    starting_after: str | None = None,
+    starting_after: Annotated[
+        str | None, Query(max_length=limits.ID_MAX, pattern=schemas.NO_NUL)
+    ] = None,
 ) -> dict[str, Any]:
     queries = request.app.state.queries
     result: dict[str, Any] = await queries.payments(order_id, status, limit, starting_after)
@@ -165,7 +172,7 @@ async def list_payments(
 
 
 @router.get("/payments/{payment_id}", response_model=schemas.PaymentOut, responses=ERRORS)
-async def get_payment(request: Request, payment_id: str, principal: ReadPayments) -> Any:
+async def get_payment(request: Request, payment_id: PaymentId, principal: ReadPayments) -> Any:
     return await request.app.state.queries.payment(payment_id)
 
 
@@ -176,7 +183,7 @@ async def get_payment(request: Request, payment_id: str, principal: ReadPayments
 )
 async def capture_payment(
     request: Request,
-    payment_id: str,
+    payment_id: PaymentId,
     principal: WritePayments,
     body: schemas.CaptureBody | None = None,
     idempotency_key: OptionalIdempotencyKey = None,
@@ -199,7 +206,7 @@ async def capture_payment(
 )
 async def cancel_payment(
     request: Request,
-    payment_id: str,
+    payment_id: PaymentId,
     principal: WritePayments,
     body: schemas.CancelBody | None = None,
     idempotency_key: OptionalIdempotencyKey = None,
@@ -223,7 +230,7 @@ async def cancel_payment(
 )
 async def create_refund(
     request: Request,
-    payment_id: str,
+    payment_id: PaymentId,
     principal: WriteRefunds,
     idempotency_key: IdempotencyKey,
     body: schemas.RefundCreate | None = None,
@@ -246,17 +253,17 @@ async def create_refund(
 
 
 @router.get("/payments/{payment_id}/refunds", response_model=schemas.RefundList, responses=ERRORS)
-async def list_refunds(request: Request, payment_id: str, principal: ReadPayments) -> Any:
+async def list_refunds(request: Request, payment_id: PaymentId, principal: ReadPayments) -> Any:
     return await request.app.state.queries.refunds(payment_id)
 
 
 @router.get("/refunds/{refund_id}", response_model=schemas.RefundOut, responses=ERRORS)
-async def get_refund(request: Request, refund_id: str, principal: ReadPayments) -> Any:
+async def get_refund(request: Request, refund_id: RefundId, principal: ReadPayments) -> Any:
     return await request.app.state.queries.refund(refund_id)
 
 
 @router.get("/payments/{payment_id}/timeline", response_model=schemas.Timeline, responses=ERRORS)
-async def payment_timeline(request: Request, payment_id: str, principal: ReadPayments) -> Any:
+async def payment_timeline(request: Request, payment_id: PaymentId, principal: ReadPayments) -> Any:
     return await request.app.state.queries.timeline(payment_id)
 
 

@@ -18,8 +18,28 @@ OrderId = Annotated[str, Field(min_length=1, max_length=limits.ORDER_ID_MAX)]
 CustomerId = Annotated[str, Field(min_length=1, max_length=limits.CUSTOMER_ID_MAX)]
 
 
+# PostgreSQL text cannot hold NUL: a string with one is refused here, not by the database
+# (where it was a 500, or a step failing in the workflow).
+NO_NUL = r"^[^\x00]*$"
+
+
+def has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    return False
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul(cls, value: object) -> object:
+        if has_nul(value):
+            raise PydanticCustomError("invalid_characters", "text may not contain NUL characters")
+        return value
 
 
 class CardIn(Strict):
