@@ -19,7 +19,6 @@ from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.outcomes import OutcomeActivities, operation_key
     from activities.payments import PaymentActivities
     from domain.messages import (
         AuthorizeInput,
@@ -37,7 +36,6 @@ with workflow.unsafe.imports_passed_through():
         Resolution,
         ResolveInput,
         ResolveRequest,
-        UnknownInput,
         VoidInput,
     )
     from domain.money import format_amount
@@ -50,12 +48,11 @@ with workflow.unsafe.imports_passed_through():
         TransitionError,
     )
     from workflows import search_attributes as attrs
+    from workflows.outcomes import UnclearOutcomes
     from workflows.steps import (
         COMPENSATION_RETRY,
         GATEWAY_RETRY,
-        RESOLVE_DEADLINE,
         STEP_FAILED,
-        decline_of,
         failure_of,
         rejected,
         run_step,
@@ -64,10 +61,8 @@ with workflow.unsafe.imports_passed_through():
 CAPTURE_DEADLINE = timedelta(hours=24)
 REFUND_DEADLINE = timedelta(hours=24)
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
-# From these patches on: a capture or refund that failed without a decline is looked up at the
-# gateway before anything is undone; an operator's cancel during authorization voids what it
-# may have authorized. Payments begun before replay as they ran.
-RESOLVE_PATCH = "resolve-unclear-outcomes"
+# From this patch on, an operator's cancel during authorization voids what it may have
+# authorized. Payments begun before replay as they ran.
 VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
 # A compensation gets the failure (None: a cancel) and whether it may run as a local activity.
 Compensation = Callable[[Failure | None, bool], Awaitable[None]]
@@ -91,9 +86,8 @@ class PaymentWorkflow:
         # Updates and the main flow take turns: one gateway operation at a time.
         self._lock = asyncio.Lock()
         self._compensations: list[Compensation] = []
-        # An operator's resolution of an outcome_unknown, and how many times one was awaited.
-        self._verdict: ResolveRequest | None = None
-        self._unknown_rounds = 0
+        self._outcomes = UnclearOutcomes(on_unknown=self._mark_unknown)
+        self._undoing: asyncio.Future[None] | None = None
 
     @workflow.run
     async def run(self, request: PaymentRequest) -> PaymentState:
@@ -114,7 +108,7 @@ class PaymentWorkflow:
             if workflow.patched(VOID_ON_CANCEL_PATCH):
                 voidable.add(PaymentStatus.PENDING)
             if self._ledger.status in voidable:
-                await asyncio.shield(asyncio.ensure_future(self._compensate(None, local=True)))
+                await self._compensate(None, local=True)
             raise
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._failure is not None:
@@ -190,7 +184,7 @@ class PaymentWorkflow:
                 summary=f"capture {format_amount(amount, self._request.currency)}",
             )
         except STEP_FAILED as error:
-            resolution = await self._resolve(
+            resolution = await self._outcomes.resolve(
                 ResolveInput(data.payment_id, capture=data), error, "processing_error"
             )
             if resolution.outcome is not Outcome.APPLIED or resolution.result is None:
@@ -262,7 +256,7 @@ class PaymentWorkflow:
                 summary=f"refund {format_amount(amount, self._request.currency)}",
             )
         except STEP_FAILED as error:
-            resolution = await self._resolve(
+            resolution = await self._outcomes.resolve(
                 ResolveInput(data.payment_id, refund=data), error, "refund_failed"
             )
         else:
@@ -292,64 +286,21 @@ class PaymentWorkflow:
             # the payment's lock is released instead of held by a step that cannot finish.
             workflow.logger.error("refund %s: its failure was not recorded", data.refund.refund_id)
 
-    # -- unclear outcomes ---------------------------------------------------------------------
-
-    async def _resolve(
-        self, data: ResolveInput, error: BaseException, fallback_code: str
-    ) -> Resolution:
-        """What a failed capture or refund did: a decline says it; otherwise the gateway is
-        asked by the operation's key, and an operator decides when nobody can tell."""
-        assert isinstance(error, STEP_FAILED)
-        declined = decline_of(error)
-        if declined is not None or not workflow.patched(RESOLVE_PATCH):
-            failure = declined or failure_of(error, fallback_code)
-            return Resolution(Outcome.DECLINED, failure=failure)
-        while True:
-            try:
-                resolution: Resolution = await run_step(
-                    OutcomeActivities.resolve,
-                    data,
-                    local=False,
-                    deadline=RESOLVE_DEADLINE,
-                    retry_policy=GATEWAY_RETRY,
-                    summary=f"look up the {data.operation}",
-                )
-                return replace(
-                    resolution, failure=resolution.failure or failure_of(error, fallback_code)
-                )
-            except STEP_FAILED as lookup_error:
-                cause = failure_of(lookup_error, "outcome_unknown")
-            data = replace(data, verdict=await self._wait_for_operator(data, cause))
-
-    async def _wait_for_operator(self, data: ResolveInput, cause: Failure) -> Outcome | None:
-        unknown = UnknownInput(data.payment_id, data.operation, operation_key(data), cause)
-        try:
-            await run_step(
-                OutcomeActivities.mark_unknown,
-                unknown,
-                local=False,
-                retry_policy=COMPENSATION_RETRY,
-                summary=f"{data.operation}: outcome unknown",
-            )
-        except STEP_FAILED:
-            workflow.logger.error("%s: outcome_unknown not recorded", data.payment_id)
-        self._ledger = self._ledger.resolved().unknown()
-        self._unknown_rounds += 1
-        self._publish_attributes()
-        workflow.set_current_details(
-            f"outcome of the {data.operation} unknown ({cause.message}):"
-            f" payment-saga payments resolve {data.payment_id}"
-        )
-        await workflow.wait_condition(lambda: self._verdict is not None)
-        verdict, self._verdict = self._verdict, None
-        workflow.set_current_details("")
-        return verdict.verdict if verdict is not None else None
-
     # -- compensation -------------------------------------------------------------------------
 
     async def _compensate(self, failure: Failure | None, *, local: bool) -> None:
-        """Undo what was done, newest first. `failure` set: the payment fails with it."""
-        self._failure = failure
+        """Undo what was done, newest first. `failure` set: the payment fails with it.
+
+        Shielded from cancellation on every path: a cancel arriving mid-way leaves the undoing
+        running, and run()'s cancel handler waits for that same task instead of starting over
+        with the compensation already taken off the list.
+        """
+        if self._undoing is None or self._undoing.done():
+            self._failure = failure
+            self._undoing = asyncio.ensure_future(self._undo(failure, local))
+        await asyncio.shield(self._undoing)
+
+    async def _undo(self, failure: Failure | None, local: bool) -> None:
         while self._compensations:
             await self._compensations.pop()(failure, local)
 
@@ -365,7 +316,8 @@ class PaymentWorkflow:
             retry_policy=COMPENSATION_RETRY,
             summary="void authorization",
         )
-        self._ledger = self._ledger.fail() if failure else self._ledger.cancel()
+        ledger = self._ledger.resolved()  # a capture resolved as not applied is undone too
+        self._ledger = ledger.fail() if failure else ledger.cancel()
         self._publish_attributes()
 
     # -- updates ------------------------------------------------------------------------------
@@ -419,14 +371,14 @@ class PaymentWorkflow:
     @workflow.update
     async def resolve(self, request: ResolveRequest) -> PaymentState:
         """An operator resolves an outcome_unknown: look it up again, or say what happened."""
-        round_seen = self._unknown_rounds
-        self._verdict = request
+        outcomes, round_seen = self._outcomes, self._outcomes.rounds
+        outcomes.verdict = request
         await workflow.wait_condition(
             lambda: (
-                self._verdict is None
+                outcomes.verdict is None
                 and (
                     self._ledger.status is not PaymentStatus.OUTCOME_UNKNOWN
-                    or self._unknown_rounds > round_seen
+                    or outcomes.rounds > round_seen
                 )
             )
         )
@@ -434,8 +386,13 @@ class PaymentWorkflow:
 
     @resolve.validator
     def validate_resolve(self, request: ResolveRequest) -> None:
-        if self._ledger.status is not PaymentStatus.OUTCOME_UNKNOWN or self._verdict is not None:
+        unknown = self._ledger.status is PaymentStatus.OUTCOME_UNKNOWN
+        if not unknown or self._outcomes.verdict is not None:
             raise rejected("payment_not_unresolved", "the payment's outcome is not unknown")
+
+    def _mark_unknown(self) -> None:
+        self._ledger = self._ledger.resolved().unknown()
+        self._publish_attributes()
 
     @workflow.update
     async def refund(self, request: RefundRequest) -> RefundState:

@@ -18,8 +18,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.messages import PaymentState, RefundRequest, ResolveRequest
-from domain.states import Outcome, PaymentStatus, RefundStatus
+from domain.messages import CaptureRequest, PaymentState, RefundRequest, ResolveRequest
+from domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
 from tests.unit.workflow_fakes import (
     TASK_QUEUE,
     FakeGateway,
@@ -59,14 +59,20 @@ async def test_capture_that_never_landed_is_voided(env: WorkflowEnvironment) -> 
     fake = FakeGateway(env, capture_error=internal_error(), resolutions=[Outcome.NOT_APPLIED])
     with pytest.raises(WorkflowFailureError):
         await run(env, fake, request())
-    assert fake.calls == ["authorize", "capture", "resolve:look_up", "void:capture_failed"]
+    assert fake.calls == [
+        "authorize",
+        "capture",
+        "resolve:look_up",
+        "void:capture_failed",
+        "void done",
+    ]
 
 
 async def test_a_decline_is_not_looked_up(env: WorkflowEnvironment) -> None:
     fake = FakeGateway(env, capture_error=DECLINE)
     with pytest.raises(WorkflowFailureError):
         await run(env, fake, request())
-    assert fake.calls == ["authorize", "capture", "void:capture_failed"]
+    assert fake.calls == ["authorize", "capture", "void:capture_failed", "void done"], fake.calls
 
 
 async def rejection(update: Awaitable[Any]) -> str | None:
@@ -148,3 +154,34 @@ async def test_resolve_is_refused_when_nothing_is_unknown(env: WorkflowEnvironme
         resolve = handle.execute_update(PaymentWorkflow.resolve, ResolveRequest())
         assert await rejection(resolve) == "payment_not_unresolved"
         await handle.cancel()
+
+
+async def test_a_cancel_during_compensation_lets_it_finish(env: WorkflowEnvironment) -> None:
+    """Compensations are shielded on every path: an operator's cancel arriving while a refused
+    capture's void runs once left the void behind (it was already off the list), and the run
+    closed before the authorization was released."""
+    fake = FakeGateway(env, capture_error=DECLINE, void_seconds=2.0)
+    payment = request(capture_method=CaptureMethod.MANUAL)
+    async with Worker(
+        env.client,
+        task_queue=TASK_QUEUE,
+        workflows=[PaymentWorkflow],
+        activities=fake.activities(),
+        workflow_runner=sandbox_runner(),
+    ):
+        handle = await env.client.start_workflow(
+            PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
+        )
+        await until_status(handle, PaymentStatus.AUTHORIZED)
+        await handle.start_update(
+            PaymentWorkflow.capture, CaptureRequest(), wait_for_stage=WorkflowUpdateStage.ACCEPTED
+        )
+        for _ in range(100):
+            if "void:capture_failed" in fake.calls:
+                break
+            await asyncio.sleep(0.05)
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+        calls_when_closed = list(fake.calls)
+    assert calls_when_closed == ["authorize", "capture", "void:capture_failed", "void done"]

@@ -27,7 +27,7 @@ async def test_uncaptured_authorization_expires_after_seven_days(env: WorkflowEn
     result = await run(env, fake, request(capture_method=CaptureMethod.MANUAL))
 
     assert result.status == "canceled"
-    assert fake.calls == ["authorize", "void:cancel"]
+    assert fake.calls == ["authorize", "void:cancel", "void done"]
     assert await env.get_current_time() - started >= timedelta(days=7)
 
 
@@ -51,7 +51,7 @@ async def test_gateway_down_past_the_deadline_fails_and_compensates(
 
     assert isinstance(caught.value.cause, ApplicationError)
     assert caught.value.cause.type == "processing_error"
-    assert fake.calls[-1] == "void:processing_error"
+    assert fake.calls[-2:] == ["void:processing_error", "void done"]
     # In-worker retries at 0, 1, 3, 7 and 15 s, then timer-paced ones (which this server
     # skips through) until the deadline, which the worker measures on the wall clock.
     assert fake.calls.count("authorize") >= 5

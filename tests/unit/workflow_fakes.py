@@ -6,6 +6,7 @@ Activities are stand-ins with the real names; the gateway and Postgres are not i
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class FakeGateway:
     capture_error: ApplicationError | None = None
     refund_error: ApplicationError | None = None
     resolutions: list[Outcome | None] = field(default_factory=list)
+    void_seconds: float = 0.0
     calls: list[str] = field(default_factory=list)
     authorize_times: list[float] = field(default_factory=list)
 
@@ -100,6 +102,8 @@ class FakeGateway:
         @activity.defn(name="void")
         async def void(data: VoidInput) -> StepResult:
             self.calls.append("void:" + (data.failure.code if data.failure else "cancel"))
+            await asyncio.sleep(self.void_seconds)
+            self.calls.append("void done")
             return StepResult(reference=data.authorization_reference, amount=0)
 
         @activity.defn(name="refund")
