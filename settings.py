@@ -8,7 +8,6 @@ Environment variables are the group name and the field name joined by one unders
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -186,11 +185,6 @@ class Settings(BaseSettings):
     cards: CardSettings = Field(default_factory=CardSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
 
 
 def as_environment(settings: Settings) -> dict[str, str]:

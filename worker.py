@@ -6,7 +6,9 @@ import asyncio
 import logging
 import py_compile
 import sys
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from prometheus_client import CollectorRegistry, start_http_server
 from temporalio.client import Client
@@ -18,7 +20,7 @@ from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
 from activities.unretryable import UnretryableErrors
 from clients import connect_temporal, gateway_http_client, temporal_runtime
-from db.session import SessionFactory, create_engine, create_session_factory
+from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
 from observability.temporal import LogContextInterceptor
@@ -55,24 +57,24 @@ def cache_bytecode(*modules: ModuleType) -> None:
             log.warning("bytecode of %s not cached: %s", module.__name__, error)
 
 
-def build_worker(
-    settings: Settings, client: Client, activities: PaymentActivities, sessions: SessionFactory
-) -> Worker:
+def declared_activities(*instances: object) -> list[Callable[..., Any]]:
+    """Every `@activity.defn` method of the instances, bound: registering what the classes
+    declare, the list cannot drift from them."""
+    return [
+        getattr(instance, name)
+        for instance in instances
+        for name in sorted(vars(type(instance)))
+        if hasattr(getattr(type(instance), name), "__temporal_activity_definition")
+    ]
+
+
+def build_worker(settings: Settings, client: Client, activities: PaymentActivities) -> Worker:
     cache_bytecode(sys.modules[PaymentWorkflow.__module__])
-    outcomes = OutcomeActivities(sessions, activities)
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,
         workflows=[PaymentWorkflow],
-        activities=[
-            activities.authorize,
-            activities.capture,
-            activities.void,
-            activities.refund,
-            activities.fail_refund,
-            outcomes.resolve,
-            outcomes.mark_unknown,
-        ],
+        activities=declared_activities(activities, OutcomeActivities(activities)),
         workflow_runner=sandbox_runner(),
         interceptors=[LogContextInterceptor(), UnretryableErrors(activities.metrics)],
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
@@ -92,15 +94,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             f"{settings.worker.metrics_host}:{settings.worker.sdk_metrics_port}"
         )
         client = await connect_temporal(settings, runtime)
-        sessions = create_session_factory(engine)
         activities = PaymentActivities(
-            sessions,
+            create_session_factory(engine),
             HttpGateway(http),
             temporal_ui_url=settings.temporal.web_url(),
             namespace=settings.temporal.namespace,
             metrics=ActivityMetrics(registry),
         )
-        worker = build_worker(settings, client, activities, sessions)
+        worker = build_worker(settings, client, activities)
         async with worker:
             log.info("worker polling task queue %s", settings.temporal.task_queue)
             await stop.wait()
@@ -112,15 +113,16 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
         await engine.dispose()
 
 
-async def main_async() -> None:
+async def main_async(settings: Settings) -> None:
     stop = stop_on_signals()
-    await run_worker(Settings(), stop)
+    await run_worker(settings, stop)
 
 
 def main() -> None:
-    configure_tracing(Settings(), "worker")
-    configure_logging("worker", Settings().log_level)
-    asyncio.run(main_async())
+    settings = Settings()  # parsed once for the process
+    configure_tracing(settings, "worker")
+    configure_logging("worker", settings.log_level)
+    asyncio.run(main_async(settings))
 
 
 if __name__ == "__main__":

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.dialects.postgresql import Insert, insert
 
 from db.models import Payment, Refund
+from db.repository import PaymentRepository
 from domain.errors import LedgerMismatch
 from domain.messages import RefundInput
 from domain.states import Ledger, PaymentStatus, RefundStatus
+
+
+@dataclass(frozen=True)
+class Change:
+    """Inside one state change's transaction: the repository, the locked payment row, and the
+    refund row when the step is a refund."""
+
+    repo: PaymentRepository
+    payment: Payment
+    refund: Refund | None = None
+
+    @property
+    def refund_row(self) -> Refund:
+        if self.refund is None:
+            raise LedgerMismatch(f"payment {self.payment.id}: a refund change without its row")
+        return self.refund
 
 
 def ledger_of(payment: Payment) -> Ledger:

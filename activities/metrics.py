@@ -6,8 +6,6 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from db.models import PaymentAttempt
 
-END_STATES = ("captured", "failed", "canceled", "refunded")
-
 
 class ActivityMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
@@ -27,7 +25,7 @@ class ActivityMetrics:
         )
         self.payments = Counter(
             "payments_reached_total",
-            "Payments reaching a state: captured, failed, canceled, refunded",
+            "Payments reaching each status (every state change counts once)",
             ["status"],
             registry=registry,
         )
@@ -59,5 +57,4 @@ class ActivityMetrics:
         self.gateway_latency.labels(attempt.operation).observe(attempt.latency_ms / 1000)
 
     def reached(self, status: str) -> None:
-        if status in END_STATES:
-            self.payments.labels(status).inc()
+        self.payments.labels(status).inc()

@@ -14,8 +14,6 @@ from temporalio import activity
 from activities.gateway_calls import raise_application_error
 from activities.ledger import apply_ledger, ledger_of
 from activities.payments import PaymentActivities
-from db.repository import PaymentRepository
-from db.session import SessionFactory
 from domain import events
 from domain.errors import GatewayDeclined
 from domain.keys import capture_key, refund_key
@@ -30,8 +28,8 @@ def operation_key(data: ResolveInput) -> str:
 
 
 class OutcomeActivities:
-    def __init__(self, sessions: SessionFactory, payments: PaymentActivities) -> None:
-        self._sessions = sessions
+    def __init__(self, payments: PaymentActivities) -> None:
+        # The payment activities' gateway, metrics and state-change helpers.
         self._payments = payments
 
     @activity.defn
@@ -65,9 +63,8 @@ class OutcomeActivities:
     @activity.defn
     async def mark_unknown(self, data: UnknownInput) -> StepResult:
         """The payment waits in `outcome_unknown`; counted, evented, searchable."""
-        async with self._sessions.begin() as session:
-            repo = PaymentRepository(session)
-            payment = await self._payments.load(repo, data.payment_id)
+        async with self._payments.change(data.payment_id) as change:
+            payment = change.payment
             if payment.status != PaymentStatus.OUTCOME_UNKNOWN:
                 apply_ledger(payment, ledger_of(payment).unknown())
                 payment.failure_code = "outcome_unknown"
@@ -76,5 +73,5 @@ class OutcomeActivities:
                     f" {data.cause.message}"
                 )[:1000]
                 self._payments.metrics.outcome_unknown.labels(data.operation).inc()
-                await self._payments.emit(repo, payment, events.PAYMENT_OUTCOME_UNKNOWN)
+                await self._payments.emit(change.repo, payment, events.PAYMENT_OUTCOME_UNKNOWN)
         return StepResult(reference=None, amount=0)

@@ -7,6 +7,8 @@ state change is skipped when an earlier attempt already committed it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import structlog
@@ -19,7 +21,7 @@ from activities.gateway_calls import (
     should_reconcile,
     timed_call,
 )
-from activities.ledger import apply_ledger, check_refund_of, ledger_of, pending_refund
+from activities.ledger import Change, apply_ledger, check_refund_of, ledger_of, pending_refund
 from activities.metrics import ActivityMetrics
 from db.models import Payment, PaymentAttempt, Refund
 from db.outbox import new_event
@@ -119,6 +121,27 @@ class PaymentActivities:
         async with self._sessions.begin() as session:
             session.add_all(attempts)
 
+    @asynccontextmanager
+    async def change(
+        self,
+        payment_id: str,
+        attempts: Sequence[PaymentAttempt] = (),
+        refund: RefundInput | None = None,
+    ) -> AsyncIterator[Change]:
+        """One commit for one state change: the step's attempt rows, the payment row locked
+        (and the refund row of a refund step, inserted pending if missing); the caller applies
+        the ledger change and emits its event inside, so they commit together."""
+        async with self._sessions.begin() as session:
+            repo = PaymentRepository(session)
+            session.add_all(attempts)
+            if refund is not None:
+                await session.execute(pending_refund(refund))
+            payment = await self.load(repo, payment_id)
+            row = (
+                check_refund_of(await repo.get_refund(refund.refund_id), refund) if refund else None
+            )
+            yield Change(repo, payment, row)
+
     async def load(self, repo: PaymentRepository, payment_id: str) -> Payment:
         payment = await repo.get(payment_id, for_update=True)
         if payment is None:
@@ -159,15 +182,13 @@ class PaymentActivities:
                 request.card_token, request.amount, request.currency, key
             ),
         )
-        async with self._sessions.begin() as session:
-            repo = PaymentRepository(session)
-            session.add_all(attempts)
-            payment = await self.load(repo, payment_id)
+        async with self.change(payment_id, attempts) as change:
+            payment = change.payment
             payment.workflow_run_id = payment.workflow_run_id or _run_id()
             if payment.status == PaymentStatus.PENDING:
                 apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
-                await self.emit(repo, payment, events.PAYMENT_AUTHORIZED)
+                await self.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
         return StepResult(reference=operation.authorization_id, amount=operation.amount)
 
     @activity.defn
@@ -184,16 +205,14 @@ class PaymentActivities:
         return result
 
     async def record_capture(
-        self, payment_id: str, result: StepResult, attempts: list[PaymentAttempt]
+        self, payment_id: str, result: StepResult, attempts: Sequence[PaymentAttempt]
     ) -> None:
         """The capture as applied at the gateway: amounts, status and event, one commit."""
-        async with self._sessions.begin() as session:
-            repo = PaymentRepository(session)
-            session.add_all(attempts)
-            payment = await self.load(repo, payment_id)
+        async with self.change(payment_id, attempts) as change:
+            payment = change.payment
             if payment.status in (PaymentStatus.AUTHORIZED, PaymentStatus.OUTCOME_UNKNOWN):
                 apply_ledger(payment, ledger_of(payment).resolved().capture(result.amount))
-                await self.emit(repo, payment, events.PAYMENT_SUCCEEDED)
+                await self.emit(change.repo, payment, events.PAYMENT_SUCCEEDED)
 
     @activity.defn
     async def void(self, data: VoidInput) -> StepResult:
@@ -261,38 +280,31 @@ class PaymentActivities:
         return result
 
     async def record_refund(
-        self, data: RefundInput, result: StepResult, attempts: list[PaymentAttempt]
+        self, data: RefundInput, result: StepResult, attempts: Sequence[PaymentAttempt]
     ) -> None:
         """The refund as applied at the gateway: refund row, amounts, event, one commit."""
-        async with self._sessions.begin() as session:
-            await session.execute(pending_refund(data))
-            repo = PaymentRepository(session)
-            session.add_all(attempts)
-            payment = await self.load(repo, data.payment_id)
-            refund = check_refund_of(await repo.get_refund(data.refund_id), data)
+        async with self.change(data.payment_id, attempts, refund=data) as change:
+            payment, refund = change.payment, change.refund_row
             if refund.status == RefundStatus.PENDING:
                 refund.status = RefundStatus.SUCCEEDED.value
                 refund.gateway_reference = result.reference
                 refund.updated_at = datetime.now(UTC)
                 apply_ledger(payment, ledger_of(payment).resolved().refund(result.amount))
-                await self.emit(repo, payment, events.PAYMENT_REFUNDED, refund)
+                await self.emit(change.repo, payment, events.PAYMENT_REFUNDED, refund)
 
     @activity.defn
     async def fail_refund(self, data: RefundFailureInput) -> StepResult:
         """The gateway refused the refund (or never got it): the refund ends failed, the
         payment's amounts stay."""
-        async with self._sessions.begin() as session:
-            await session.execute(pending_refund(data.refund))
-            repo = PaymentRepository(session)
-            payment = await self.load(repo, data.refund.payment_id)
-            refund = check_refund_of(await repo.get_refund(data.refund.refund_id), data.refund)
+        async with self.change(data.refund.payment_id, refund=data.refund) as change:
+            payment, refund = change.payment, change.refund_row
             if refund.status == RefundStatus.PENDING:
                 refund.status = RefundStatus.FAILED.value
                 refund.failure_code = data.failure.code
                 refund.failure_message = data.failure.message
                 refund.updated_at = datetime.now(UTC)
                 apply_ledger(payment, ledger_of(payment).resolved())
-                await self.emit(repo, payment, events.PAYMENT_REFUND_FAILED, refund)
+                await self.emit(change.repo, payment, events.PAYMENT_REFUND_FAILED, refund)
         return StepResult(reference=None, amount=0)
 
 

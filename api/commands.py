@@ -24,7 +24,7 @@ from api.queries import PaymentQueries
 from api.schemas import PaymentCreate
 from db.repository import PaymentRepository
 from db.session import SessionFactory
-from domain.errors import InvalidRequest, ServiceBusy, StateConflict
+from domain.errors import CardError, InvalidRequest, ServiceBusy, StateConflict
 from domain.fingerprints import CardFingerprints
 from domain.messages import (
     CancelRequest,
@@ -34,14 +34,13 @@ from domain.messages import (
     RefundRequest,
 )
 from domain.money import format_amount
-from domain.states import CaptureMethod
+from domain.states import CaptureMethod, PaymentStatus, RefundStatus
 from gateway.protocol import CardInput, PaymentGateway
 from settings import Settings
 from workflows.payment import PaymentWorkflow
 
 # Update rejections that are about the request's amount (400), not the payment's state (409).
 AMOUNT_CODES = {"amount_exceeds_authorized", "amount_exceeds_refundable"}
-SETTLED = {"authorized", "captured", "partially_refunded", "refunded", "canceled"}
 
 
 class PaymentCommands:
@@ -78,9 +77,10 @@ class PaymentCommands:
         payment = await self._queries.payment(payment_id)
         if wait_seconds is None or not outcome_known:
             return 202, payment
-        if payment["status"] == "failed":
-            return 402, payment
-        return (201 if payment["status"] in SETTLED else 202), payment
+        status = PaymentStatus(payment["status"])
+        if status is PaymentStatus.FAILED:
+            raise _card_error(payment)
+        return (201 if status.outcome_known(body.capture_method) else 202), payment
 
     async def _tokenized_request(self, payment_id: str, body: PaymentCreate) -> PaymentRequest:
         card = body.payment_method.card
@@ -202,7 +202,7 @@ class PaymentCommands:
             "payment_id": payment_id,
             "amount": request.amount or payment["amount_captured"] - payment["amount_refunded"],
             "currency": payment["currency"],
-            "status": "pending",
+            "status": RefundStatus.PENDING,
             "reason": request.reason,
             "failure": None,
             "created_at": payment["updated_at"],
@@ -265,6 +265,17 @@ class Deadline:
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             return False
         return True
+
+
+def _card_error(payment: dict[str, Any]) -> CardError:
+    """A declined payment: 402, a card_error with the failed payment inside."""
+    failure = payment["failure"] or {}
+    return CardError(
+        failure.get("message") or "the card was declined",
+        code=failure.get("code") or "card_declined",
+        decline_code=failure.get("decline_code"),
+        payment=payment,
+    )
 
 
 def _not_able(action: str) -> str:

@@ -7,15 +7,52 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from api.commands import PaymentCommands
+from api.idempotency import IdempotencyStore
 from api.keys import Principal, find_active
+from api.queries import PaymentQueries
+from api.services import Services
 from domain.errors import NotAuthenticated, NotPermitted, RateLimited
+from settings import Settings
 
 
-async def _authenticate(request: Request, authorization: str | None) -> Principal:
+def services(request: Request) -> Services:
+    """The app's services, set by the lifespan: the one place `app.state` is read."""
+    built = request.app.state.services
+    assert isinstance(built, Services)
+    return built
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def _settings(built: ServicesDep) -> Settings:
+    return built.settings
+
+
+def _commands(built: ServicesDep) -> PaymentCommands:
+    return built.commands
+
+
+def _queries(built: ServicesDep) -> PaymentQueries:
+    return built.queries
+
+
+def _idempotency(built: ServicesDep) -> IdempotencyStore:
+    return built.idempotency
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+CommandsDep = Annotated[PaymentCommands, Depends(_commands)]
+QueriesDep = Annotated[PaymentQueries, Depends(_queries)]
+IdempotencyDep = Annotated[IdempotencyStore, Depends(_idempotency)]
+
+
+async def _authenticate(built: Services, authorization: str | None) -> Principal:
     scheme, _, secret = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthenticated("send `Authorization: Bearer <api key>`")
-    async with request.app.state.sessions() as session:
+    async with built.sessions() as session:
         principal = await find_active(session, secret.strip())
     if principal is None:
         raise NotAuthenticated("the API key is unknown or revoked")
@@ -25,10 +62,11 @@ async def _authenticate(request: Request, authorization: str | None) -> Principa
 def requires(scope: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         request: Request,
+        built: ServicesDep,
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Principal:
-        principal = await _authenticate(request, authorization)
-        verdict = request.app.state.rate_limiter.check(principal.key_id)
+        principal = await _authenticate(built, authorization)
+        verdict = built.rate_limiter.check(principal.key_id)
         request.state.rate_limit = verdict
         if not verdict.allowed:
             raise RateLimited("too many requests for this API key", retry_after=verdict.retry_after)

@@ -6,9 +6,11 @@ import asyncio
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+
+from api.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_SECONDS = 3.0
@@ -28,8 +30,7 @@ async def _check(name: str, probe: Any) -> tuple[str, str]:
 
 
 @router.get("/ready")
-async def ready(request: Request) -> JSONResponse:
-    state = request.app.state
+async def ready(state: ServicesDep) -> JSONResponse:
 
     async def postgres() -> None:
         async with state.engine.connect() as connection:

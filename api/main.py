@@ -17,6 +17,7 @@ from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
+from api.services import Services
 from clients import (
     card_fingerprints,
     connect_temporal,
@@ -47,28 +48,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions = create_session_factory(engine)
         temporal = await connect_temporal(settings, temporal_runtime())
         queries = PaymentQueries(settings, sessions)
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.sessions = sessions
-        app.state.temporal = temporal
-        app.state.queries = queries
-        app.state.commands = PaymentCommands(
-            settings, temporal, sessions, HttpGateway(http), queries, card_fingerprints(settings)
-        )
         idempotency = IdempotencyStore(
             sessions,
             ttl=timedelta(seconds=settings.api.idempotency_ttl_seconds),
             lock=timedelta(seconds=settings.api.idempotency_lock_seconds),
         )
-        app.state.idempotency = idempotency
+        app.state.services = Services(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            temporal=temporal,
+            queries=queries,
+            commands=PaymentCommands(
+                settings,
+                temporal,
+                sessions,
+                HttpGateway(http),
+                queries,
+                card_fingerprints(settings),
+            ),
+            idempotency=idempotency,
+            rate_limiter=RateLimiter(
+                per_minute=settings.api.rate_limit_per_minute,
+                burst=settings.api.rate_limit_burst,
+                burst_seconds=settings.api.rate_limit_burst_seconds,
+            ),
+        )
         stop_purging = asyncio.Event()
         purging = asyncio.create_task(
             idempotency.purge_periodically(settings.api.idempotency_purge_seconds, stop_purging)
-        )
-        app.state.rate_limiter = RateLimiter(
-            per_minute=settings.api.rate_limit_per_minute,
-            burst=settings.api.rate_limit_burst,
-            burst_seconds=settings.api.rate_limit_burst_seconds,
         )
         try:
             yield

@@ -10,10 +10,17 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api import schemas
-from api.commands import PaymentCommands
-from api.deps import ReadPayments, WritePayments, WriteRefunds
+from api.deps import (
+    CommandsDep,
+    IdempotencyDep,
+    QueriesDep,
+    ReadPayments,
+    SettingsDep,
+    WritePayments,
+    WriteRefunds,
+)
 from api.errors import on_rejected
-from api.idempotency import StoredResponse, derived_id, request_fingerprint
+from api.idempotency import IdempotencyStore, StoredResponse, derived_id, request_fingerprint
 from api.keys import Principal
 from domain import limits
 from domain.cards import SUPPORTED_BRANDS
@@ -41,7 +48,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-# Given the Idempotency-Key's generation (part of derived ids), answers status and body.
 # Writes that wait for a workflow: 202 past the wait, 503 when the workflow did not take it.
 def steering_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     return {
@@ -51,6 +57,7 @@ def steering_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     }
 
 
+# Given the Idempotency-Key's generation (part of derived ids), answers status and body.
 Work = Callable[[str], Awaitable[tuple[int, dict[str, Any]]]]
 
 
@@ -81,7 +88,12 @@ def check_max_amount(amount: int, currency: str, max_amount: int) -> None:
 
 
 async def idempotent(
-    request: Request, principal: Principal, key: str | None, body: Any, work: Work
+    request: Request,
+    store: IdempotencyStore,
+    principal: Principal,
+    key: str | None,
+    body: Any,
+    work: Work,
 ) -> JSONResponse:
     """Run `work` once per (API key, Idempotency-Key) generation; replay its answer to repeats.
 
@@ -90,7 +102,6 @@ async def idempotent(
     if key is None:
         status, payload = await work("")
         return JSONResponse(payload, status_code=status)
-    store = request.app.state.idempotency
     fingerprint = request_fingerprint(request.method, request.url.path, body)
     claim = await store.claim(principal.key_id, key, fingerprint)
     if claim.replay is not None:
@@ -123,40 +134,26 @@ async def create_payment(
     body: schemas.PaymentCreate,
     principal: WritePayments,
     idempotency_key: IdempotencyKey,
+    settings: SettingsDep,
+    commands: CommandsDep,
+    store: IdempotencyDep,
     prefer: Prefer = None,
 ) -> JSONResponse:
-    settings = request.app.state.settings
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
     check_max_amount(body.amount, body.currency, settings.payments.max_amount_for(body.currency))
-    commands: PaymentCommands = request.app.state.commands
 
     async def work(generation: str) -> tuple[int, dict[str, Any]]:
         payment_id = derived_id("pay", principal.key_id, idempotency_key, generation)
-        status, payment = await commands.create(payment_id, body, wait)
-        if status == 402:
-            failure = payment["failure"] or {}
-            body_402 = {
-                "error": {
-                    "type": "card_error",
-                    "code": failure.get("code", "card_declined"),
-                    "message": failure.get("message") or "the card was declined",
-                    "param": None,
-                    "decline_code": failure.get("decline_code"),
-                    "payment": payment,
-                },
-                "request_id": request.state.request_id,
-            }
-            return 402, body_402
-        return status, payment
+        return await commands.create(payment_id, body, wait)  # a decline raises CardError (402)
 
     identity = body.identity(commands.card_fingerprint(body.payment_method.card.number))
-    return await idempotent(request, principal, idempotency_key, identity, work)
+    return await idempotent(request, store, principal, idempotency_key, identity, work)
 
 
 @router.get("/payments", response_model=schemas.PaymentList, responses=ERRORS)
 async def list_payments(
-    request: Request,
     principal: ReadPayments,
+    queries: QueriesDep,
     order_id: Annotated[
         str | None, Query(max_length=limits.ORDER_ID_MAX, pattern=schemas.NO_NUL)
     ] = None,
@@ -166,14 +163,14 @@ async def list_payments(
         str | None, Query(max_length=limits.ID_MAX, pattern=schemas.NO_NUL)
     ] = None,
 ) -> dict[str, Any]:
-    queries = request.app.state.queries
-    result: dict[str, Any] = await queries.payments(order_id, status, limit, starting_after)
-    return result
+    return await queries.payments(order_id, status, limit, starting_after)
 
 
 @router.get("/payments/{payment_id}", response_model=schemas.PaymentOut, responses=ERRORS)
-async def get_payment(request: Request, payment_id: PaymentId, principal: ReadPayments) -> Any:
-    return await request.app.state.queries.payment(payment_id)
+async def get_payment(
+    payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
+) -> dict[str, Any]:
+    return await queries.payment(payment_id)
 
 
 @router.post(
@@ -185,18 +182,20 @@ async def capture_payment(
     request: Request,
     payment_id: PaymentId,
     principal: WritePayments,
+    settings: SettingsDep,
+    commands: CommandsDep,
+    store: IdempotencyDep,
     body: schemas.CaptureBody | None = None,
     idempotency_key: OptionalIdempotencyKey = None,
     prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.CaptureBody()
-    commands: PaymentCommands = request.app.state.commands
-    wait = parse_prefer(prefer, request.app.state.settings.api.max_wait_seconds)
+    wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
     async def work(_: str) -> tuple[int, dict[str, Any]]:
         return await commands.capture(payment_id, body.amount, wait)
 
-    return await idempotent(request, principal, idempotency_key, body.model_dump(), work)
+    return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 
 
 @router.post(
@@ -208,18 +207,20 @@ async def cancel_payment(
     request: Request,
     payment_id: PaymentId,
     principal: WritePayments,
+    settings: SettingsDep,
+    commands: CommandsDep,
+    store: IdempotencyDep,
     body: schemas.CancelBody | None = None,
     idempotency_key: OptionalIdempotencyKey = None,
     prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.CancelBody()
-    commands: PaymentCommands = request.app.state.commands
-    wait = parse_prefer(prefer, request.app.state.settings.api.max_wait_seconds)
+    wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
     async def work(_: str) -> tuple[int, dict[str, Any]]:
         return await commands.cancel(payment_id, body.reason, wait)
 
-    return await idempotent(request, principal, idempotency_key, body.model_dump(), work)
+    return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 
 
 @router.post(
@@ -233,12 +234,14 @@ async def create_refund(
     payment_id: PaymentId,
     principal: WriteRefunds,
     idempotency_key: IdempotencyKey,
+    settings: SettingsDep,
+    commands: CommandsDep,
+    store: IdempotencyDep,
     body: schemas.RefundCreate | None = None,
     prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.RefundCreate()
-    commands: PaymentCommands = request.app.state.commands
-    wait = parse_prefer(prefer, request.app.state.settings.api.max_wait_seconds)
+    wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
     async def work(generation: str) -> tuple[int, dict[str, Any]]:
         # The payment is part of the refund's id: one key used on two payments (after it
@@ -249,22 +252,28 @@ async def create_refund(
         refund = RefundRequest(refund_id=refund_id, amount=body.amount, reason=body.reason)
         return await commands.refund(payment_id, refund, wait)
 
-    return await idempotent(request, principal, idempotency_key, body.model_dump(), work)
+    return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 
 
 @router.get("/payments/{payment_id}/refunds", response_model=schemas.RefundList, responses=ERRORS)
-async def list_refunds(request: Request, payment_id: PaymentId, principal: ReadPayments) -> Any:
-    return await request.app.state.queries.refunds(payment_id)
+async def list_refunds(
+    payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
+) -> dict[str, Any]:
+    return await queries.refunds(payment_id)
 
 
 @router.get("/refunds/{refund_id}", response_model=schemas.RefundOut, responses=ERRORS)
-async def get_refund(request: Request, refund_id: RefundId, principal: ReadPayments) -> Any:
-    return await request.app.state.queries.refund(refund_id)
+async def get_refund(
+    refund_id: RefundId, principal: ReadPayments, queries: QueriesDep
+) -> dict[str, Any]:
+    return await queries.refund(refund_id)
 
 
 @router.get("/payments/{payment_id}/timeline", response_model=schemas.Timeline, responses=ERRORS)
-async def payment_timeline(request: Request, payment_id: PaymentId, principal: ReadPayments) -> Any:
-    return await request.app.state.queries.timeline(payment_id)
+async def payment_timeline(
+    payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
+) -> dict[str, Any]:
+    return await queries.timeline(payment_id)
 
 
 @router.get("/payment-methods", responses=ERRORS)

@@ -7,11 +7,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.states import PaymentStatus
+from domain.states import CaptureMethod, PaymentStatus
 
 # A payment may stay non-final this long after its creation, per status, before it is stuck.
 PENDING_DEADLINE = timedelta(minutes=15)  # authorize gives up after 10 minutes
 AUTHORIZED_GRACE = timedelta(minutes=15)
+# Statuses that only an authorization at the gateway can lead to.
+AUTHORIZED_ONCE = frozenset(
+    {
+        PaymentStatus.AUTHORIZED,
+        PaymentStatus.CAPTURED,
+        PaymentStatus.PARTIALLY_REFUNDED,
+        PaymentStatus.REFUNDED,
+        PaymentStatus.OUTCOME_UNKNOWN,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -70,10 +80,7 @@ def ledger_agrees(p: PaymentFacts, authorization_ttl: timedelta, now: datetime) 
     authorized_open = operations["authorize"] and not (operations["capture"] or operations["void"])
     if authorized_open and now - p.created_at > authorization_ttl + AUTHORIZED_GRACE:
         problems.append("an authorization neither captured nor voided past its expiry")
-    if (
-        p.status in ("authorized", "captured", "partially_refunded", "refunded")
-        and not operations["authorize"]
-    ):
+    if PaymentStatus(p.status) in AUTHORIZED_ONCE and not operations["authorize"]:
         problems.append("no authorization at the gateway")
     return problems
 
@@ -83,7 +90,7 @@ def events_agree(p: PaymentFacts) -> list[str]:
     sequences = [sequence for sequence, _, _ in p.outbox]
     if sequences != list(range(1, len(sequences) + 1)):
         problems.append(f"outbox sequences {sequences} are not 1..n")
-    if p.status != "pending" and not p.outbox:
+    if p.status != PaymentStatus.PENDING and not p.outbox:
         problems.append("a state change without an event")
     unpublished = [sequence for sequence, _, published in p.outbox if not published]
     if unpublished:
@@ -99,10 +106,11 @@ def deadline_kept(p: PaymentFacts, authorization_expiry: timedelta, now: datetim
     age = now - p.created_at
     if p.status == PaymentStatus.OUTCOME_UNKNOWN:
         return [f"outcome unknown: an operator resolves it (payment-saga payments resolve {p.id})"]
-    if p.status == "pending" and age > PENDING_DEADLINE:
+    if p.status == PaymentStatus.PENDING and age > PENDING_DEADLINE:
         return [f"pending for {age}"]
-    if p.status == "authorized":
-        limit = authorization_expiry if p.capture_method == "manual" else timedelta(hours=24)
+    if p.status == PaymentStatus.AUTHORIZED:
+        manual = p.capture_method == CaptureMethod.MANUAL
+        limit = authorization_expiry if manual else timedelta(hours=24)
         if age > limit + AUTHORIZED_GRACE:
             return [f"authorized for {age}"]
     return []

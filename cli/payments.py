@@ -220,7 +220,8 @@ async def _repair(
     if payment.status == PaymentStatus.OUTCOME_UNKNOWN:
         return f"outcome unknown: payment-saga payments resolve {payment.id}"
     if status == "running":
-        waiting = payment.status == "authorized" and payment.capture_method == "manual"
+        manual = payment.capture_method == CaptureMethod.MANUAL
+        waiting = payment.status == PaymentStatus.AUTHORIZED and manual
         return "waiting for capture" if waiting else "in progress"
     if status != "missing":
         return "needs a person: the workflow ended but the row is not final"

@@ -70,9 +70,6 @@ class PaymentRepository:
         )
         return (await self._session.execute(query)).scalars().all()
 
-    def add(self, row: Refund | PaymentAttempt) -> None:
-        self._session.add(row)
-
     async def add_event(self, event: OutboxEvent) -> None:
         """The event row, and a wake-up for the relay that arrives when the transaction commits."""
         self._session.add(event)

@@ -23,6 +23,14 @@ class PaymentStatus(StrEnum):
         """No further gateway operation can change the payment."""
         return self in FINAL_STATUSES
 
+    def outcome_known(self, capture_method: CaptureMethod) -> bool:
+        """Whether what a create asked for is decided: authorized (manual capture), captured
+        (automatic), failed or canceled. Pending, authorized awaiting its automatic capture,
+        and outcome_unknown are not."""
+        if self is PaymentStatus.AUTHORIZED:
+            return capture_method is CaptureMethod.MANUAL
+        return self not in (PaymentStatus.PENDING, PaymentStatus.OUTCOME_UNKNOWN)
+
 
 class CaptureMethod(StrEnum):
     AUTOMATIC = "automatic"

@@ -330,11 +330,10 @@ class PaymentWorkflow:
 
     def _outcome_known(self) -> bool:
         status = self._ledger.status
-        if status is PaymentStatus.PENDING:
-            return False
-        if status is PaymentStatus.AUTHORIZED:
-            return self._request.capture_method is CaptureMethod.MANUAL
-        return True
+        # outcome_unknown too: nothing more will be known before an operator steps in.
+        return status.outcome_known(self._request.capture_method) or (
+            status is PaymentStatus.OUTCOME_UNKNOWN
+        )
 
     @workflow.update
     async def capture(self, request: CaptureRequest) -> PaymentState:

@@ -52,7 +52,7 @@ async def traced_worker(traced: Settings, sessions: SessionFactory) -> AsyncIter
         activities = PaymentActivities(
             sessions, HttpGateway(http), temporal_ui_url="http://ui", namespace="default"
         )
-        async with build_worker(traced, client, activities, sessions):
+        async with build_worker(traced, client, activities):
             yield
 
 

@@ -1,0 +1,27 @@
+"""What the API's routes work with, built once by the lifespan (api/main.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+
+from api.commands import PaymentCommands
+from api.idempotency import IdempotencyStore
+from api.queries import PaymentQueries
+from api.ratelimit import RateLimiter
+from db.session import SessionFactory
+from settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    temporal: Client
+    queries: PaymentQueries
+    commands: PaymentCommands
+    idempotency: IdempotencyStore
+    rate_limiter: RateLimiter

@@ -1,0 +1,15 @@
+"""The worker registers every activity the classes declare, and nothing else."""
+
+from __future__ import annotations
+
+from activities.outcomes import OutcomeActivities
+from activities.payments import PaymentActivities
+from worker import declared_activities
+
+
+def test_every_declared_activity_is_registered() -> None:
+    payments = PaymentActivities(None, None, temporal_ui_url="", namespace="")  # type: ignore[arg-type]
+    names = {fn.__name__ for fn in declared_activities(payments, OutcomeActivities(payments))}
+    assert names == {
+        "authorize", "capture", "void", "refund", "fail_refund", "resolve", "mark_unknown",
+    }  # fmt: skip
