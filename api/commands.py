@@ -18,12 +18,13 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.queries import PaymentQueries
 from api.schemas import PaymentCreate
 from db.repository import PaymentRepository
 from db.session import SessionFactory
+from db.views import PaymentOut, RefundOut
 from domain.errors import CardError, InvalidRequest, ServiceBusy, StateConflict
 from domain.fingerprints import CardFingerprints
 from domain.messages import (
@@ -39,6 +40,8 @@ from gateway.protocol import CardInput, PaymentGateway
 from settings import Settings
 from workflows.payment import PaymentWorkflow
 
+# What a command answers with: the payment or refund as the API shows it.
+View = PaymentOut | RefundOut
 # Update rejections that are about the request's amount (400), not the payment's state (409).
 AMOUNT_CODES = {"amount_exceeds_authorized", "amount_exceeds_refundable"}
 
@@ -65,7 +68,7 @@ class PaymentCommands:
 
     async def create(
         self, payment_id: str, body: PaymentCreate, wait_seconds: int | None
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, View]:
         """Returns the HTTP status and the payment: 201 settled, 402 failed, 202 still going."""
         request = await self._tokenized_request(payment_id, body)
         outcome_known = await self._start(request, wait_seconds)
@@ -77,7 +80,7 @@ class PaymentCommands:
         payment = await self._queries.payment(payment_id)
         if wait_seconds is None or not outcome_known:
             return 202, payment
-        status = PaymentStatus(payment["status"])
+        status = payment.status
         if status is PaymentStatus.FAILED:
             raise _card_error(payment)
         return (201 if status.outcome_known(body.capture_method) else 202), payment
@@ -144,7 +147,7 @@ class PaymentCommands:
 
     async def capture(
         self, payment_id: str, amount: int | None, wait_seconds: int | None = None
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, View]:
         """200 and the payment once captured; 202 and the payment as it stands if not yet."""
         handle = await self._handle(payment_id)
         finished = await self._steer(
@@ -160,7 +163,7 @@ class PaymentCommands:
 
     async def cancel(
         self, payment_id: str, reason: str | None, wait_seconds: int | None = None
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, View]:
         handle = await self._handle(payment_id)
         finished = await self._steer(
             "cancel",
@@ -175,7 +178,7 @@ class PaymentCommands:
 
     async def refund(
         self, payment_id: str, request: RefundRequest, wait_seconds: int | None = None
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, View]:
         """201 and the refund once its outcome is known; 202 and the pending refund if not."""
         handle = await self._handle(payment_id)
         finished = await self._steer(
@@ -193,20 +196,20 @@ class PaymentCommands:
             return 201, refund
         return 202, refund or await self._pending_refund(payment_id, request)
 
-    async def _pending_refund(self, payment_id: str, request: RefundRequest) -> dict[str, Any]:
+    async def _pending_refund(self, payment_id: str, request: RefundRequest) -> RefundOut:
         """The refund as accepted, before its activity has written its row."""
         payment = await self._queries.payment(payment_id)
-        return {
-            "id": request.refund_id,
-            "object": "refund",
-            "payment_id": payment_id,
-            "amount": request.amount or payment["amount_captured"] - payment["amount_refunded"],
-            "currency": payment["currency"],
-            "status": RefundStatus.PENDING,
-            "reason": request.reason,
-            "failure": None,
-            "created_at": payment["updated_at"],
-        }
+        return RefundOut(
+            id=request.refund_id,
+            object="refund",
+            payment_id=payment_id,
+            amount=request.amount or payment.amount_captured - payment.amount_refunded,
+            currency=payment.currency,
+            status=RefundStatus.PENDING,
+            reason=request.reason,
+            failure=None,
+            created_at=payment.updated_at,
+        )
 
     async def _handle(self, payment_id: str) -> WorkflowHandle[PaymentWorkflow, Any]:
         await self._queries.payment(payment_id)  # 404 before anything else
@@ -232,9 +235,10 @@ class PaymentCommands:
                 raise InvalidRequest(message, code=code, param="amount") from None
             raise StateConflict(message, code=code or _not_able(action)) from None
         except RPCError as error:
-            if "already completed" not in error.message:
+            # NOT_FOUND: the workflow has ended (or is gone): the payment takes no more
+            # operations. Anything else (the server unavailable, ...) is ours, a 5xx.
+            if error.status != RPCStatusCode.NOT_FOUND:
                 raise
-            # The workflow has ended: the payment takes no more operations.
             raise StateConflict("the payment is final", code=_not_able(action)) from None
 
 
@@ -267,14 +271,14 @@ class Deadline:
         return True
 
 
-def _card_error(payment: dict[str, Any]) -> CardError:
+def _card_error(payment: PaymentOut) -> CardError:
     """A declined payment: 402, a card_error with the failed payment inside."""
-    failure = payment["failure"] or {}
+    failure = payment.failure
     return CardError(
-        failure.get("message") or "the card was declined",
-        code=failure.get("code") or "card_declined",
-        decline_code=failure.get("decline_code"),
-        payment=payment,
+        (failure.message if failure else None) or "the card was declined",
+        code=failure.code if failure else "card_declined",
+        decline_code=failure.decline_code if failure else None,
+        payment=payment.model_dump(mode="json"),
     )
 
 

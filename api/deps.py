@@ -9,9 +9,9 @@ from fastapi import Depends, Header, Request
 
 from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
-from api.keys import Principal, find_active
 from api.queries import PaymentQueries
 from api.services import Services
+from db.apikeys import Principal, find_active
 from domain.errors import NotAuthenticated, NotPermitted, RateLimited
 from settings import Settings
 

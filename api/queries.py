@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import and_, or_, select
 
+from api.schemas import PaymentList, RefundList, Timeline, TimelineEntry
 from db.models import OutboxEvent, Payment, PaymentAttempt, Refund
 from db.session import SessionFactory
-from db.views import payment_view, refund_view
+from db.views import PaymentOut, RefundOut, payment_view, refund_view
 from domain.errors import InvalidRequest, ResourceMissing
 from settings import Settings
 
@@ -19,10 +18,10 @@ class PaymentQueries:
         self._ui_url = settings.temporal.web_url()
         self._namespace = settings.temporal.namespace
 
-    def view(self, payment: Payment) -> dict[str, Any]:
+    def view(self, payment: Payment) -> PaymentOut:
         return payment_view(payment, self._ui_url, self._namespace)
 
-    async def payment(self, payment_id: str) -> dict[str, Any]:
+    async def payment(self, payment_id: str) -> PaymentOut:
         async with self._sessions() as session:
             payment = await session.get(Payment, payment_id)
         if payment is None:
@@ -31,7 +30,7 @@ class PaymentQueries:
 
     async def payments(
         self, order_id: str | None, status: str | None, limit: int, starting_after: str | None
-    ) -> dict[str, Any]:
+    ) -> PaymentList:
         query = select(Payment)
         if order_id is not None:
             query = query.where(Payment.order_id == order_id)
@@ -51,22 +50,18 @@ class PaymentQueries:
                 )
             query = query.order_by(Payment.created_at.desc(), Payment.id.desc()).limit(limit + 1)
             rows = list((await session.execute(query)).scalars())
-        return {
-            "object": "list",
-            "data": [self.view(p) for p in rows[:limit]],
-            "has_more": len(rows) > limit,
-        }
+        return PaymentList(data=[self.view(p) for p in rows[:limit]], has_more=len(rows) > limit)
 
-    async def refunds(self, payment_id: str) -> dict[str, Any]:
+    async def refunds(self, payment_id: str) -> RefundList:
         await self.payment(payment_id)
         async with self._sessions() as session:
             rows = await session.execute(
                 select(Refund).where(Refund.payment_id == payment_id).order_by(Refund.created_at)
             )
             data = [refund_view(r) for r in rows.scalars()]
-        return {"object": "list", "data": data, "has_more": False}
+        return RefundList(data=data)
 
-    async def refund(self, refund_id: str, payment_id: str | None = None) -> dict[str, Any]:
+    async def refund(self, refund_id: str, payment_id: str | None = None) -> RefundOut:
         """The refund; with `payment_id`, only if it belongs to that payment."""
         async with self._sessions() as session:
             refund = await session.get(Refund, refund_id)
@@ -74,13 +69,13 @@ class PaymentQueries:
             raise ResourceMissing(f"no refund {refund_id}", param="id")
         return refund_view(refund)
 
-    async def refund_or_none(self, refund_id: str, payment_id: str) -> dict[str, Any] | None:
+    async def refund_or_none(self, refund_id: str, payment_id: str) -> RefundOut | None:
         try:
             return await self.refund(refund_id, payment_id)
         except ResourceMissing:
             return None
 
-    async def timeline(self, payment_id: str) -> dict[str, Any]:
+    async def timeline(self, payment_id: str) -> Timeline:
         await self.payment(payment_id)
         async with self._sessions() as session:
             events = (
@@ -95,18 +90,18 @@ class PaymentQueries:
             ).scalars()
             entries = [_event_entry(e) for e in events] + [_attempt_entry(a) for a in attempts]
         # Rows of one transaction share a timestamp: the gateway call comes before its result.
-        entries.sort(key=lambda entry: (entry["at"], entry["kind"] == "state_change"))
-        return {"object": "list", "data": entries}
+        entries.sort(key=lambda entry: (entry.at, entry.kind == "state_change"))
+        return Timeline(data=entries)
 
 
-def _event_entry(event: OutboxEvent) -> dict[str, Any]:
+def _event_entry(event: OutboxEvent) -> TimelineEntry:
     payment = event.payload["data"]["payment"]
     detail = {"event": event.type, "event_id": event.event_id, "sequence": event.sequence}
     detail["status"] = payment["status"]
-    return {"at": event.created_at.isoformat(), "kind": "state_change", "detail": detail}
+    return TimelineEntry(at=event.created_at.isoformat(), kind="state_change", detail=detail)
 
 
-def _attempt_entry(attempt: PaymentAttempt) -> dict[str, Any]:
+def _attempt_entry(attempt: PaymentAttempt) -> TimelineEntry:
     detail = {
         "operation": attempt.operation,
         "idempotency_key": attempt.idempotency_key,
@@ -115,4 +110,4 @@ def _attempt_entry(attempt: PaymentAttempt) -> dict[str, Any]:
         "latency_ms": attempt.latency_ms,
         "activity_attempt": attempt.activity_attempt,
     }
-    return {"at": attempt.created_at.isoformat(), "kind": "gateway_attempt", "detail": detail}
+    return TimelineEntry(at=attempt.created_at.isoformat(), kind="gateway_attempt", detail=detail)

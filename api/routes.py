@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from api import schemas
 from api.deps import (
@@ -21,7 +22,7 @@ from api.deps import (
 )
 from api.errors import on_rejected
 from api.idempotency import IdempotencyStore, StoredResponse, derived_id, request_fingerprint
-from api.keys import Principal
+from db.apikeys import Principal
 from domain import limits
 from domain.cards import SUPPORTED_BRANDS
 from domain.errors import InvalidRequest, RequestRejected
@@ -58,7 +59,7 @@ def steering_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
 
 
 # Given the Idempotency-Key's generation (part of derived ids), answers status and body.
-Work = Callable[[str], Awaitable[tuple[int, dict[str, Any]]]]
+Work = Callable[[str], Awaitable[tuple[int, BaseModel]]]
 
 
 def parse_prefer(prefer: str | None, max_wait: int) -> int | None:
@@ -100,15 +101,16 @@ async def idempotent(
     `body` is what identifies the request: never a card number or CVC (see `request_identity`).
     """
     if key is None:
-        status, payload = await work("")
-        return JSONResponse(payload, status_code=status)
+        status, view = await work("")
+        return JSONResponse(view.model_dump(mode="json"), status_code=status)
     fingerprint = request_fingerprint(request.method, request.url.path, body)
     claim = await store.claim(principal.key_id, key, fingerprint)
     if claim.replay is not None:
         headers = {"Idempotent-Replayed": "true"}
         return JSONResponse(claim.replay.body, status_code=claim.replay.status, headers=headers)
     try:
-        status, payload = await work(claim.generation)
+        status, view = await work(claim.generation)
+        payload = view.model_dump(mode="json")
     except RequestRejected as error:
         rejected = await on_rejected(request, error)
         status, payload = rejected.status_code, orjson.loads(rejected.body)
@@ -142,7 +144,7 @@ async def create_payment(
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
     check_max_amount(body.amount, body.currency, settings.payments.max_amount_for(body.currency))
 
-    async def work(generation: str) -> tuple[int, dict[str, Any]]:
+    async def work(generation: str) -> tuple[int, BaseModel]:
         payment_id = derived_id("pay", principal.key_id, idempotency_key, generation)
         return await commands.create(payment_id, body, wait)  # a decline raises CardError (402)
 
@@ -162,14 +164,14 @@ async def list_payments(
     starting_after: Annotated[
         str | None, Query(max_length=limits.ID_MAX, pattern=schemas.NO_NUL)
     ] = None,
-) -> dict[str, Any]:
+) -> schemas.PaymentList:
     return await queries.payments(order_id, status, limit, starting_after)
 
 
 @router.get("/payments/{payment_id}", response_model=schemas.PaymentOut, responses=ERRORS)
 async def get_payment(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
-) -> dict[str, Any]:
+) -> schemas.PaymentOut:
     return await queries.payment(payment_id)
 
 
@@ -192,7 +194,7 @@ async def capture_payment(
     body = body or schemas.CaptureBody()
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
-    async def work(_: str) -> tuple[int, dict[str, Any]]:
+    async def work(_: str) -> tuple[int, BaseModel]:
         return await commands.capture(payment_id, body.amount, wait)
 
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
@@ -217,7 +219,7 @@ async def cancel_payment(
     body = body or schemas.CancelBody()
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
-    async def work(_: str) -> tuple[int, dict[str, Any]]:
+    async def work(_: str) -> tuple[int, BaseModel]:
         return await commands.cancel(payment_id, body.reason, wait)
 
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
@@ -243,7 +245,7 @@ async def create_refund(
     body = body or schemas.RefundCreate()
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
-    async def work(generation: str) -> tuple[int, dict[str, Any]]:
+    async def work(generation: str) -> tuple[int, BaseModel]:
         # The payment is part of the refund's id: one key used on two payments (after it
         # expired) names two refunds, never the first payment's refund for the second. Keys
         # claimed before generations existed (generation "") keep the id they had.
@@ -258,21 +260,21 @@ async def create_refund(
 @router.get("/payments/{payment_id}/refunds", response_model=schemas.RefundList, responses=ERRORS)
 async def list_refunds(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
-) -> dict[str, Any]:
+) -> schemas.RefundList:
     return await queries.refunds(payment_id)
 
 
 @router.get("/refunds/{refund_id}", response_model=schemas.RefundOut, responses=ERRORS)
 async def get_refund(
     refund_id: RefundId, principal: ReadPayments, queries: QueriesDep
-) -> dict[str, Any]:
+) -> schemas.RefundOut:
     return await queries.refund(refund_id)
 
 
 @router.get("/payments/{payment_id}/timeline", response_model=schemas.Timeline, responses=ERRORS)
 async def payment_timeline(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
-) -> dict[str, Any]:
+) -> schemas.Timeline:
     return await queries.timeline(payment_id)
 
 

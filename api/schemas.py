@@ -8,10 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from db.views import PaymentOut as PaymentOut  # the API answers with the shared models
+from db.views import RefundOut as RefundOut
 from domain import limits
 from domain.cards import brand_of, cvc_length, is_expired, luhn_valid
 from domain.money import MAX_AMOUNT, is_currency
-from domain.states import CaptureMethod, PaymentStatus, RefundStatus
+from domain.states import CaptureMethod
 
 Amount = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT, examples=[2500])]
 OrderId = Annotated[str, Field(min_length=1, max_length=limits.ORDER_ID_MAX)]
@@ -147,65 +149,6 @@ class CancelBody(Strict):
 class RefundCreate(Strict):
     amount: Amount | None = None
     reason: Literal["requested_by_customer", "duplicate", "fraudulent", "other"] | None = None
-
-
-class CardOut(BaseModel):
-    brand: str
-    last4: str
-    exp_month: int
-    exp_year: int
-    fingerprint: str
-
-
-class PaymentMethodOut(BaseModel):
-    type: Literal["card"]
-    card: CardOut
-
-
-class FailureOut(BaseModel):
-    code: str
-    decline_code: str | None
-    message: str | None
-
-
-class WorkflowLink(BaseModel):
-    id: str
-    run_id: str | None
-    ui_url: str
-
-
-class PaymentOut(BaseModel):
-    id: str = Field(examples=["pay_3f2a9c1b7e5d4a0c8b6e1f2a"])
-    object: Literal["payment"]
-    order_id: str
-    customer_id: str | None
-    amount: int
-    currency: str
-    status: PaymentStatus
-    capture_method: CaptureMethod
-    amount_authorized: int
-    amount_captured: int
-    amount_refunded: int
-    payment_method: PaymentMethodOut
-    failure: FailureOut | None
-    gateway_reference: str | None
-    description: str | None
-    metadata: dict[str, str]
-    created_at: str
-    updated_at: str
-    workflow: WorkflowLink
-
-
-class RefundOut(BaseModel):
-    id: str = Field(examples=["re_8d1c2b3a4f5e6d7c8b9a0f1e"])
-    object: Literal["refund"]
-    payment_id: str
-    amount: int
-    currency: str
-    status: RefundStatus
-    reason: str | None
-    failure: FailureOut | None
-    created_at: str
 
 
 class PaymentList(BaseModel):

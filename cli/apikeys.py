@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from api.keys import SCOPES, create_key, list_keys, revoke
+from db.apikeys import SCOPES, create_key, list_keys, revoke
 from db.session import create_engine, create_session_factory
 from settings import Settings
 

@@ -39,9 +39,10 @@ def new_event(
     """Take the payment's next sequence number and build its event row."""
     payment.event_sequence += 1
     sequence = payment.event_sequence
-    data: dict[str, Any] = {"payment": payment_view(payment, temporal_ui_url, namespace)}
+    view = payment_view(payment, temporal_ui_url, namespace)
+    data: dict[str, Any] = {"payment": view.model_dump(mode="json")}
     if refund is not None:
-        data["refund"] = refund_view(refund)
+        data["refund"] = refund_view(refund).model_dump(mode="json")
     envelope = {
         "specversion": "1.0",
         "id": event_id(payment.id, sequence),

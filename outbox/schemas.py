@@ -1,4 +1,5 @@
-"""JSON Schemas of the events, one per type, derived from the API's own payment and refund models.
+"""JSON Schemas of the events, one per type, derived from the payment and refund models the API
+answers with (db/views.py).
 
 `python -m outbox.schemas` writes them to docs/events/; a unit test keeps the files current.
 """
@@ -9,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from api.schemas import PaymentOut, RefundOut
 from db.outbox import EVENT_SOURCE
+from db.views import PaymentOut, RefundOut
 from domain.events import EVENT_TYPES, REFUND_EVENT_TYPES
 
 ENVELOPE_FIELDS = [

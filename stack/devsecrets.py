@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from api.keys import create_key, find_active
 from codec.encryption import new_key_spec
+from db.apikeys import create_key, find_active
 from db.session import create_engine, create_session_factory
 from settings import Settings
 

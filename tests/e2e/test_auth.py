@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from api.keys import create_key, revoke
 from api.main import create_app
+from db.apikeys import create_key, revoke
 from db.session import SessionFactory
 from settings import Settings
 from tests.e2e.conftest import new_key, payment_body

@@ -1,4 +1,4 @@
-"""API keys: created and revoked by the CLI, stored as a SHA-256 hash, carrying scopes."""
+"""API keys: created and revoked by the CLI, checked by the API, stored as a SHA-256 hash."""
 
 from __future__ import annotations
 
