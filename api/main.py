@@ -30,6 +30,7 @@ from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
 from observability.tracing import configure_tracing
 from settings import Settings
+from steering.payments import PaymentSteering
 
 VERSION = "0.1.0"
 DESCRIPTION = """Payments as durable workflows. Every `/v1` route takes
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             queries=queries,
             commands=PaymentCommands(
                 settings,
-                temporal,
+                PaymentSteering(temporal, settings.temporal.task_queue),
                 sessions,
                 HttpGateway(http),
                 queries,

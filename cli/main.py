@@ -7,6 +7,7 @@ import asyncio
 
 from cli import apikeys, audit, events, load, payments
 from cli.output import render
+from domain.errors import PaymentSagaError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(events.tail(args))
     except KeyboardInterrupt:
         pass
+    except PaymentSagaError as error:  # a refused request: its code and why, no traceback
+        raise SystemExit(f"{error.code}: {error.message}") from None
 
 
 if __name__ == "__main__":

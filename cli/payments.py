@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import select
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from clients import connect_temporal, gateway_http_client
@@ -18,16 +17,19 @@ from db.repository import PaymentRepository
 from db.session import SessionFactory, create_engine, create_session_factory
 from domain.errors import PaymentSagaError
 from domain.keys import authorize_key, capture_key
-from domain.messages import CancelRequest, CardSummary, PaymentRequest, ResolveRequest
+from domain.messages import CardSummary, PaymentRequest, ResolveRequest
 from domain.states import FINAL_STATUSES, CaptureMethod, Outcome, PaymentStatus
 from gateway.http_client import HttpGateway
 from settings import Settings
+from steering.payments import PaymentSteering
 from workflows.payment import PaymentWorkflow
 
 DURATION = re.compile(r"^(\d+)([smhd])$")
 # A payment whose workflow is gone can be restarted only before money moved: its first step
 # (authorize, under the same idempotency key) gives back the authorization it already has.
 RESTARTABLE = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
+# How long the CLI waits for a workflow to finish what it was asked (then reports the row).
+STEER_WAIT_SECONDS = 60.0
 
 
 def duration(text: str) -> timedelta:
@@ -130,17 +132,28 @@ async def show(sessions: SessionFactory, temporal: Client, payment_id: str) -> d
     return result
 
 
-async def cancel(temporal: Client, payment_id: str, reason: str | None) -> dict[str, Any]:
-    handle = temporal.get_workflow_handle_for(PaymentWorkflow.run, payment_id)
-    state = await handle.execute_update(PaymentWorkflow.cancel, CancelRequest(reason=reason))
-    return {"id": payment_id, "status": state.status.value, "refunded": state.amount_refunded}
+async def cancel(
+    sessions: SessionFactory, steering: PaymentSteering, payment_id: str, reason: str | None
+) -> dict[str, Any]:
+    finished = await steering.cancel(payment_id, reason, STEER_WAIT_SECONDS)
+    return {**await current(sessions, payment_id), "finished": finished}
 
 
-async def resolve(temporal: Client, payment_id: str, verdict: Outcome | None) -> dict[str, Any]:
-    handle = temporal.get_workflow_handle_for(PaymentWorkflow.run, payment_id)
-    state = await handle.execute_update(PaymentWorkflow.resolve, ResolveRequest(verdict=verdict))
-    return {"id": payment_id, "status": state.status.value, "captured": state.amount_captured,
-            "refunded": state.amount_refunded}  # fmt: skip
+async def resolve(
+    sessions: SessionFactory, steering: PaymentSteering, payment_id: str, verdict: Outcome | None
+) -> dict[str, Any]:
+    request = ResolveRequest(verdict=verdict)
+    finished = await steering.resolve(payment_id, request, STEER_WAIT_SECONDS)
+    return {**await current(sessions, payment_id), "finished": finished}
+
+
+async def current(sessions: SessionFactory, payment_id: str) -> dict[str, Any]:
+    """The payment as its row stands (after a steer: what the workflow recorded)."""
+    async with sessions() as session:
+        payment = await session.get(Payment, payment_id)
+    if payment is None:
+        raise SystemExit(f"no payment {payment_id}")
+    return summary(payment)
 
 
 def remaining(since: datetime, seconds: int) -> int:
@@ -231,14 +244,8 @@ async def _repair(
         return f"workflow missing for a {payment.status} payment: not restarted"
     if not repair:
         return "workflow missing: run with --repair to start it"
-    await temporal.start_workflow(
-        PaymentWorkflow.run,
-        request_from_row(payment, settings),
-        id=payment.id,
-        task_queue=settings.temporal.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-    )
+    steering = PaymentSteering(temporal, settings.temporal.task_queue)
+    await steering.start(request_from_row(payment, settings), STEER_WAIT_SECONDS, for_outcome=False)
     return "workflow started"
 
 
@@ -252,10 +259,11 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         temporal = await connect_temporal(settings)
         if args.action == "show":
             return [await show(sessions, temporal, args.id)]
+        steering = PaymentSteering(temporal, settings.temporal.task_queue)
         if args.action == "cancel":
-            return [await cancel(temporal, args.id, args.reason)]
+            return [await cancel(sessions, steering, args.id, args.reason)]
         if args.action == "resolve":
-            return [await resolve(temporal, args.id, args.verdict)]
+            return [await resolve(sessions, steering, args.id, args.verdict)]
         return await reconcile(settings, sessions, temporal, args)
     finally:
         await engine.dispose()

@@ -116,3 +116,13 @@ async def test_reconcile_never_restarts_a_settled_payment(
     assert mine["action"] == "workflow missing for a captured payment: not restarted"
     with pytest.raises(RPCError):
         await temporal.get_workflow_handle(request.payment_id).describe()
+
+
+async def test_resolve_is_refused_for_a_payment_whose_outcome_is_known(
+    stack: Stack, payments: Payments
+) -> None:
+    handle = await payments.start("4242424242424242")
+    await until_status(handle, "captured")
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        await asyncio.to_thread(run_cli, stack, "payments", "resolve", handle.id)
+    assert "payment_not_unresolved" in refused.value.stderr

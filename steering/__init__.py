@@ -1,0 +1,1 @@
+"""Starting and steering payment workflows: one way, shared by the API and the operator CLI."""
