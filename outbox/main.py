@@ -14,8 +14,7 @@ from settings import Settings
 from shutdown import stop_on_signals
 
 
-async def main_async() -> None:
-    settings = Settings()
+async def main_async(settings: Settings) -> None:
     stop = stop_on_signals()
     registry = CollectorRegistry()
     start_http_server(settings.worker.metrics_port, settings.worker.metrics_host, registry=registry)
@@ -27,9 +26,10 @@ async def main_async() -> None:
 
 
 def main() -> None:
-    configure_tracing(Settings(), "relay")
-    configure_logging("relay", Settings().log_level)
-    asyncio.run(main_async())
+    settings = Settings()  # parsed once for the process
+    configure_tracing(settings, "relay")
+    configure_logging("relay", settings.log_level)
+    asyncio.run(main_async(settings))
 
 
 if __name__ == "__main__":
