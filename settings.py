@@ -27,6 +27,10 @@ class ApiSettings(BaseModel):
     rate_limit_per_minute: int = 100
     rate_limit_burst: int = 20
     rate_limit_burst_seconds: float = 10.0
+    # Failed authentications allowed per client address and minute (then 429).
+    auth_failures_per_minute: int = 30
+    # How long a key look-up is cached: a revoked or expired key works at most this long more.
+    key_cache_seconds: float = 5.0
     idempotency_ttl_seconds: int = 24 * 3600
     # How long a request holds its idempotency key before a retry may take it over.
     idempotency_lock_seconds: int = 60

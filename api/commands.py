@@ -45,10 +45,10 @@ class PaymentCommands:
         return self._fingerprints.of(number)
 
     async def create(
-        self, payment_id: str, body: PaymentCreate, wait_seconds: int | None
+        self, account_id: str, payment_id: str, body: PaymentCreate, wait_seconds: int | None
     ) -> tuple[int, View]:
         """Returns the HTTP status and the payment: 201 settled, 402 failed, 202 still going."""
-        request = await self._tokenized_request(payment_id, body)
+        request = await self._tokenized_request(account_id, payment_id, body)
         outcome_known = await self._steering.start(
             request, self._wait(wait_seconds), for_outcome=wait_seconds is not None
         )
@@ -57,7 +57,7 @@ class PaymentCommands:
             # an outcome is known); inserting here too lets a GET right after a 202 find it.
             async with self._sessions.begin() as session:
                 await PaymentRepository(session).add_if_missing(request)
-        payment = await self._queries.payment(payment_id)
+        payment = await self._queries.payment(account_id, payment_id)
         if wait_seconds is None or not outcome_known:
             return 202, payment
         status = payment.status
@@ -65,7 +65,9 @@ class PaymentCommands:
             raise _card_error(payment)
         return (201 if status.outcome_known(body.capture_method) else 202), payment
 
-    async def _tokenized_request(self, payment_id: str, body: PaymentCreate) -> PaymentRequest:
+    async def _tokenized_request(
+        self, account_id: str, payment_id: str, body: PaymentCreate
+    ) -> PaymentRequest:
         card = body.payment_method.card
         token = await self._gateway.tokenize(
             CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
@@ -73,6 +75,7 @@ class PaymentCommands:
         # Our keyed fingerprint, not the processor's: it is what we store (PCI DSS 3.5.1).
         summary = replace(token.card, fingerprint=self._fingerprints.of(card.number))
         return PaymentRequest(
+            account_id=account_id,
             payment_id=payment_id,
             order_id=body.order_id,
             amount=body.amount,
@@ -94,34 +97,40 @@ class PaymentCommands:
         return float(longest if wait_seconds is None else min(wait_seconds, longest))
 
     async def capture(
-        self, payment_id: str, amount: int | None, wait_seconds: int | None = None
+        self, account_id: str, payment_id: str, amount: int | None, wait_seconds: int | None = None
     ) -> tuple[int, View]:
         """200 and the payment once captured; 202 and the payment as it stands if not yet."""
-        await self._queries.payment(payment_id)  # 404 before anything else
+        await self._queries.payment(account_id, payment_id)  # 404 before anything else
         finished = await self._steering.capture(payment_id, amount, self._wait(wait_seconds))
-        return (200 if finished else 202), await self._queries.payment(payment_id)
+        return (200 if finished else 202), await self._queries.payment(account_id, payment_id)
 
     async def cancel(
-        self, payment_id: str, reason: str | None, wait_seconds: int | None = None
+        self, account_id: str, payment_id: str, reason: str | None, wait_seconds: int | None = None
     ) -> tuple[int, View]:
-        await self._queries.payment(payment_id)
+        await self._queries.payment(account_id, payment_id)
         finished = await self._steering.cancel(payment_id, reason, self._wait(wait_seconds))
-        return (200 if finished else 202), await self._queries.payment(payment_id)
+        return (200 if finished else 202), await self._queries.payment(account_id, payment_id)
 
     async def refund(
-        self, payment_id: str, request: RefundRequest, wait_seconds: int | None = None
+        self,
+        account_id: str,
+        payment_id: str,
+        request: RefundRequest,
+        wait_seconds: int | None = None,
     ) -> tuple[int, View]:
         """201 and the refund once its outcome is known; 202 and the pending refund if not."""
-        await self._queries.payment(payment_id)
+        await self._queries.payment(account_id, payment_id)
         finished = await self._steering.refund(payment_id, request, self._wait(wait_seconds))
-        refund = await self._queries.refund_or_none(request.refund_id, payment_id)
+        refund = await self._queries.refund_or_none(account_id, request.refund_id, payment_id)
         if finished and refund is not None:
             return 201, refund
-        return 202, refund or await self._pending_refund(payment_id, request)
+        return 202, refund or await self._pending_refund(account_id, payment_id, request)
 
-    async def _pending_refund(self, payment_id: str, request: RefundRequest) -> RefundOut:
+    async def _pending_refund(
+        self, account_id: str, payment_id: str, request: RefundRequest
+    ) -> RefundOut:
         """The refund as accepted, before its activity has written its row."""
-        payment = await self._queries.payment(payment_id)
+        payment = await self._queries.payment(account_id, payment_id)
         return RefundOut(
             id=request.refund_id,
             object="refund",

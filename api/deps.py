@@ -11,7 +11,7 @@ from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
 from api.queries import PaymentQueries
 from api.services import Services
-from db.apikeys import Principal, find_active
+from db.apikeys import Principal
 from domain.errors import NotAuthenticated, NotPermitted, RateLimited
 from settings import Settings
 
@@ -48,14 +48,24 @@ QueriesDep = Annotated[PaymentQueries, Depends(_queries)]
 IdempotencyDep = Annotated[IdempotencyStore, Depends(_idempotency)]
 
 
-async def _authenticate(built: Services, authorization: str | None) -> Principal:
+async def _authenticate(request: Request, built: Services, authorization: str | None) -> Principal:
+    """The key's principal; failed attempts are limited per client address, so guessing keys
+    neither succeeds nor loads the database."""
+    client = f"ip:{request.client.host if request.client else '-'}"
     scheme, _, secret = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise NotAuthenticated("send `Authorization: Bearer <api key>`")
-    async with built.sessions() as session:
-        principal = await find_active(session, secret.strip())
+    secret = secret.strip() if scheme.lower() == "bearer" else ""
+    principal = built.keys.cached(secret) if secret else None
+    if principal is None and built.failed_auth.blocked(client):
+        # Only keys seen lately still work from an address that keeps failing: no query.
+        raise RateLimited("too many failed authentications from this address", retry_after=60)
+    if principal is None and secret:
+        principal = await built.keys.principal(secret)
     if principal is None:
-        raise NotAuthenticated("the API key is unknown or revoked")
+        built.failed_auth.check(client)
+        raise NotAuthenticated(
+            "send `Authorization: Bearer <api key>` with a key that is known, active and not"
+            " expired"
+        )
     return principal
 
 
@@ -65,11 +75,15 @@ def requires(scope: str) -> Callable[..., Awaitable[Principal]]:
         built: ServicesDep,
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Principal:
-        principal = await _authenticate(built, authorization)
-        verdict = built.rate_limiter.check(principal.key_id)
+        principal = await _authenticate(request, built, authorization)
+        verdict = built.rate_limiter.check(
+            principal.account_id,
+            per_minute=principal.rate_limit_per_minute,
+            burst_limit=principal.rate_limit_burst,
+        )
         request.state.rate_limit = verdict
         if not verdict.allowed:
-            raise RateLimited("too many requests for this API key", retry_after=verdict.retry_after)
+            raise RateLimited("too many requests for this account", retry_after=verdict.retry_after)
         if scope not in principal.scopes:
             raise NotPermitted(f"the API key lacks the `{scope}` scope", param=None)
         return principal

@@ -73,7 +73,7 @@ class IdempotencyStore:
         self._ttl = ttl
         self._lock = lock
 
-    async def claim(self, key_id: str, key: str, fingerprint: str) -> Claim:
+    async def claim(self, account_id: str, key: str, fingerprint: str) -> Claim:
         """Hold the key (a Claim without replay) or replay its answer. Raises on conflict."""
         now = datetime.now(UTC)
         async with self._sessions.begin() as session:
@@ -81,7 +81,7 @@ class IdempotencyStore:
             inserted = await session.execute(
                 insert(IdempotencyRecord)
                 .values(
-                    api_key_id=key_id,
+                    account_id=account_id,
                     key=key,
                     generation=generation,
                     request_hash=fingerprint,
@@ -96,7 +96,7 @@ class IdempotencyStore:
             record = (
                 await session.execute(
                     select(IdempotencyRecord)
-                    .where(IdempotencyRecord.api_key_id == key_id, IdempotencyRecord.key == key)
+                    .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key)
                     .with_for_update()
                 )
             ).scalar_one()
@@ -121,14 +121,14 @@ class IdempotencyStore:
             record.locked_until = now + self._lock  # its holder died: take over
             return Claim(None, record.generation)
 
-    async def complete(self, key_id: str, key: str, response: StoredResponse) -> None:
+    async def complete(self, account_id: str, key: str, response: StoredResponse) -> None:
         async with self._sessions.begin() as session:
-            record = await session.get(IdempotencyRecord, (key_id, key))
+            record = await session.get(IdempotencyRecord, (account_id, key))
             if record is not None:
                 record.response_status = response.status
                 record.response_body = response.body
 
-    async def release(self, key_id: str, key: str) -> None:
+    async def release(self, account_id: str, key: str) -> None:
         """Free the key after a failure on our side, so the client's retry runs the work again.
 
         The row stays, generation and all: the work may have started a workflow before it
@@ -138,7 +138,7 @@ class IdempotencyStore:
             await session.execute(
                 update(IdempotencyRecord)
                 .where(
-                    IdempotencyRecord.api_key_id == key_id,
+                    IdempotencyRecord.account_id == account_id,
                     IdempotencyRecord.key == key,
                     IdempotencyRecord.response_status.is_(None),
                 )
@@ -148,14 +148,14 @@ class IdempotencyStore:
     async def purge_expired(self) -> int:
         """Delete up to PURGE_BATCH expired rows; the number deleted."""
         expired = (
-            select(IdempotencyRecord.api_key_id, IdempotencyRecord.key)
+            select(IdempotencyRecord.account_id, IdempotencyRecord.key)
             .where(IdempotencyRecord.expires_at <= datetime.now(UTC))
             .limit(PURGE_BATCH)
         )
         async with self._sessions.begin() as session:
             result = await session.execute(
                 delete(IdempotencyRecord)
-                .where(tuple_(IdempotencyRecord.api_key_id, IdempotencyRecord.key).in_(expired))
+                .where(tuple_(IdempotencyRecord.account_id, IdempotencyRecord.key).in_(expired))
                 .returning(IdempotencyRecord.key)
             )
             return len(result.all())

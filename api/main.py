@@ -15,6 +15,7 @@ from api import errors, health, middleware, routes
 from api.codec_server import create_codec_app
 from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
+from api.keycache import KeyCache
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
 from api.services import Services
@@ -74,6 +75,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 burst=settings.api.rate_limit_burst,
                 burst_seconds=settings.api.rate_limit_burst_seconds,
             ),
+            failed_auth=RateLimiter(
+                per_minute=settings.api.auth_failures_per_minute,
+                burst=settings.api.auth_failures_per_minute,
+                burst_seconds=60.0,
+            ),
+            keys=KeyCache(sessions, settings.api.key_cache_seconds),
         )
         stop_purging = asyncio.Event()
         purging = asyncio.create_task(

@@ -21,17 +21,24 @@ class PaymentQueries:
     def view(self, payment: Payment) -> PaymentOut:
         return payment_view(payment, self._ui_url, self._namespace)
 
-    async def payment(self, payment_id: str) -> PaymentOut:
+    async def payment(self, account_id: str, payment_id: str) -> PaymentOut:
+        """The account's payment; another account's answers as if it did not exist (404, so
+        existence is not leaked)."""
         async with self._sessions() as session:
             payment = await session.get(Payment, payment_id)
-        if payment is None:
+        if payment is None or payment.account_id != account_id:
             raise ResourceMissing(f"no payment {payment_id}", param="id")
         return self.view(payment)
 
     async def payments(
-        self, order_id: str | None, status: str | None, limit: int, starting_after: str | None
+        self,
+        account_id: str,
+        order_id: str | None,
+        status: str | None,
+        limit: int,
+        starting_after: str | None,
     ) -> PaymentList:
-        query = select(Payment)
+        query = select(Payment).where(Payment.account_id == account_id)
         if order_id is not None:
             query = query.where(Payment.order_id == order_id)
         if status is not None:
@@ -39,7 +46,7 @@ class PaymentQueries:
         async with self._sessions() as session:
             if starting_after is not None:
                 cursor = await session.get(Payment, starting_after)
-                if cursor is None:
+                if cursor is None or cursor.account_id != account_id:
                     raise InvalidRequest("no payment with that id", param="starting_after")
                 # Newest first: continue strictly after the cursor in (created_at, id) order.
                 query = query.where(
@@ -52,8 +59,8 @@ class PaymentQueries:
             rows = list((await session.execute(query)).scalars())
         return PaymentList(data=[self.view(p) for p in rows[:limit]], has_more=len(rows) > limit)
 
-    async def refunds(self, payment_id: str) -> RefundList:
-        await self.payment(payment_id)
+    async def refunds(self, account_id: str, payment_id: str) -> RefundList:
+        await self.payment(account_id, payment_id)
         async with self._sessions() as session:
             rows = await session.execute(
                 select(Refund).where(Refund.payment_id == payment_id).order_by(Refund.created_at)
@@ -61,22 +68,32 @@ class PaymentQueries:
             data = [refund_view(r) for r in rows.scalars()]
         return RefundList(data=data)
 
-    async def refund(self, refund_id: str, payment_id: str | None = None) -> RefundOut:
-        """The refund; with `payment_id`, only if it belongs to that payment."""
+    async def refund(
+        self, account_id: str, refund_id: str, payment_id: str | None = None
+    ) -> RefundOut:
+        """The account's refund; with `payment_id`, only if it belongs to that payment."""
         async with self._sessions() as session:
-            refund = await session.get(Refund, refund_id)
-        if refund is None or (payment_id is not None and refund.payment_id != payment_id):
+            found = (
+                await session.execute(
+                    select(Refund)
+                    .join(Payment, Payment.id == Refund.payment_id)
+                    .where(Refund.id == refund_id, Payment.account_id == account_id)
+                )
+            ).scalar_one_or_none()
+        if found is None or (payment_id is not None and found.payment_id != payment_id):
             raise ResourceMissing(f"no refund {refund_id}", param="id")
-        return refund_view(refund)
+        return refund_view(found)
 
-    async def refund_or_none(self, refund_id: str, payment_id: str) -> RefundOut | None:
+    async def refund_or_none(
+        self, account_id: str, refund_id: str, payment_id: str
+    ) -> RefundOut | None:
         try:
-            return await self.refund(refund_id, payment_id)
+            return await self.refund(account_id, refund_id, payment_id)
         except ResourceMissing:
             return None
 
-    async def timeline(self, payment_id: str) -> Timeline:
-        await self.payment(payment_id)
+    async def timeline(self, account_id: str, payment_id: str) -> Timeline:
+        await self.payment(account_id, payment_id)
         async with self._sessions() as session:
             events = (
                 await session.execute(

@@ -88,6 +88,12 @@ def check_max_amount(amount: int, currency: str, max_amount: int) -> None:
         )
 
 
+def scope_of(principal: Principal, generation: str) -> tuple[str, ...]:
+    """What a derived id is scoped to: the account and the key's generation. Keys claimed
+    before generations existed (generation "") keep the ids they had, scoped to the API key."""
+    return (principal.account_id, generation) if generation else (principal.key_id,)
+
+
 async def idempotent(
     request: Request,
     store: IdempotencyStore,
@@ -104,7 +110,7 @@ async def idempotent(
         status, view = await work("")
         return JSONResponse(view.model_dump(mode="json"), status_code=status)
     fingerprint = request_fingerprint(request.method, request.url.path, body)
-    claim = await store.claim(principal.key_id, key, fingerprint)
+    claim = await store.claim(principal.account_id, key, fingerprint)
     if claim.replay is not None:
         headers = {"Idempotent-Replayed": "true"}
         return JSONResponse(claim.replay.body, status_code=claim.replay.status, headers=headers)
@@ -115,9 +121,9 @@ async def idempotent(
         rejected = await on_rejected(request, error)
         status, payload = rejected.status_code, orjson.loads(rejected.body)
     except BaseException:
-        await store.release(principal.key_id, key)
+        await store.release(principal.account_id, key)
         raise
-    await store.complete(principal.key_id, key, StoredResponse(status, payload))
+    await store.complete(principal.account_id, key, StoredResponse(status, payload))
     return JSONResponse(payload, status_code=status)
 
 
@@ -145,8 +151,10 @@ async def create_payment(
     check_max_amount(body.amount, body.currency, settings.payments.max_amount_for(body.currency))
 
     async def work(generation: str) -> tuple[int, BaseModel]:
-        payment_id = derived_id("pay", principal.key_id, idempotency_key, generation)
-        return await commands.create(payment_id, body, wait)  # a decline raises CardError (402)
+        payment_id = derived_id("pay", *scope_of(principal, generation), idempotency_key)
+        return await commands.create(
+            principal.account_id, payment_id, body, wait
+        )  # a decline raises CardError (402)
 
     identity = body.identity(commands.card_fingerprint(body.payment_method.card.number))
     return await idempotent(request, store, principal, idempotency_key, identity, work)
@@ -165,14 +173,14 @@ async def list_payments(
         str | None, Query(max_length=limits.ID_MAX, pattern=schemas.NO_NUL)
     ] = None,
 ) -> schemas.PaymentList:
-    return await queries.payments(order_id, status, limit, starting_after)
+    return await queries.payments(principal.account_id, order_id, status, limit, starting_after)
 
 
 @router.get("/payments/{payment_id}", response_model=schemas.PaymentOut, responses=ERRORS)
 async def get_payment(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.PaymentOut:
-    return await queries.payment(payment_id)
+    return await queries.payment(principal.account_id, payment_id)
 
 
 @router.post(
@@ -195,7 +203,7 @@ async def capture_payment(
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
     async def work(_: str) -> tuple[int, BaseModel]:
-        return await commands.capture(payment_id, body.amount, wait)
+        return await commands.capture(principal.account_id, payment_id, body.amount, wait)
 
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 
@@ -220,7 +228,7 @@ async def cancel_payment(
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
     async def work(_: str) -> tuple[int, BaseModel]:
-        return await commands.cancel(payment_id, body.reason, wait)
+        return await commands.cancel(principal.account_id, payment_id, body.reason, wait)
 
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 
@@ -249,10 +257,10 @@ async def create_refund(
         # The payment is part of the refund's id: one key used on two payments (after it
         # expired) names two refunds, never the first payment's refund for the second. Keys
         # claimed before generations existed (generation "") keep the id they had.
-        scope = (payment_id, idempotency_key, generation) if generation else (idempotency_key,)
-        refund_id = derived_id("re", principal.key_id, *scope)
+        scope = (payment_id, idempotency_key) if generation else (idempotency_key,)
+        refund_id = derived_id("re", *scope_of(principal, generation), *scope)
         refund = RefundRequest(refund_id=refund_id, amount=body.amount, reason=body.reason)
-        return await commands.refund(payment_id, refund, wait)
+        return await commands.refund(principal.account_id, payment_id, refund, wait)
 
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 
@@ -261,21 +269,21 @@ async def create_refund(
 async def list_refunds(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.RefundList:
-    return await queries.refunds(payment_id)
+    return await queries.refunds(principal.account_id, payment_id)
 
 
 @router.get("/refunds/{refund_id}", response_model=schemas.RefundOut, responses=ERRORS)
 async def get_refund(
     refund_id: RefundId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.RefundOut:
-    return await queries.refund(refund_id)
+    return await queries.refund(principal.account_id, refund_id)
 
 
 @router.get("/payments/{payment_id}/timeline", response_model=schemas.Timeline, responses=ERRORS)
 async def payment_timeline(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.Timeline:
-    return await queries.timeline(payment_id)
+    return await queries.timeline(principal.account_id, payment_id)
 
 
 @router.get("/payment-methods", responses=ERRORS)

@@ -9,6 +9,7 @@ from temporalio.client import Client
 
 from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
+from api.keycache import KeyCache
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
 from db.session import SessionFactory
@@ -24,4 +25,6 @@ class Services:
     queries: PaymentQueries
     commands: PaymentCommands
     idempotency: IdempotencyStore
-    rate_limiter: RateLimiter
+    rate_limiter: RateLimiter  # per account
+    failed_auth: RateLimiter  # failed authentications per client address
+    keys: KeyCache

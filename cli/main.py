@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import sys
 
 from cli import apikeys, audit, events, load, payments
 from cli.output import render
@@ -23,10 +25,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    # `--json` is accepted anywhere on the command line, not only before the command.
+    as_json = "--json" in words
+    args = parser().parse_args([word for word in words if word != "--json"])
+    args.json = args.json or as_json
     try:
-        if args.group == "apikeys":
-            print(render(asyncio.run(apikeys.run(args)), args.json))
+        if args.group in ("apikeys", "accounts"):
+            rows = asyncio.run(apikeys.run(args))
+            if args.json and args.action == "create":  # one object: what was created
+                print(json.dumps(rows[0], indent=2, default=str))
+            else:
+                print(render(rows, args.json))
         elif args.group == "payments":
             # `show` is nested: indented JSON reads better than a table.
             print(render(asyncio.run(payments.run(args)), args.json or args.action == "show"))

@@ -171,6 +171,7 @@ def request_from_row(payment: Payment, settings: Settings) -> PaymentRequest:
         fingerprint=payment.card_fingerprint,
     )
     return PaymentRequest(
+        account_id=payment.account_id,
         payment_id=payment.id,
         order_id=payment.order_id,
         amount=payment.amount,

@@ -66,9 +66,11 @@ class Payment(Base):
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
         Index("ix_payments_order_id_created_at", "order_id", "created_at"),
         Index("ix_payments_status_created_at", "status", "created_at"),
+        Index("ix_payments_account_id_created_at", "account_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(limits.ID_MAX), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     order_id: Mapped[str] = mapped_column(String(limits.ORDER_ID_MAX))
     customer_id: Mapped[str | None] = mapped_column(String(limits.CUSTOMER_ID_MAX))
     amount: Mapped[int] = mapped_column(BigInteger)
@@ -171,27 +173,47 @@ class OutboxEvent(Base):
     published_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
+class Account(Base):
+    """An order service, shop or brand: every key, payment, refund and idempotency key belongs
+    to exactly one, and no caller sees or moves another account's objects."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    # Overrides of the API's rate limit for this account (None: the settings' defaults).
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    rate_limit_burst: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
 class ApiKey(Base):
     """An order service's credential. Only a hash of the key is stored."""
 
     __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_account_id", "account_id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     name: Mapped[str] = mapped_column(String(255))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     scopes: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp)
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class IdempotencyRecord(Base):
-    """A write request by (API key, Idempotency-Key): who holds it, and the answer once known."""
+    """A write request by (account, Idempotency-Key): who holds it, and the answer once known.
+    Per account, not per API key: a retry with the account's rotated key reaches the same
+    payment."""
 
     __tablename__ = "idempotency_records"
     __table_args__ = (Index("ix_idempotency_records_expires_at", "expires_at"),)
 
-    api_key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(limits.IDEMPOTENCY_KEY_MAX), primary_key=True)
     # Part of every id derived from the key; a new one when an expired key is used again.
     # Empty for keys claimed before generations existed (their ids stay what they were).

@@ -31,6 +31,7 @@ class PaymentRepository:
             insert(Payment)
             .values(
                 id=request.payment_id,
+                account_id=request.account_id,
                 order_id=request.order_id,
                 customer_id=request.customer_id,
                 amount=request.amount,

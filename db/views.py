@@ -41,6 +41,7 @@ class WorkflowLink(BaseModel):
 class PaymentOut(BaseModel):
     id: str = Field(examples=["pay_3f2a9c1b7e5d4a0c8b6e1f2a"])
     object: Literal["payment"]
+    account_id: str = Field(examples=["acct_3f2a9c1b7e5d4a0c"])
     order_id: str
     customer_id: str | None
     amount: int
@@ -89,6 +90,7 @@ def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> Paym
     return PaymentOut(
         id=payment.id,
         object="payment",
+        account_id=payment.account_id,
         order_id=payment.order_id,
         customer_id=payment.customer_id,
         amount=payment.amount,

@@ -43,6 +43,8 @@ class PaymentRequest:
     authorize_deadline_seconds: int = 600
     authorization_expiry_seconds: int = 7 * 24 * 3600
     refund_window_seconds: int = 180 * 24 * 3600
+    # Payments begun before accounts existed carry none: they belong to the default account.
+    account_id: str = "acct_default"
 
 
 @dataclass(frozen=True)

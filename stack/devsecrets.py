@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from codec.encryption import new_key_spec
-from db.apikeys import create_key, find_active
+from db.apikeys import DEFAULT_ACCOUNT_ID, create_key, find_active
 from db.session import create_engine, create_session_factory
 from settings import Settings
 
@@ -44,7 +44,9 @@ async def ensure_dev_key(settings: Settings, data_dir: Path) -> str:
                 secret = path.read_text().strip()
                 if await find_active(session, secret) is not None:
                     return secret
-            _, secret = await create_key(session, "development (payment-saga-stack)")
+            _, secret = await create_key(
+                session, DEFAULT_ACCOUNT_ID, "development (payment-saga-stack)"
+            )
     finally:
         await engine.dispose()
     path.write_text(secret + "\n")

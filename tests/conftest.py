@@ -49,6 +49,7 @@ def stack_settings(data_dir: Path) -> Settings:
     # Every test shares the dev key; rate limits are tested on an app of their own.
     settings.api.rate_limit_per_minute = 1_000_000
     settings.api.rate_limit_burst = 1_000_000
+    settings.api.auth_failures_per_minute = 1_000_000
     return settings
 
 

@@ -7,6 +7,7 @@ ORDER_ID = SearchAttributeKey.for_keyword("OrderId")
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
 PAYMENT_AMOUNT = SearchAttributeKey.for_int("PaymentAmount")
 PAYMENT_CURRENCY = SearchAttributeKey.for_keyword("PaymentCurrency")
+ACCOUNT_ID = SearchAttributeKey.for_keyword("AccountId")
 
 # Name -> type as `temporal server start-dev --search-attribute NAME=TYPE` and
 # `temporal operator search-attribute create` spell it.
@@ -16,4 +17,5 @@ REGISTRATION: dict[str, str] = {
     CUSTOMER_ID.name: "Keyword",
     PAYMENT_AMOUNT.name: "Int",
     PAYMENT_CURRENCY.name: "Keyword",
+    ACCOUNT_ID.name: "Keyword",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from api.main import create_app
-from db.apikeys import create_key, revoke
+from db.apikeys import DEFAULT_ACCOUNT_ID, create_key, revoke
 from db.session import SessionFactory
 from settings import Settings
 from tests.e2e.conftest import new_key, payment_body
@@ -17,7 +17,7 @@ async def key_with(sessions: SessionFactory, *scopes: str) -> str:
 
 async def new_api_key(sessions: SessionFactory, *scopes: str) -> tuple[str, str]:
     async with sessions.begin() as session:
-        row, secret = await create_key(session, "test", scopes)
+        row, secret = await create_key(session, DEFAULT_ACCOUNT_ID, "test", scopes)
     return row.id, secret
 
 

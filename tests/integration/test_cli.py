@@ -39,7 +39,7 @@ def cli(stack: Stack, *args: str) -> Any:
 
 
 async def test_apikeys_create_list_revoke(stack: Stack) -> None:
-    created = (await asyncio.to_thread(cli, stack, "apikeys", "create", "--name", "cli-test"))[0]
+    created = await asyncio.to_thread(cli, stack, "apikeys", "create", "--name", "cli-test")
     assert created["key"].startswith("sk_")
     listed = await asyncio.to_thread(cli, stack, "apikeys", "list")
     row = next(k for k in listed if k["id"] == created["id"])

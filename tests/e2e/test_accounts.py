@@ -1,0 +1,144 @@
+"""Accounts keep their money apart: no caller sees or moves another account's objects."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from api.main import create_app
+from db.apikeys import create_account, create_key, revoke
+from db.session import SessionFactory
+from settings import Settings
+from tests.e2e.conftest import new_key, payment_body
+
+
+async def account_key(
+    sessions: SessionFactory, account_id: str | None = None, **options: Any
+) -> tuple[str, str, str]:
+    """(account id, key id, secret): a key of the given account, or of a new one."""
+    async with sessions.begin() as session:
+        if account_id is None:
+            account_id = (await create_account(session, f"shop-{uuid.uuid4().hex[:6]}")).id
+        row, secret = await create_key(session, account_id, "test", **options)
+    return account_id, row.id, secret
+
+
+def client_for(settings: Settings, secret: str) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {secret}"}
+    return httpx.AsyncClient(base_url=settings.api.base_url(), headers=headers, timeout=60)
+
+
+@pytest.fixture
+async def two_accounts(
+    settings: Settings, sessions: SessionFactory
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    _, _, first = await account_key(sessions)
+    _, _, second = await account_key(sessions)
+    async with client_for(settings, first) as mine, client_for(settings, second) as theirs:
+        yield mine, theirs
+
+
+async def test_another_account_sees_and_moves_nothing(
+    two_accounts: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    mine, theirs = two_accounts
+    body = payment_body(capture_method="manual", amount=5000)
+    created = await mine.post("/v1/payments", json=body, headers={**new_key(), "Prefer": "wait=15"})
+    assert created.status_code == 201, created.text
+    payment = created.json()
+    pid = payment["id"]
+    await mine.post(f"/v1/payments/{pid}/capture", json={"amount": 4000})
+    refund = await mine.post(f"/v1/payments/{pid}/refunds", json={"amount": 100}, headers=new_key())
+    assert refund.status_code == 201, refund.text
+    rid = refund.json()["id"]
+
+    reads = [f"/v1/payments/{pid}", f"/v1/payments/{pid}/refunds", f"/v1/refunds/{rid}",
+             f"/v1/payments/{pid}/timeline"]  # fmt: skip
+    for path in reads:
+        response = await theirs.get(path)
+        assert (response.status_code, response.json()["error"]["code"]) == (404, "resource_missing")
+    listed = (await theirs.get("/v1/payments", params={"order_id": body["order_id"]})).json()
+    assert listed["data"] == []
+    cursor = await theirs.get("/v1/payments", params={"starting_after": pid})
+    assert cursor.status_code == 400
+    writes = [(f"/v1/payments/{pid}/capture", {}), (f"/v1/payments/{pid}/cancel", {}),
+              (f"/v1/payments/{pid}/refunds", {"amount": 100})]  # fmt: skip
+    for path, json_body in writes:
+        response = await theirs.post(path, json=json_body, headers=new_key())
+        assert response.status_code == 404, (path, response.text)
+
+    mine_now = (await mine.get(f"/v1/payments/{pid}")).json()
+    assert (mine_now["amount_captured"], mine_now["amount_refunded"]) == (4000, 100)
+    assert mine_now["account_id"] == payment["account_id"] != ""
+
+
+async def test_idempotency_holds_across_a_key_rotation_not_across_accounts(
+    settings: Settings, sessions: SessionFactory
+) -> None:
+    account, _, old_key = await account_key(sessions)
+    _, _, new_key_secret = await account_key(sessions, account)
+    _, _, other_account = await account_key(sessions)
+    body, key = payment_body(), {**new_key(), "Prefer": "wait=15"}
+    async with (
+        client_for(settings, old_key) as before,
+        client_for(settings, new_key_secret) as after,
+        client_for(settings, other_account) as other,
+    ):
+        first = await before.post("/v1/payments", json=body, headers=key)
+        retried = await after.post("/v1/payments", json=body, headers=key)
+        elsewhere = await other.post("/v1/payments", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    assert retried.json()["id"] == first.json()["id"]  # the rotated key reaches the same payment
+    assert elsewhere.status_code == 201
+    assert elsewhere.json()["id"] != first.json()["id"]
+
+
+async def test_a_revoked_key_stops_working_within_the_cache_bound(
+    settings: Settings, sessions: SessionFactory
+) -> None:
+    _, key_id, secret = await account_key(sessions)
+    async with client_for(settings, secret) as client:
+        assert (await client.get("/v1/payments")).status_code == 200  # now cached
+        async with sessions.begin() as session:
+            await revoke(session, key_id)
+        revoked_at = asyncio.get_running_loop().time()
+        status = 200
+        while status == 200 and asyncio.get_running_loop().time() - revoked_at < 30:
+            status = (await client.get("/v1/payments")).status_code
+            await asyncio.sleep(0.2)
+        waited = asyncio.get_running_loop().time() - revoked_at
+    assert status == 401
+    assert waited <= settings.api.key_cache_seconds + 1
+
+
+async def test_an_expired_key_is_refused(settings: Settings, sessions: SessionFactory) -> None:
+    expired = datetime.now(UTC) - timedelta(seconds=1)
+    _, _, secret = await account_key(sessions, expires_at=expired)
+    async with client_for(settings, secret) as client:
+        assert (await client.get("/v1/payments")).status_code == 401
+
+
+async def test_failed_authentications_are_limited_per_address(
+    settings: Settings, sessions: SessionFactory
+) -> None:
+    strict = settings.model_copy(deep=True)
+    strict.api.auth_failures_per_minute = 3
+    app = create_app(strict)
+    _, _, secret = await account_key(sessions)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api") as client,
+    ):
+        good = {"Authorization": f"Bearer {secret}"}
+        assert (await client.get("/v1/payments", headers=good)).status_code == 200
+        bad = {"Authorization": "Bearer sk_guess"}
+        statuses = [(await client.get("/v1/payments", headers=bad)).status_code for _ in range(5)]
+        # A key seen lately still works from that address; guesses get 429 without a query.
+        assert (await client.get("/v1/payments", headers=good)).status_code == 200
+    assert statuses == [401, 401, 401, 429, 429]
