@@ -31,6 +31,8 @@ class ApiSettings(BaseModel):
     auth_failures_per_minute: int = 30
     # How long a key look-up is cached: a revoked or expired key works at most this long more.
     key_cache_seconds: float = 5.0
+    # /docs, /redoc and /openapi.json; switch off where callers should not browse the API.
+    docs_enabled: bool = True
     idempotency_ttl_seconds: int = 24 * 3600
     # How long a request holds its idempotency key before a retry may take it over.
     idempotency_lock_seconds: int = 60

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Annotated
 
 import uvicorn
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Header, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from api import errors, health, middleware, routes
@@ -94,11 +96,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await http.aclose()
             await engine.dispose()
 
+    docs = settings.api.docs_enabled
     app = FastAPI(
         title="payment-saga",
         version=VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     errors.install(app)
     middleware.install(app, middleware.ApiMetrics(registry), settings.api.max_body_bytes)
@@ -107,7 +113,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/codec", create_codec_app(settings, payload_codec(settings)))
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(authorization: Annotated[str | None, Header()] = None) -> Response:
+        # For operators only: Prometheus sends the operator token (docs/operations.md).
+        token = settings.codec.operator_token
+        expected = f"Bearer {token.get_secret_value()}" if token is not None else None
+        if expected is not None and not hmac.compare_digest(authorization or "", expected):
+            return Response(status_code=404)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

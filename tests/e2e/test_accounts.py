@@ -142,3 +142,20 @@ async def test_failed_authentications_are_limited_per_address(
         # A key seen lately still works from that address; guesses get 429 without a query.
         assert (await client.get("/v1/payments", headers=good)).status_code == 200
     assert statuses == [401, 401, 401, 429, 429]
+
+
+async def test_operator_surfaces_are_not_open_to_callers(settings: Settings) -> None:
+    """/ready names the dependency that is down, never its error text; /docs can be off."""
+    closed = settings.model_copy(deep=True)
+    closed.kafka.bootstrap_servers = "127.0.0.1:9"  # nothing listens there
+    closed.api.docs_enabled = False
+    app = create_app(closed)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api") as client,
+    ):
+        ready = await client.get("/ready")
+        docs = [(await client.get(path)).status_code for path in ("/docs", "/openapi.json")]
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"temporal": "ok", "postgres": "ok", "kafka": "unavailable"}
+    assert docs == [404, 404]

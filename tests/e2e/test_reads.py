@@ -6,6 +6,7 @@ import uuid
 
 import httpx
 
+from settings import Settings
 from tests.e2e.conftest import create, payment_body
 
 
@@ -38,11 +39,15 @@ async def test_timeline_shows_attempts_and_state_changes_in_order(
     assert described == ["authorize", "payment.authorized", "capture", "payment.succeeded"]
 
 
-async def test_info_methods_and_metrics(api: httpx.AsyncClient) -> None:
+async def test_info_methods_and_metrics(api: httpx.AsyncClient, settings: Settings) -> None:
     assert (await api.get("/v1/_info")).json()["service"] == "payment-saga"
     methods = (await api.get("/v1/payment-methods")).json()["data"][0]
     assert "amex" in methods["card"]["brands"]
-    metrics = (await api.get("/metrics")).text
+    assert (await api.get("/metrics")).status_code == 404  # not for callers
+    token = settings.codec.operator_token
+    assert token is not None
+    operator = {"Authorization": f"Bearer {token.get_secret_value()}"}
+    metrics = (await api.get("/metrics", headers=operator)).text
     assert 'api_requests_total{method="GET",route="/v1/_info",status="200"}' in metrics
 
 
