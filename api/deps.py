@@ -76,7 +76,7 @@ def requires(scope: str) -> Callable[..., Awaitable[Principal]]:
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Principal:
         principal = await _authenticate(request, built, authorization)
-        verdict = built.rate_limiter.check(
+        verdict = await built.rate_limiter.check(
             principal.account_id,
             per_minute=principal.rate_limit_per_minute,
             burst_limit=principal.rate_limit_burst,

@@ -14,8 +14,6 @@ purged by a periodic job; a key reused after its row was purged gets a new gener
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
 import secrets
@@ -160,13 +158,7 @@ class IdempotencyStore:
             )
             return len(result.all())
 
-    async def purge_periodically(self, interval_seconds: float, stop: asyncio.Event) -> None:
-        """Keep the table bounded: every interval, delete expired rows until none are left."""
-        while not stop.is_set():
-            try:
-                while await self.purge_expired() == PURGE_BATCH:
-                    pass
-            except Exception as error:  # the next round tries again
-                log.warning("idempotency purge failed: %s", error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
+    async def purge_all_expired(self) -> None:
+        """Delete expired rows, a batch at a time, until none are left."""
+        while await self.purge_expired() == PURGE_BATCH:
+            pass

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated
@@ -21,6 +23,7 @@ from api.keycache import KeyCache
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
 from api.services import Services
+from api.sharedlimit import SharedRateLimiter
 from clients import (
     card_fingerprints,
     connect_temporal,
@@ -35,10 +38,26 @@ from observability.tracing import configure_tracing
 from settings import Settings
 from steering.payments import PaymentSteering
 
+log = logging.getLogger("payment_saga.api")
 VERSION = "0.1.0"
 DESCRIPTION = """Payments as durable workflows. Every `/v1` route takes
 `Authorization: Bearer <api key>`; write routes take an `Idempotency-Key`. Errors always have
 the shape `{"error": {"type", "code", "message", "param", "decline_code"}, "request_id"}`."""
+
+
+async def periodically(
+    interval_seconds: float, stop: asyncio.Event, *jobs: Callable[[], Awaitable[None]]
+) -> None:
+    """Housekeeping until `stop`: every interval, each job once; a failed one tries again next
+    time (expired idempotency keys and old rate-limit windows keep their tables bounded)."""
+    while not stop.is_set():
+        for job in jobs:
+            try:
+                await job()
+            except Exception as error:
+                log.warning("housekeeping job %s failed: %s", job.__name__, error)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,10 +91,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 card_fingerprints(settings),
             ),
             idempotency=idempotency,
-            rate_limiter=RateLimiter(
-                per_minute=settings.api.rate_limit_per_minute,
-                burst=settings.api.rate_limit_burst,
-                burst_seconds=settings.api.rate_limit_burst_seconds,
+            rate_limiter=SharedRateLimiter(
+                sessions,
+                RateLimiter(
+                    per_minute=settings.api.rate_limit_per_minute,
+                    burst=settings.api.rate_limit_burst,
+                    burst_seconds=settings.api.rate_limit_burst_seconds,
+                ),
             ),
             failed_auth=RateLimiter(
                 per_minute=settings.api.auth_failures_per_minute,
@@ -86,7 +108,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         stop_purging = asyncio.Event()
         purging = asyncio.create_task(
-            idempotency.purge_periodically(settings.api.idempotency_purge_seconds, stop_purging)
+            periodically(
+                settings.api.idempotency_purge_seconds,
+                stop_purging,
+                idempotency.purge_all_expired,
+                app.state.services.rate_limiter.purge,
+            )
         )
         try:
             yield

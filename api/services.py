@@ -12,6 +12,7 @@ from api.idempotency import IdempotencyStore
 from api.keycache import KeyCache
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
+from api.sharedlimit import SharedRateLimiter
 from db.session import SessionFactory
 from settings import Settings
 
@@ -25,6 +26,6 @@ class Services:
     queries: PaymentQueries
     commands: PaymentCommands
     idempotency: IdempotencyStore
-    rate_limiter: RateLimiter  # per account
+    rate_limiter: SharedRateLimiter  # per account, across API processes
     failed_auth: RateLimiter  # failed authentications per client address
     keys: KeyCache

@@ -159,3 +159,27 @@ async def test_operator_surfaces_are_not_open_to_callers(settings: Settings) -> 
     assert ready.status_code == 503
     assert ready.json()["checks"] == {"temporal": "ok", "postgres": "ok", "kafka": "unavailable"}
     assert docs == [404, 404]
+
+
+async def test_an_accounts_limit_holds_across_api_processes(
+    settings: Settings, sessions: SessionFactory
+) -> None:
+    """Two API instances share the account's counts (PostgreSQL), not one limit each."""
+    limited = settings.model_copy(deep=True)
+    limited.api.rate_limit_per_minute, limited.api.rate_limit_burst = 100, 4
+    first, second = create_app(limited), create_app(limited)
+    _, _, secret = await account_key(sessions)
+    headers = {"Authorization": f"Bearer {secret}"}
+    async with (
+        first.router.lifespan_context(first),
+        second.router.lifespan_context(second),
+        httpx.AsyncClient(transport=httpx.ASGITransport(first), base_url="http://a") as one,
+        httpx.AsyncClient(transport=httpx.ASGITransport(second), base_url="http://b") as two,
+    ):
+        statuses = [
+            (await client.get("/v1/payment-methods", headers=headers)).status_code
+            for client in (one, two, one, two, one)
+        ]
+    # The burst window is 10 s: run at a window's edge, the counts may restart once.
+    assert statuses.count(429) >= 1
+    assert statuses[:4].count(200) >= 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from api.main import create_app
-from db.apikeys import DEFAULT_ACCOUNT_ID, create_key, revoke
+from db.apikeys import DEFAULT_ACCOUNT_ID, create_account, create_key, revoke
 from db.session import SessionFactory
 from settings import Settings
 from tests.e2e.conftest import new_key, payment_body
@@ -48,7 +48,10 @@ async def test_rate_limit_headers_and_429(settings: Settings, sessions: SessionF
     limited = settings.model_copy(deep=True)
     limited.api.rate_limit_per_minute, limited.api.rate_limit_burst = 100, 5
     app = create_app(limited)
-    headers = {"Authorization": f"Bearer {await key_with(sessions, 'payments:read')}"}
+    async with sessions.begin() as session:  # an account of its own: counts are shared
+        account = await create_account(session, "rate-limited")
+        _, secret = await create_key(session, account.id, "test", ("payments:read",))
+    headers = {"Authorization": f"Bearer {secret}"}
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api") as client,
