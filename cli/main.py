@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 
 from cli import apikeys, audit, events, load, payments
@@ -25,6 +26,25 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run one command, then leave without interpreter finalization: the Temporal client's
+    runtime threads are not joined at exit and, rarely, abort a short-lived process while it
+    finalizes (temporalio/sdk-python#300; seen once as a SIGABRT after `payments show`)."""
+    code: int = 0
+    try:
+        run_command(argv)
+    except SystemExit as leaving:
+        if isinstance(leaving.code, str):
+            print(leaving.code, file=sys.stderr)
+            code = 1
+        else:
+            code = leaving.code or 0
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
+def run_command(argv: list[str] | None) -> None:
     words = list(sys.argv[1:] if argv is None else argv)
     # `--json` is accepted anywhere on the command line, not only before the command.
     as_json = "--json" in words
