@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench bench-memory clean
+.PHONY: install run test lint unit bench bench-memory openapi clean
 
 $(INSTALLED): pyproject.toml scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
@@ -35,6 +35,10 @@ bench: install
 # The same, then 10,000 more payments with the API's and worker's memory sampled along them.
 bench-memory: install
 	$(BIN)/payment-saga-bench --count 300 --concurrency 20 --memory-run 10000
+
+# The committed API contract (docs/openapi.json), regenerated from the code.
+openapi: install
+	$(BIN)/python -m api.openapi
 
 clean:
 	rm -rf $(VENV) .data build *.egg-info

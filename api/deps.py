@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
@@ -69,12 +70,19 @@ async def _authenticate(request: Request, built: Services, authorization: str | 
     return principal
 
 
+# Declares the bearer scheme in the OpenAPI document; the checks are ours (_authenticate).
+BEARER = HTTPBearer(
+    auto_error=False, scheme_name="apiKey", description="An API key: `Bearer sk_...`"
+)
+
+
 def requires(scope: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         request: Request,
         built: ServicesDep,
-        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
     ) -> Principal:
+        authorization = f"Bearer {credentials.credentials}" if credentials else None
         principal = await _authenticate(request, built, authorization)
         verdict = await built.rate_limiter.check(
             principal.account_id,

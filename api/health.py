@@ -14,12 +14,12 @@ from sqlalchemy import text
 from api.deps import ServicesDep
 
 log = logging.getLogger("payment_saga.api")
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["service"])
 CHECK_TIMEOUT_SECONDS = 3.0
 
 
 @router.get("/health")
-async def health() -> dict[str, str]:
+async def get_health() -> dict[str, str]:
     return {"status": "ok"}
 
 
@@ -34,7 +34,7 @@ async def _check(name: str, probe: Any) -> tuple[str, str]:
 
 
 @router.get("/ready")
-async def ready(state: ServicesDep) -> JSONResponse:
+async def get_readiness(state: ServicesDep) -> JSONResponse:
 
     async def postgres() -> None:
         async with state.engine.connect() as connection:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import uvicorn
 from fastapi import FastAPI, Header, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from api import errors, health, middleware, routes
@@ -43,6 +44,11 @@ VERSION = "0.1.0"
 DESCRIPTION = """Payments as durable workflows. Every `/v1` route takes
 `Authorization: Bearer <api key>`; write routes take an `Idempotency-Key`. Errors always have
 the shape `{"error": {"type", "code", "message", "param", "decline_code"}, "request_id"}`."""
+
+
+def operation_id(route: APIRoute) -> str:
+    first, *rest = route.name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 async def periodically(
@@ -132,6 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
+        # Operation ids make good function names in generated clients: createPayment, ...
+        generate_unique_id_function=operation_id,
     )
     errors.install(app)
     middleware.install(app, middleware.ApiMetrics(registry), settings.api.max_body_bytes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Annotated, Any
 
 import orjson
@@ -30,22 +31,95 @@ from domain.messages import RefundRequest
 from domain.states import PaymentStatus
 
 router = APIRouter(prefix="/v1")
+PAYMENTS: list[str | Enum] = ["payments"]
+REFUNDS: list[str | Enum] = ["refunds"]
+SERVICE: list[str | Enum] = ["service"]
 # Any id is looked up (unknown ones are 404); NUL, which PostgreSQL cannot compare, is a 400.
 PaymentId = Annotated[str, Path(pattern=schemas.NO_NUL)]
 RefundId = Annotated[str, Path(pattern=schemas.NO_NUL)]
+IDEMPOTENCY_KEY_HELP = (
+    "Your key for this write (an order id and attempt, a UUID): retry a timed-out or failed"
+    " request with the same key, never a new one. Kept 24 h per account."
+)
 IdempotencyKey = Annotated[
-    str, Header(alias="Idempotency-Key", min_length=1, max_length=limits.IDEMPOTENCY_KEY_MAX)
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=limits.IDEMPOTENCY_KEY_MAX,
+        description=IDEMPOTENCY_KEY_HELP,
+    ),
 ]
 OptionalIdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=limits.IDEMPOTENCY_KEY_MAX),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=limits.IDEMPOTENCY_KEY_MAX,
+        description=IDEMPOTENCY_KEY_HELP,
+    ),
 ]
 Prefer = Annotated[
     str | None,
     Header(description="`wait=N` (N <= API_MAX_WAIT_SECONDS, 30): wait up to N s for the outcome"),
 ]
+# Every error status a route can answer, each with an example body.
+ERROR_EXAMPLES = {
+    400: (
+        "invalid_request_error",
+        "amount_too_large",
+        "amount must be at most 99999999 minor units of USD",
+        "amount",
+    ),
+    401: (
+        "authentication_error",
+        "invalid_api_key",
+        "send `Authorization: Bearer <api key>`",
+        None,
+    ),
+    403: ("permission_error", "missing_scope", "the API key lacks the `refunds:write` scope", None),
+    404: (
+        "invalid_request_error",
+        "resource_missing",
+        "no payment pay_3f2a9c1b7e5d4a0c8b6e1f2a",
+        "id",
+    ),
+    409: ("invalid_request_error", "payment_not_refundable", "a failed payment", None),
+    422: (
+        "idempotency_error",
+        "idempotency_key_reused",
+        "this Idempotency-Key was used with a different request",
+        "Idempotency-Key",
+    ),
+    429: ("rate_limit_error", "rate_limit_exceeded", "too many requests for this account", None),
+    503: (
+        "api_error",
+        "temporarily_unavailable",
+        "the payment's workflow did not take the request in time; retry with the same"
+        " Idempotency-Key",
+        None,
+    ),
+}
+
+
+def error_response(status: int, description: str | None = None) -> dict[str, Any]:
+    error_type, code, message, param = ERROR_EXAMPLES[status]
+    example = {
+        "error": {"type": error_type, "code": code, "message": message, "param": param,
+                  "decline_code": None},
+        "request_id": "req_5b8e0c6f1d2a4e3b",
+    }  # fmt: skip
+    response: dict[str, Any] = {
+        "model": schemas.ErrorOut,
+        "content": {"application/json": {"example": example}},
+    }
+    if description is not None:
+        response["description"] = description
+    return response
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": schemas.ErrorOut} for code in (400, 401, 403, 404, 409, 422, 429)
+    code: error_response(code) for code in (400, 401, 403, 404, 409, 422, 429)
 }
 
 
@@ -53,7 +127,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def steering_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     return {
         202: {"model": model, "description": "accepted; the outcome is not known yet"},
-        503: {"model": schemas.ErrorOut, "description": "not taken in time: retry, same key"},
+        503: error_response(503, "not taken in time: retry with the same Idempotency-Key"),
         **ERRORS,
     }
 
@@ -129,6 +203,7 @@ async def idempotent(
 
 @router.post(
     "/payments",
+    tags=PAYMENTS,
     status_code=201,
     response_model=schemas.PaymentOut,
     responses={
@@ -160,7 +235,7 @@ async def create_payment(
     return await idempotent(request, store, principal, idempotency_key, identity, work)
 
 
-@router.get("/payments", response_model=schemas.PaymentList, responses=ERRORS)
+@router.get("/payments", tags=PAYMENTS, response_model=schemas.PaymentList, responses=ERRORS)
 async def list_payments(
     principal: ReadPayments,
     queries: QueriesDep,
@@ -176,7 +251,9 @@ async def list_payments(
     return await queries.payments(principal.account_id, order_id, status, limit, starting_after)
 
 
-@router.get("/payments/{payment_id}", response_model=schemas.PaymentOut, responses=ERRORS)
+@router.get(
+    "/payments/{payment_id}", tags=PAYMENTS, response_model=schemas.PaymentOut, responses=ERRORS
+)
 async def get_payment(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.PaymentOut:
@@ -185,6 +262,7 @@ async def get_payment(
 
 @router.post(
     "/payments/{payment_id}/capture",
+    tags=PAYMENTS,
     response_model=schemas.PaymentOut,
     responses=steering_responses(schemas.PaymentOut),
 )
@@ -210,6 +288,7 @@ async def capture_payment(
 
 @router.post(
     "/payments/{payment_id}/cancel",
+    tags=PAYMENTS,
     response_model=schemas.PaymentOut,
     responses=steering_responses(schemas.PaymentOut),
 )
@@ -235,6 +314,7 @@ async def cancel_payment(
 
 @router.post(
     "/payments/{payment_id}/refunds",
+    tags=REFUNDS,
     status_code=201,
     response_model=schemas.RefundOut,
     responses=steering_responses(schemas.RefundOut),
@@ -265,32 +345,44 @@ async def create_refund(
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 
 
-@router.get("/payments/{payment_id}/refunds", response_model=schemas.RefundList, responses=ERRORS)
+@router.get(
+    "/payments/{payment_id}/refunds",
+    tags=REFUNDS,
+    response_model=schemas.RefundList,
+    responses=ERRORS,
+)
 async def list_refunds(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.RefundList:
     return await queries.refunds(principal.account_id, payment_id)
 
 
-@router.get("/refunds/{refund_id}", response_model=schemas.RefundOut, responses=ERRORS)
+@router.get(
+    "/refunds/{refund_id}", tags=REFUNDS, response_model=schemas.RefundOut, responses=ERRORS
+)
 async def get_refund(
     refund_id: RefundId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.RefundOut:
     return await queries.refund(principal.account_id, refund_id)
 
 
-@router.get("/payments/{payment_id}/timeline", response_model=schemas.Timeline, responses=ERRORS)
-async def payment_timeline(
+@router.get(
+    "/payments/{payment_id}/timeline",
+    tags=PAYMENTS,
+    response_model=schemas.Timeline,
+    responses=ERRORS,
+)
+async def get_payment_timeline(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.Timeline:
     return await queries.timeline(principal.account_id, payment_id)
 
 
-@router.get("/payment-methods", responses=ERRORS)
-async def payment_methods(principal: ReadPayments) -> dict[str, Any]:
+@router.get("/payment-methods", tags=SERVICE, responses=ERRORS)
+async def list_payment_methods(principal: ReadPayments) -> dict[str, Any]:
     return {"object": "list", "data": [{"type": "card", "card": {"brands": SUPPORTED_BRANDS}}]}
 
 
-@router.get("/_info")
-async def info(request: Request) -> dict[str, str]:
+@router.get("/_info", tags=SERVICE)
+async def get_service_info(request: Request) -> dict[str, str]:
     return {"service": "payment-saga", "version": request.app.version}
