@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Code generators live in virtual environments of their own (their pins would clash with ours).
+OPENAPI_CLIENT := .tools/openapi/bin/openapi-python-client
 
-.PHONY: install run test lint unit bench bench-memory openapi clean
+.PHONY: install tools run test lint unit bench bench-memory openapi client clean
 
 $(INSTALLED): pyproject.toml scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
@@ -14,6 +16,12 @@ $(INSTALLED): pyproject.toml scripts/install-system-deps.sh
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+$(OPENAPI_CLIENT):
+	$(PYTHON) -m venv .tools/openapi
+	.tools/openapi/bin/python -m pip install -q openapi-python-client==0.29.1
+
+tools: $(OPENAPI_CLIENT)
 
 run: install
 	$(BIN)/payment-saga-stack up
@@ -26,7 +34,7 @@ lint: install
 unit: install
 	$(BIN)/pytest tests/unit
 
-test: lint
+test: lint tools
 	$(BIN)/pytest
 
 bench: install
@@ -40,5 +48,9 @@ bench-memory: install
 openapi: install
 	$(BIN)/python -m api.openapi
 
+# The typed Python client, generated from the committed contract.
+client: openapi tools
+	bash scripts/generate-client.sh
+
 clean:
-	rm -rf $(VENV) .data build *.egg-info
+	rm -rf $(VENV) .tools .data build *.egg-info

@@ -1,0 +1,69 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .cancel_body import CancelBody
+from .capture_body import CaptureBody
+from .capture_method import CaptureMethod
+from .card_in import CardIn
+from .card_out import CardOut
+from .error_detail import ErrorDetail
+from .error_detail_type import ErrorDetailType
+from .error_out import ErrorOut
+from .failure_out import FailureOut
+from .get_health_response_gethealth import GetHealthResponseGethealth
+from .get_service_info_response_getserviceinfo import (
+    GetServiceInfoResponseGetserviceinfo,
+)
+from .list_payment_methods_response_listpaymentmethods import (
+    ListPaymentMethodsResponseListpaymentmethods,
+)
+from .payment_create import PaymentCreate
+from .payment_create_metadata import PaymentCreateMetadata
+from .payment_list import PaymentList
+from .payment_method_in import PaymentMethodIn
+from .payment_method_out import PaymentMethodOut
+from .payment_out import PaymentOut
+from .payment_out_metadata import PaymentOutMetadata
+from .payment_status import PaymentStatus
+from .refund_create import RefundCreate
+from .refund_create_reason_type_0 import RefundCreateReasonType0
+from .refund_list import RefundList
+from .refund_out import RefundOut
+from .refund_status import RefundStatus
+from .timeline import Timeline
+from .timeline_entry import TimelineEntry
+from .timeline_entry_detail import TimelineEntryDetail
+from .timeline_entry_kind import TimelineEntryKind
+from .workflow_link import WorkflowLink
+
+__all__ = (
+    "CancelBody",
+    "CaptureBody",
+    "CaptureMethod",
+    "CardIn",
+    "CardOut",
+    "ErrorDetail",
+    "ErrorDetailType",
+    "ErrorOut",
+    "FailureOut",
+    "GetHealthResponseGethealth",
+    "GetServiceInfoResponseGetserviceinfo",
+    "ListPaymentMethodsResponseListpaymentmethods",
+    "PaymentCreate",
+    "PaymentCreateMetadata",
+    "PaymentList",
+    "PaymentMethodIn",
+    "PaymentMethodOut",
+    "PaymentOut",
+    "PaymentOutMetadata",
+    "PaymentStatus",
+    "RefundCreate",
+    "RefundCreateReasonType0",
+    "RefundList",
+    "RefundOut",
+    "RefundStatus",
+    "Timeline",
+    "TimelineEntry",
+    "TimelineEntryDetail",
+    "TimelineEntryKind",
+    "WorkflowLink",
+)

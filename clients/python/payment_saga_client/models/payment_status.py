@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+
+class PaymentStatus(StrEnum):
+    AUTHORIZED = "authorized"
+    CANCELED = "canceled"
+    CAPTURED = "captured"
+    FAILED = "failed"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    PENDING = "pending"
+    REFUNDED = "refunded"
+
+    def __str__(self) -> str:
+        return str(self.value)
