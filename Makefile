@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # Code generators live in virtual environments of their own (their pins would clash with ours).
 OPENAPI_CLIENT := .tools/openapi/bin/openapi-python-client
+TS_CLIENT := clients/typescript/node_modules/.package-lock.json
 
 .PHONY: install tools run test lint unit bench bench-memory openapi client clean
 
@@ -21,7 +22,10 @@ $(OPENAPI_CLIENT):
 	$(PYTHON) -m venv .tools/openapi
 	.tools/openapi/bin/python -m pip install -q openapi-python-client==0.29.1
 
-tools: $(OPENAPI_CLIENT)
+$(TS_CLIENT): clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+
+tools: $(OPENAPI_CLIENT) $(TS_CLIENT)
 
 run: install
 	$(BIN)/payment-saga-stack up
@@ -51,6 +55,7 @@ openapi: install
 # The typed Python client, generated from the committed contract.
 client: openapi tools
 	bash scripts/generate-client.sh
+	cd clients/typescript && npm run -s generate
 
 clean:
 	rm -rf $(VENV) .tools .data build *.egg-info

@@ -1,6 +1,18 @@
 #!/usr/bin/env bash
-# Kafka runs under Java 17+ and its jars come through Maven: install both when missing.
+# Kafka runs under Java 17+ and its jars come through Maven: install both when missing. The
+# TypeScript client's tests need Node.js and npm.
 set -euo pipefail
+
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Node.js and npm with apt-get..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "the TypeScript client's tests need Node.js and npm on PATH" >&2
+    exit 1
+  fi
+fi
 
 java_ok() {
   command -v java >/dev/null 2>&1 || return 1

@@ -1,0 +1,29 @@
+"""The TypeScript client (clients/typescript) against the running stack, by Node's own test
+runner: create, decline, refund."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from stack.stack import Stack
+
+CLIENT = Path(__file__).parents[2] / "clients" / "typescript"
+
+
+def test_node_tests_pass_against_the_stack(stack: Stack) -> None:
+    assert (CLIENT / "node_modules").exists(), "installed by `make tools` (part of `make test`)"
+    node = shutil.which("node")
+    assert node is not None
+    env = {
+        **os.environ,
+        "API_URL": stack.settings.api.base_url(),
+        "API_KEY": stack.dev_api_key or "",
+    }
+    done = subprocess.run(
+        [node, "--test", "test/"], cwd=CLIENT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "# pass 3" in done.stdout
