@@ -14,6 +14,7 @@ import asyncio
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,13 +93,38 @@ class Burst:
             raise AssertionError(f"create answered {created.status_code}: {created.text[:300]}")
         self.payment_ids.append(payment["id"])
         url = f"/v1/payments/{payment['id']}"
+        if created.status_code == 202:
+            waiting = ("pending",) if manual else ("pending", "authorized")
+            payment = await self.follow(url, lambda p: p["status"] not in waiting)
         if payment["status"] == "authorized" and manual:
             if rng.random() < 0.7:
-                await self.call("POST", f"{url}/capture", f"{self.run}-{index}-c", {"amount": 900})
+                steered = await self.call(
+                    "POST", f"{url}/capture", f"{self.run}-{index}-c", {"amount": 900}
+                )
             else:
-                await self.call("POST", f"{url}/cancel", f"{self.run}-{index}-x", {})
+                steered = await self.call("POST", f"{url}/cancel", f"{self.run}-{index}-x", {})
+            if steered.status_code == 202:
+                await self.follow(url, lambda p: p["status"] != "authorized")
         if payment["status"] in ("captured", "authorized") and rng.random() < 0.35:
-            await self.call("POST", f"{url}/refunds", f"{self.run}-{index}-r", {"amount": 300})
+            refund = await self.call(
+                "POST", f"{url}/refunds", f"{self.run}-{index}-r", {"amount": 300}
+            )
+            if refund.status_code == 202:
+                refund_url = f"/v1/refunds/{refund.json()['id']}"
+                await self.follow(refund_url, lambda r: r["status"] != "pending")
+
+    async def follow(self, url: str, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """After a 202 the work goes on: read the object until its outcome is known, as an
+        order service would (or follow its events)."""
+        deadline = time.monotonic() + CALL_DEADLINE_SECONDS
+        while True:
+            response = await self.api.get(url)
+            if response.status_code == 200 and done(response.json()):
+                found: dict[str, Any] = response.json()
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} never settled")
+            await asyncio.sleep(0.5)
 
 
 async def send_burst(api: httpx.AsyncClient, count: int, concurrency: int = 16) -> Burst:
