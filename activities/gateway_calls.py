@@ -54,10 +54,14 @@ async def timed_call(
     return result, attempt, failure
 
 
+def decline_failure(error: GatewayDeclined) -> Failure:
+    return Failure(code=error.code, message=error.message, decline_code=error.decline_code)
+
+
 def raise_application_error(error: PaymentSagaError) -> NoReturn:
     """Declines are final (non-retryable, typed by their code); anything else is retried."""
     if isinstance(error, GatewayDeclined):
-        failure = Failure(code=error.code, message=error.message, decline_code=error.decline_code)
+        failure = decline_failure(error)
         raise ApplicationError(
             error.message, asdict(failure), type=error.code, non_retryable=True
         ) from None

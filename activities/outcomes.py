@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.gateway_calls import raise_application_error
+from activities.gateway_calls import decline_failure, raise_application_error
 from activities.ledger import apply_ledger, ledger_of
 from activities.payments import PaymentActivities
 from domain import events
 from domain.errors import GatewayDeclined
 from domain.keys import capture_key, refund_key
-from domain.messages import Failure, Resolution, ResolveInput, StepResult, UnknownInput
+from domain.messages import Resolution, ResolveInput, StepResult, UnknownInput
 from domain.states import Outcome, PaymentStatus
 
 
@@ -50,10 +50,7 @@ class OutcomeActivities:
         )
         await self._payments.record_attempts([attempt])
         if isinstance(error, GatewayDeclined):
-            failure = Failure(
-                code=error.code, message=error.message, decline_code=error.decline_code
-            )
-            return Resolution(Outcome.DECLINED, failure=failure)
+            return Resolution(Outcome.DECLINED, failure=decline_failure(error))
         if error is not None:
             raise_application_error(error)  # transient: the lookup is retried
         if found is None:

@@ -15,7 +15,6 @@ purged by a periodic job; a key reused after its row was purged gets a new gener
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +28,6 @@ from db.models import IdempotencyRecord
 from db.session import SessionFactory
 from domain.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 
-log = logging.getLogger("payment_saga.api")
 PURGE_BATCH = 1000
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -37,6 +36,7 @@ from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
 from observability.tracing import configure_tracing
 from settings import Settings
+from shutdown import sleep_unless_stopped
 from steering.payments import PaymentSteering
 
 log = logging.getLogger("payment_saga.api")
@@ -62,8 +62,7 @@ async def periodically(
                 await job()
             except Exception as error:
                 log.warning("housekeeping job %s failed: %s", job.__name__, error)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
+        await sleep_unless_stopped(stop, interval_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -27,6 +27,7 @@ from db.models import OutboxEvent
 from db.outbox import RELAY_CHANNEL
 from observability.tracing import publish_span
 from settings import KafkaSettings
+from shutdown import sleep_unless_stopped
 
 log = logging.getLogger("payment_saga.relay")
 LEADER_LOCK_ID = 4_242_001  # pg_advisory_lock key shared by every relay of this database
@@ -82,7 +83,7 @@ class OutboxRelay:
                 await self.refresh_backlog()
             except Exception as error:
                 log.debug("backlog refresh failed: %s", error)
-            await _sleep_unless(stop, BACKLOG_REFRESH_SECONDS)
+            await sleep_unless_stopped(stop, BACKLOG_REFRESH_SECONDS)
 
     async def _lead(self, stop: asyncio.Event) -> None:
         """Until `stop`: become the leader, publish, and start over after any failure.
@@ -102,7 +103,7 @@ class OutboxRelay:
                 log.warning("relay interrupted, retrying: %s", error)
             finally:
                 self.metrics.leader.set(0)
-            await _sleep_unless(stop, RETRY_SECONDS)
+            await sleep_unless_stopped(stop, RETRY_SECONDS)
 
     async def _lock_connection(self) -> psycopg.AsyncConnection[Any]:
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -215,8 +216,3 @@ async def _woken(listener: psycopg.AsyncConnection[Any], within_seconds: float) 
         async for _ in notifications:
             return True
     return False
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 
 from settings import Settings
-from shutdown import stop_on_signals
+from shutdown import sleep_unless_stopped, stop_on_signals
 from stack.stack import Stack
 
 SUPERVISE_INTERVAL_SECONDS = 2.0
@@ -27,8 +26,7 @@ async def run(stack: Stack, stop: asyncio.Event) -> None:
     while not stop.is_set():
         for event in await stack.supervise_once():
             print(f"supervisor: {event}", flush=True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=SUPERVISE_INTERVAL_SECONDS)
+        await sleep_unless_stopped(stop, SUPERVISE_INTERVAL_SECONDS)
 
 
 async def main_async() -> int:

@@ -47,9 +47,7 @@ class UnclearOutcomes:
         assert isinstance(error, STEP_FAILED)
         declined = decline_of(error)
         if declined is not None or not workflow.patched(RESOLVE_PATCH):
-            return Resolution(
-                Outcome.DECLINED, failure=declined or failure_of(error, fallback_code)
-            )
+            return Resolution(Outcome.DECLINED, failure=failure_of(error, fallback_code))
         while True:
             try:
                 resolution: Resolution = await run_step(

@@ -63,9 +63,9 @@ REFUND_DEADLINE = timedelta(hours=24)
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
 # From this patch on, an operator's cancel during authorization voids what it may have
 # authorized. Payments begun before replay as they ran.
+VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
 # From this patch on, the account is a search attribute too (AccountId).
 ACCOUNT_ATTRIBUTE_PATCH = "account-search-attribute"
-VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
 # A compensation gets the failure (None: a cancel) and whether it may run as a local activity.
 Compensation = Callable[[Failure | None, bool], Awaitable[None]]
 

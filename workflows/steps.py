@@ -48,11 +48,10 @@ Activities = TypeVar("Activities")
 
 def failure_of(error: ActivityError | ApplicationError, fallback_code: str) -> Failure:
     """The decline carried by a non-retryable ApplicationError, or a generic failure."""
+    declined = decline_of(error)
+    if declined is not None:
+        return declined
     cause = error.cause if isinstance(error, ActivityError) else error
-    if isinstance(cause, ApplicationError) and cause.non_retryable and cause.details:
-        details = cause.details[0]
-        if isinstance(details, dict) and "code" in details:
-            return Failure(**details)
     message = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
     return Failure(code=fallback_code, message=message)
 
