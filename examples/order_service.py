@@ -17,6 +17,8 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 
+from gateway.processor import APPROVED_CARDS, DECLINES
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "clients" / "python"))
 
 from order_payments import CardDeclined, OrderPayments
@@ -28,8 +30,13 @@ BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 TOPIC = os.environ.get("KAFKA_TOPIC", "payments.events")
 
 
+# Test cards from the simulator's catalogue (docs/test-cards.md); real cards come tokenized by
+# the processor's own form and never pass through an order service.
+APPROVED = APPROVED_CARDS[0]
+INSUFFICIENT_FUNDS = next(n for n, (_, code, _) in DECLINES.items() if code == "insufficient_funds")
+
+
 def card(number: str) -> CardIn:
-    # Test cards only (docs/test-cards.md): real ones come tokenized by the processor's form.
     return CardIn(number=number, exp_month=12, exp_year=2030, cvc="123")
 
 
@@ -79,13 +86,13 @@ async def main() -> None:
     payments = OrderPayments(API_URL, API_KEY)
     try:
         order = f"ord_{uuid.uuid4().hex[:10]}"
-        paid = await checkout(payments, order, 4200, "4242424242424242")
+        paid = await checkout(payments, order, 4200, APPROVED)
         print(f"order {order}: {paid}")
         payment_id = paid.split()[-1]
         print(f"order {order}: {await return_item(payments, payment_id, order, 1200)}")
         print(f"order {order}: events {', '.join(await events_of(payment_id, 3))}")
         declined = f"ord_{uuid.uuid4().hex[:10]}"
-        print(f"order {declined}: {await checkout(payments, declined, 990, '4000000000009995')}")
+        print(f"order {declined}: {await checkout(payments, declined, 990, INSUFFICIENT_FUNDS)}")
     finally:
         await payments.aclose()
 

@@ -16,6 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from bench.load import FIGURES
+from clients import gateway_http_client
 from db.session import SessionFactory, create_engine, create_session_factory
 from settings import Settings
 from stack import postgres
@@ -91,3 +92,20 @@ async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         base_url=stack.settings.api.base_url(), headers=headers, timeout=60
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+async def gateway_http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway simulator's own HTTP API (its ledger and fault switches)."""
+    async with gateway_http_client(settings.gateway) as http:
+        yield http
+
+
+@pytest.fixture
+async def slow_gateway(gateway_http: httpx.AsyncClient) -> AsyncIterator[None]:
+    """Every gateway call takes about 3 s, until the test ends."""
+    await gateway_http.put("/v1/admin/faults", json={"latency_ms": 3000})
+    try:
+        yield
+    finally:
+        await gateway_http.put("/v1/admin/faults", json={})

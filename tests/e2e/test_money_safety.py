@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,7 +13,6 @@ from sqlalchemy import select, update
 from db.models import IdempotencyRecord, Refund
 from db.session import SessionFactory
 from domain import limits
-from settings import Settings
 from tests.e2e.conftest import create, new_key, payment_body
 
 
@@ -32,22 +30,6 @@ async def expire(sessions: SessionFactory, key: str) -> None:
             .where(IdempotencyRecord.key == key)
             .values(expires_at=IdempotencyRecord.created_at)
         )
-
-
-@pytest.fixture
-async def gateway(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=settings.gateway.base_url()) as client:
-        yield client
-
-
-@pytest.fixture
-async def slow_gateway(gateway: httpx.AsyncClient) -> AsyncIterator[None]:
-    """Every gateway call takes about 3 s, until the test ends."""
-    await gateway.put("/v1/admin/faults", json={"latency_ms": 3000})
-    try:
-        yield
-    finally:
-        await gateway.put("/v1/admin/faults", json={})
 
 
 async def gateway_ledger(gateway: httpx.AsyncClient, payment_id: str) -> list[dict[str, Any]]:
@@ -86,7 +68,7 @@ async def test_amount_over_the_maximum_is_refused_and_leaves_the_key_free(
 
 
 async def test_expired_key_on_another_payment_makes_a_refund_of_that_payment(
-    api: httpx.AsyncClient, sessions: SessionFactory, gateway: httpx.AsyncClient
+    api: httpx.AsyncClient, sessions: SessionFactory, gateway_http: httpx.AsyncClient
 ) -> None:
     """Refund A with K; after K expired, K on B once answered A's refund and refunded B
     unrecorded."""
@@ -114,7 +96,7 @@ async def test_expired_key_on_another_payment_makes_a_refund_of_that_payment(
         rows = await session.execute(select(Refund).where(Refund.payment_id == second["id"]))
         assert [r.amount for r in rows.scalars()] == [200]
     refunded = [
-        e for e in await gateway_ledger(gateway, second["id"]) if e["operation"] == "refund"
+        e for e in await gateway_ledger(gateway_http, second["id"]) if e["operation"] == "refund"
     ]
     assert [e["amount"] for e in refunded] == [200]
 

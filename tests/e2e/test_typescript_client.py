@@ -8,9 +8,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from gateway.processor import APPROVED_CARDS, DECLINES
 from stack.stack import Stack
 
 CLIENT = Path(__file__).parents[2] / "clients" / "typescript"
+
+
+def card_declining_with(decline_code: str) -> str:
+    return next(number for number, (_, code, _) in DECLINES.items() if code == decline_code)
 
 
 def test_node_tests_pass_against_the_stack(stack: Stack) -> None:
@@ -21,6 +26,9 @@ def test_node_tests_pass_against_the_stack(stack: Stack) -> None:
         **os.environ,
         "API_URL": stack.settings.api.base_url(),
         "API_KEY": stack.dev_api_key or "",
+        # Test cards stay in the simulator: the Node tests get them from its catalogue.
+        "APPROVED_CARD": APPROVED_CARDS[0],
+        "DECLINED_CARD": card_declining_with("generic_decline"),
     }
     done = subprocess.run(
         [node, "--test", "test/"], cwd=CLIENT, env=env, capture_output=True, text=True, timeout=300

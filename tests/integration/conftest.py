@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,7 @@ import httpx
 import pytest
 from temporalio.client import Client, WorkflowHandle
 
-from clients import connect_temporal, gateway_http_client
+from clients import connect_temporal
 from domain.messages import PaymentRequest
 from domain.states import CaptureMethod
 from gateway.http_client import HttpGateway
@@ -23,12 +22,6 @@ from workflows.payment import PaymentWorkflow
 @pytest.fixture(scope="session")
 async def temporal(settings: Settings) -> Client:
     return await connect_temporal(settings)
-
-
-@pytest.fixture(scope="session")
-async def gateway_http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with gateway_http_client(settings.gateway) as http:
-        yield http
 
 
 @dataclass

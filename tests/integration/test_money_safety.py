@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -22,15 +21,6 @@ from tests.integration.conftest import Payments
 from tests.integration.test_saga_cards import event_types, operations, row
 from tests.integration.test_saga_steering import until_status
 from workflows.payment import PaymentWorkflow
-
-
-@pytest.fixture
-async def slow_gateway(gateway_http: httpx.AsyncClient) -> AsyncIterator[None]:
-    await gateway_http.put("/v1/admin/faults", json={"latency_ms": 3000})
-    try:
-        yield
-    finally:
-        await gateway_http.put("/v1/admin/faults", json={})
 
 
 @pytest.mark.usefixtures("slow_gateway")

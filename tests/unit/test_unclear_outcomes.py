@@ -16,19 +16,18 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from domain.messages import CaptureRequest, PaymentState, RefundRequest, ResolveRequest
 from domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
 from tests.unit.workflow_fakes import (
-    TASK_QUEUE,
     FakeGateway,
     internal_error,
     request,
     run,
+    start,
     start_env,
+    worker_for,
 )
-from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
 
 DECLINE = ApplicationError(
@@ -96,16 +95,8 @@ async def until_status(
 async def test_unknown_refund_waits_for_an_operator(env: WorkflowEnvironment) -> None:
     fake = FakeGateway(env, refund_error=internal_error(), resolutions=[None, None])
     payment = request(refund_window_seconds=3600)
-    async with Worker(
-        env.client,
-        task_queue=TASK_QUEUE,
-        workflows=[PaymentWorkflow],
-        activities=fake.activities(),
-        workflow_runner=sandbox_runner(),
-    ):
-        handle = await env.client.start_workflow(
-            PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
-        )
+    async with worker_for(env, fake):
+        handle = await start(env, payment)
         await until_status(handle, PaymentStatus.CAPTURED)
         refund = await handle.start_update(
             PaymentWorkflow.refund,
@@ -140,16 +131,8 @@ async def test_unknown_refund_waits_for_an_operator(env: WorkflowEnvironment) ->
 async def test_resolve_is_refused_when_nothing_is_unknown(env: WorkflowEnvironment) -> None:
     fake = FakeGateway(env)
     payment = request(refund_window_seconds=3600)
-    async with Worker(
-        env.client,
-        task_queue=TASK_QUEUE,
-        workflows=[PaymentWorkflow],
-        activities=fake.activities(),
-        workflow_runner=sandbox_runner(),
-    ):
-        handle = await env.client.start_workflow(
-            PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
-        )
+    async with worker_for(env, fake):
+        handle = await start(env, payment)
         await until_status(handle, PaymentStatus.CAPTURED)
         resolve = handle.execute_update(PaymentWorkflow.resolve, ResolveRequest())
         assert await rejection(resolve) == "payment_not_unresolved"
@@ -162,16 +145,8 @@ async def test_a_cancel_during_compensation_lets_it_finish(env: WorkflowEnvironm
     closed before the authorization was released."""
     fake = FakeGateway(env, capture_error=DECLINE, void_seconds=2.0)
     payment = request(capture_method=CaptureMethod.MANUAL)
-    async with Worker(
-        env.client,
-        task_queue=TASK_QUEUE,
-        workflows=[PaymentWorkflow],
-        activities=fake.activities(),
-        workflow_runner=sandbox_runner(),
-    ):
-        handle = await env.client.start_workflow(
-            PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
-        )
+    async with worker_for(env, fake):
+        handle = await start(env, payment)
         await until_status(handle, PaymentStatus.AUTHORIZED)
         await handle.start_update(
             PaymentWorkflow.capture, CaptureRequest(), wait_for_stage=WorkflowUpdateStage.ACCEPTED

@@ -15,6 +15,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -147,14 +148,27 @@ def request(**overrides: object) -> PaymentRequest:
     return PaymentRequest(**values)  # type: ignore[arg-type]
 
 
-async def run(env: WorkflowEnvironment, fake: FakeGateway, payment: PaymentRequest) -> PaymentState:
-    async with Worker(
+def worker_for(env: WorkflowEnvironment, fake: FakeGateway) -> Worker:
+    """A worker of the real workflow with the stand-in activities."""
+    return Worker(
         env.client,
         task_queue=TASK_QUEUE,
         workflows=[PaymentWorkflow],
         activities=fake.activities(),
         workflow_runner=sandbox_runner(),
-    ):
+    )
+
+
+async def start(
+    env: WorkflowEnvironment, payment: PaymentRequest
+) -> WorkflowHandle[PaymentWorkflow, PaymentState]:
+    return await env.client.start_workflow(
+        PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
+    )
+
+
+async def run(env: WorkflowEnvironment, fake: FakeGateway, payment: PaymentRequest) -> PaymentState:
+    async with worker_for(env, fake):
         result: PaymentState = await env.client.execute_workflow(
             PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
         )

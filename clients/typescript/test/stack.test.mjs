@@ -1,4 +1,5 @@
-// Against the running stack: API_URL and API_KEY (tests/e2e/test_typescript_client.py sets them).
+// Against the running stack: API_URL, API_KEY, and the simulator's test cards APPROVED_CARD and
+// DECLINED_CARD (tests/e2e/test_typescript_client.py sets them from the simulator's catalogue).
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
@@ -24,21 +25,21 @@ function pay(number) {
 }
 
 test("create: an approved card is captured", async () => {
-  const { data, response } = await pay("4242424242424242");
+  const { data, response } = await pay(process.env.APPROVED_CARD ?? "");
   assert.equal(response.status, 201);
   assert.equal(data?.status, "captured");
   assert.equal(data?.amount_captured, 2500);
 });
 
 test("decline: a card_error with the failed payment", async () => {
-  const { error, response } = await pay("4000000000000002");
+  const { error, response } = await pay(process.env.DECLINED_CARD ?? "");
   assert.equal(response.status, 402);
   assert.equal(error?.error.type, "card_error");
   assert.equal(error?.error.decline_code, "generic_decline");
 });
 
 test("refund: part of a captured payment", async () => {
-  const { data: payment } = await pay("5555555555554444");
+  const { data: payment } = await pay(process.env.APPROVED_CARD ?? "");
   assert.ok(payment);
   const key = randomUUID();
   const { data, response } = await withRetries(() =>
