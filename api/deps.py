@@ -60,7 +60,7 @@ async def _authenticate(request: Request, built: Services, authorization: str | 
         # Only keys seen lately still work from an address that keeps failing: no query.
         raise RateLimited("too many failed authentications from this address", retry_after=60)
     if principal is None and secret:
-        principal = await built.keys.principal(secret)
+        principal = await built.keys.look_up(secret)
     if principal is None:
         built.failed_auth.check(client)
         raise NotAuthenticated(

@@ -29,10 +29,8 @@ class KeyCache:
             return cached[1]
         return None
 
-    async def principal(self, secret: str) -> Principal | None:
-        found = self.cached(secret)
-        if found is not None:
-            return found
+    async def look_up(self, secret: str) -> Principal | None:
+        """Ask PostgreSQL (callers try `cached` first) and keep the answer for the bound."""
         digest = hash_key(secret)  # the secret itself is never kept in memory here
         now = time.monotonic()
         async with self.sessions.begin() as session:
