@@ -120,6 +120,9 @@ class PaymentSettings(BaseModel):
     authorize_deadline_seconds: int = 600
     authorization_expiry_seconds: int = 7 * 24 * 3600
     refund_window_seconds: int = 180 * 24 * 3600
+    # A settled payment's workflow run closes after this long without work; a later capture,
+    # refund or cancel starts a new run from the payment's row (docs/saga.md, "Lifetime").
+    idle_close_seconds: int = Field(default=60, gt=0)
     # The largest payment, in minor units; `max_amount_by_currency` overrides it per currency,
     # e.g. PAYMENTS_MAX_AMOUNT_BY_CURRENCY='{"JPY": 9999999}'.
     max_amount: int = Field(default=limits.DEFAULT_MAX_AMOUNT, gt=0, le=MAX_AMOUNT)

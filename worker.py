@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.lifecycle import LifecycleActivities
 from activities.metrics import ActivityMetrics
 from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
@@ -74,7 +75,9 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
         client,
         task_queue=settings.temporal.task_queue,
         workflows=[PaymentWorkflow],
-        activities=declared_activities(activities, OutcomeActivities(activities)),
+        activities=declared_activities(
+            activities, OutcomeActivities(activities), LifecycleActivities(activities)
+        ),
         workflow_runner=sandbox_runner(),
         interceptors=[LogContextInterceptor(), UnretryableErrors(activities.metrics)],
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,

@@ -41,11 +41,14 @@ def ledger_of(payment: Payment) -> Ledger:
 
 
 def apply_ledger(payment: Payment, ledger: Ledger) -> None:
+    now = datetime.now(UTC)
+    if ledger.captured and not payment.amount_captured:
+        payment.captured_at = now  # the refund window opens
     payment.status = ledger.status.value
     payment.amount_authorized = ledger.authorized
     payment.amount_captured = ledger.captured
     payment.amount_refunded = ledger.refunded
-    payment.updated_at = datetime.now(UTC)
+    payment.updated_at = now
 
 
 def pending_refund(data: RefundInput) -> Insert:

@@ -68,6 +68,10 @@ class PaymentActivities:
     def gateway(self) -> PaymentGateway:
         return self._gateway
 
+    @property
+    def sessions(self) -> SessionFactory:
+        return self._sessions
+
     async def _step(
         self, payment_id: str, operation: str, key: str, send: GatewayCall
     ) -> tuple[GatewayOperation, list[PaymentAttempt]]:

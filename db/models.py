@@ -101,6 +101,8 @@ class Payment(Base):
     event_sequence: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    # When funds were captured: the refund window runs from here (PAYMENTS_REFUND_WINDOW_SECONDS).
+    captured_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
     # SQLAlchemy adds `AND version = <read>` to every UPDATE and raises StaleDataError on a miss.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -55,6 +55,10 @@ class PaymentRepository:
     async def get_refund(self, refund_id: str) -> Refund | None:
         return await self._session.get(Refund, refund_id)
 
+    async def refunds_of(self, payment_id: str) -> list[Refund]:
+        query = select(Refund).where(Refund.payment_id == payment_id).order_by(Refund.created_at)
+        return list((await self._session.execute(query)).scalars())
+
     async def attempts_of(self, payment_id: str) -> Sequence[PaymentAttempt]:
         query = (
             select(PaymentAttempt)

@@ -9,6 +9,9 @@ PAYMENT_REFUND_FAILED = "payment.refund_failed"
 # A capture or refund the gateway could not confirm either way: an operator resolves it, and
 # the resolution brings the usual event (succeeded / failed, refunded / refund_failed).
 PAYMENT_OUTCOME_UNKNOWN = "payment.outcome_unknown"
+# An operator's cancellation from Temporal that the payment's state refuses (nothing left to
+# cancel, or an outcome unknown): recorded, nothing changed; the payment says why.
+PAYMENT_CANCEL_REFUSED = "payment.cancel_refused"
 
 EVENT_TYPES = (
     PAYMENT_AUTHORIZED,
@@ -18,5 +21,6 @@ EVENT_TYPES = (
     PAYMENT_REFUNDED,
     PAYMENT_REFUND_FAILED,
     PAYMENT_OUTCOME_UNKNOWN,
+    PAYMENT_CANCEL_REFUSED,
 )
 REFUND_EVENT_TYPES = (PAYMENT_REFUNDED, PAYMENT_REFUND_FAILED)

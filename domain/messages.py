@@ -6,6 +6,7 @@ Nothing here holds a card number or CVC: those stop at tokenization in the API.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
 
@@ -45,6 +46,10 @@ class PaymentRequest:
     refund_window_seconds: int = 180 * 24 * 3600
     # Payments begun before accounts existed carry none: they belong to the default account.
     account_id: str = "acct_default"
+    # A settled payment's run closes after this long without work; later work starts a new run.
+    idle_close_seconds: int = 60
+    # A later run (woken by work, or repaired): the payment's row in Postgres is where it starts.
+    resume: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,35 @@ class PaymentState:
     gateway_reference: str | None = None
     failure: Failure | None = None
     refunds: list[RefundState] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoadInput:
+    payment_id: str
+
+
+@dataclass(frozen=True)
+class StoredPayment:
+    """A payment as its row stands: where a later run of its workflow starts from."""
+
+    found: bool
+    status: PaymentStatus = PaymentStatus.PENDING
+    amount_authorized: int = 0
+    amount_captured: int = 0
+    amount_refunded: int = 0
+    gateway_reference: str | None = None
+    failure: Failure | None = None
+    refunds: list[RefundState] = field(default_factory=list)
+    created_at: datetime | None = None
+    captured_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CancelRefusal:
+    """An operator's cancellation (from Temporal) that the payment's state refuses."""
+
+    payment_id: str
+    reason: str
 
 
 @dataclass(frozen=True)

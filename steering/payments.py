@@ -4,13 +4,18 @@ translation of what Temporal answers into the domain's errors.
 The API (api/commands.py) and the CLI (cli/payments.py) both go through here, so a rejected
 update, an ended workflow or a workflow that does not take a request in time means the same
 thing wherever it is met.
+
+A payment's run closes once it is settled and idle; every update goes with a start (update-
+with-start) of a later run built from the payment's row, which the server uses only when no
+run is open. An update that reaches a run as it closes is aborted by the server, unseen by the
+workflow: it is sent again, onto the next run, within the same deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from temporalio.client import (
@@ -26,7 +31,9 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.errors import InvalidRequest, ServiceBusy, StateConflict
+from db.repository import PaymentRepository
+from db.session import SessionFactory
+from domain.errors import InvalidRequest, ResourceMissing, ServiceBusy, StateConflict
 from domain.messages import (
     CancelRequest,
     CaptureRequest,
@@ -36,6 +43,8 @@ from domain.messages import (
     ResolveRequest,
 )
 from domain.money import format_amount
+from settings import PaymentSettings
+from steering.requests import later_run_request
 from workflows.payment import PaymentWorkflow
 
 # Update rejections that are about the request's amount (400), not the payment's state (409).
@@ -46,19 +55,30 @@ NOT_ABLE = {
     "refund": "payment_not_refundable",
     "resolve": "payment_not_unresolved",
 }
+# Between two tries of an update that met a closing run.
+RESEND_PAUSE_SECONDS = 0.05
 
 
 class PaymentSteering:
-    def __init__(self, temporal: Client, task_queue: str) -> None:
+    def __init__(
+        self,
+        temporal: Client,
+        task_queue: str,
+        sessions: SessionFactory,
+        payments: PaymentSettings,
+    ) -> None:
         self._temporal = temporal
         self._task_queue = task_queue
+        self._sessions = sessions
+        self._payments = payments
 
     def _start_options(self, request: PaymentRequest) -> dict[str, Any]:
         return {
             "id": request.payment_id,
             "task_queue": self._task_queue,
             "id_conflict_policy": WorkflowIDConflictPolicy.USE_EXISTING,
-            # A finished payment is never started again under the same id.
+            # A create never starts a payment's workflow again; later runs are started by
+            # work on the payment (ALLOW_DUPLICATE, below).
             "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
             "static_summary": f"order {request.order_id}: "
             f"{format_amount(request.amount, request.currency)}, {request.capture_method} capture",
@@ -90,77 +110,98 @@ class PaymentSteering:
             return True  # it already ran to its end
         return await deadline.finished(handle)
 
-    async def capture(self, payment_id: str, amount: int | None, wait_seconds: float) -> bool:
-        return await self._steer(
-            "capture",
-            self._handle(payment_id).start_update(
-                PaymentWorkflow.capture,
-                CaptureRequest(amount),
-                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
-            ),
-            wait_seconds,
+    async def wake(self, payment_id: str) -> None:
+        """Start a later run from the row unless one is open (reconcile's repair)."""
+        request = await self._later_run(payment_id)
+        await self._temporal.start_workflow(
+            PaymentWorkflow.run, request, **self._later_run_options(request)
         )
+
+    async def capture(self, payment_id: str, amount: int | None, wait_seconds: float) -> bool:
+        update = Update("capture", PaymentWorkflow.capture, CaptureRequest(amount))
+        return await self._steer(payment_id, update, wait_seconds)
 
     async def cancel(self, payment_id: str, reason: str | None, wait_seconds: float) -> bool:
-        return await self._steer(
-            "cancel",
-            self._handle(payment_id).start_update(
-                PaymentWorkflow.cancel,
-                CancelRequest(reason),
-                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
-            ),
-            wait_seconds,
-        )
+        update = Update("cancel", PaymentWorkflow.cancel, CancelRequest(reason))
+        return await self._steer(payment_id, update, wait_seconds)
 
     async def refund(self, payment_id: str, request: RefundRequest, wait_seconds: float) -> bool:
-        return await self._steer(
-            "refund",
-            self._handle(payment_id).start_update(
-                PaymentWorkflow.refund,
-                request,
-                id=request.refund_id,  # a retry joins the same update
-                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
-            ),
-            wait_seconds,
-        )
+        # The refund id is the update's id: a retry joins the same update.
+        update = Update("refund", PaymentWorkflow.refund, request, request.refund_id)
+        return await self._steer(payment_id, update, wait_seconds)
 
     async def resolve(self, payment_id: str, request: ResolveRequest, wait_seconds: float) -> bool:
-        return await self._steer(
-            "resolve",
-            self._handle(payment_id).start_update(
-                PaymentWorkflow.resolve, request, wait_for_stage=WorkflowUpdateStage.ACCEPTED
-            ),
-            wait_seconds,
-        )
+        update = Update("resolve", PaymentWorkflow.resolve, request)
+        return await self._steer(payment_id, update, wait_seconds)
 
-    def _handle(self, payment_id: str) -> WorkflowHandle[PaymentWorkflow, Any]:
-        return self._temporal.get_workflow_handle_for(PaymentWorkflow.run, payment_id)
+    async def _later_run(self, payment_id: str) -> PaymentRequest:
+        async with self._sessions() as session:
+            payment = await PaymentRepository(session).get(payment_id)
+        if payment is None:
+            raise ResourceMissing(f"no payment {payment_id}", param="id")
+        return later_run_request(payment, self._payments)
 
-    async def _steer(
+    def _later_run_options(self, request: PaymentRequest) -> dict[str, Any]:
+        return {
+            **self._start_options(request),
+            "id_reuse_policy": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            "static_summary": f"order {request.order_id}: later work on the payment",
+        }
+
+    async def _steer(self, payment_id: str, update: Update, wait_seconds: float) -> bool:
+        """Run an update within the wait, on the open run or a new one; True when it finished.
+        Its rejections become the domain's InvalidRequest (the amount) or StateConflict (the
+        payment's state)."""
+        deadline = Deadline(wait_seconds)
+        request = await self._later_run(payment_id)
+        while True:
+            operation = WithStartWorkflowOperation(
+                PaymentWorkflow.run, request, **self._later_run_options(request)
+            )
+            try:
+                handle: WorkflowUpdateHandle[Any] = await deadline.accepted(
+                    self._temporal.start_update_with_start_workflow(
+                        update.method,
+                        update.argument,
+                        id=update.id,
+                        start_workflow_operation=operation,
+                        wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+                    )
+                )
+                return await deadline.finished(handle)
+            except WorkflowUpdateFailedError as error:
+                raise _refusal(update.action, error) from None
+            except RPCError as error:
+                # NOT_FOUND: the run closed before it saw the update; the next try starts a
+                # new one. Anything else (the server unavailable, ...) is ours, a 5xx.
+                if error.status != RPCStatusCode.NOT_FOUND or deadline.over():
+                    raise
+                await asyncio.sleep(RESEND_PAUSE_SECONDS)
+
+
+class Update:
+    """One update to send: what it is called in errors, its method, argument and id."""
+
+    def __init__(
         self,
         action: str,
-        start: Awaitable[WorkflowUpdateHandle[Any]],
-        wait_seconds: float,
-    ) -> bool:
-        """Run an update within the wait; True when it finished. Its rejections become the
-        domain's InvalidRequest (the amount) or StateConflict (the payment's state)."""
-        deadline = Deadline(wait_seconds)
-        try:
-            update: WorkflowUpdateHandle[Any] = await deadline.accepted(start)
-            return await deadline.finished(update)
-        except WorkflowUpdateFailedError as error:
-            cause = error.cause
-            code = cause.type if isinstance(cause, ApplicationError) and cause.type else None
-            message = cause.message if isinstance(cause, ApplicationError) else str(error)
-            if code in AMOUNT_CODES:
-                raise InvalidRequest(message, code=code, param="amount") from None
-            raise StateConflict(message, code=code or NOT_ABLE[action]) from None
-        except RPCError as error:
-            # NOT_FOUND: the workflow has ended (or is gone): the payment takes no more
-            # operations. Anything else (the server unavailable, ...) is ours, a 5xx.
-            if error.status != RPCStatusCode.NOT_FOUND:
-                raise
-            raise StateConflict("the payment is final", code=NOT_ABLE[action]) from None
+        method: Callable[..., Awaitable[Any]],
+        argument: object,
+        update_id: str | None = None,
+    ) -> None:
+        self.action = action
+        self.method = method
+        self.argument = argument
+        self.id = update_id
+
+
+def _refusal(action: str, error: WorkflowUpdateFailedError) -> InvalidRequest | StateConflict:
+    cause = error.cause
+    code = cause.type if isinstance(cause, ApplicationError) and cause.type else None
+    message = cause.message if isinstance(cause, ApplicationError) else str(error)
+    if code in AMOUNT_CODES:
+        return InvalidRequest(message, code=code, param="amount")
+    return StateConflict(message, code=code or NOT_ABLE[action])
 
 
 class Deadline:
@@ -173,6 +214,9 @@ class Deadline:
 
     def _left(self) -> float:
         return max(self._ends - time.monotonic(), 0.0)
+
+    def over(self) -> bool:
+        return self._left() <= 0
 
     async def accepted(self, start: Awaitable[Any]) -> Any:
         try:

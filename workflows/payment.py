@@ -1,98 +1,235 @@
 """PaymentWorkflow: one durable workflow per payment; the workflow id is the payment id.
 
-authorize -> capture (automatic, or a `capture` update before the authorization expires) ->
-refunds as updates until the refund window closes. A failed step runs the compensations
-registered before it, newest first, and the workflow ends failed with the cause.
+A run lives as long as its work: authorize -> capture (automatic, or a `capture` update before
+the authorization expires); once the payment is settled for now (captured, failed, canceled,
+refunded) the run closes after `idle_close_seconds` without work. A later capture, refund or
+cancel starts a new run under the same id (update-with-start, steering/payments.py), which
+begins from the payment's row in Postgres. A Temporal cancellation does what the cancel
+update does in the same state. docs/saga.md, "Lifetime".
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from asyncio import Future
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, replace
-from datetime import timedelta
-from typing import Any
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payments import PaymentActivities
+    from activities.lifecycle import LifecycleActivities
     from domain.messages import (
-        AuthorizeInput,
+        CancelRefusal,
         CancelRequest,
-        CaptureInput,
         CaptureRequest,
-        Failure,
         OutcomeRequest,
         PaymentRequest,
         PaymentState,
-        RefundFailureInput,
-        RefundInput,
         RefundRequest,
         RefundState,
-        Resolution,
-        ResolveInput,
         ResolveRequest,
-        VoidInput,
     )
-    from domain.money import format_amount
-    from domain.states import (
-        CaptureMethod,
-        Ledger,
-        Outcome,
-        PaymentStatus,
-        RefundStatus,
-        TransitionError,
-    )
-    from workflows import search_attributes as attrs
-    from workflows.outcomes import UnclearOutcomes
-    from workflows.steps import (
-        COMPENSATION_RETRY,
-        GATEWAY_RETRY,
-        STEP_FAILED,
-        failure_of,
-        rejected,
-        run_step,
-    )
+    from domain.states import CaptureMethod, PaymentStatus, RefundStatus
+    from workflows.saga import REFUNDABLE, VOID_ON_CANCEL_PATCH, PaymentSaga
+    from workflows.steps import COMPENSATION_RETRY, STEP_FAILED, rejected, run_step
 
-CAPTURE_DEADLINE = timedelta(hours=24)
-REFUND_DEADLINE = timedelta(hours=24)
-REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
-# From this patch on, an operator's cancel during authorization voids what it may have
-# authorized. Payments begun before replay as they ran.
-VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
-# From this patch on, the account is a search attribute too (AccountId).
-ACCOUNT_ATTRIBUTE_PATCH = "account-search-attribute"
-# A compensation gets the failure (None: a cancel) and whether it may run as a local activity.
-Compensation = Callable[[Failure | None, bool], Awaitable[None]]
-
-
-def _cancel_requested() -> bool:
-    # A step that waits out a cancel can still succeed; the request is remembered here.
-    return workflow.cancellation_reason() is not None
+# From this patch on, a settled payment's run closes when idle and later work starts a new run
+# from the row; a Temporal cancellation does what the cancel update does. Runs begun before
+# keep their long path (refunds accepted on the run for the whole window) until they end.
+SHORT_RUNS_PATCH = "short-runs"
+# From this patch on, a long run cancelled from Temporal while captured refunds the remainder.
+CANCEL_REFUNDS_PATCH = "cancel-refunds-captured"
+Result = TypeVar("Result")
 
 
 @workflow.defn
-class PaymentWorkflow:
+class PaymentWorkflow(PaymentSaga):
     @workflow.init
     def __init__(self, request: PaymentRequest) -> None:
-        self._request = request
-        self._ledger = Ledger(status=PaymentStatus.PENDING, amount=request.amount)
-        self._reference: str | None = None
-        self._failure: Failure | None = None
-        self._refunds: dict[str, RefundState] = {}
-        self._refunds_open = True
-        # Updates and the main flow take turns: one gateway operation at a time.
-        self._lock = asyncio.Lock()
-        self._compensations: list[Compensation] = []
-        self._outcomes = UnclearOutcomes(on_unknown=self._mark_unknown)
-        self._undoing: asyncio.Future[None] | None = None
+        self._begin(request)
+        # A later run accepts updates only once it has loaded the row: until then its ledger
+        # is a blank one, and validators would judge against it.
+        self._loaded = not request.resume
+        # A Temporal cancellation is acted on at the next safe point (never mid-step), once:
+        # `_cancel_acted` says whether it voided or refunded, or was refused.
+        self._cancel_asked = False
+        self._cancel_handled = False
+        self._cancel_acted = False
+        self._requests = 0  # updates taken: each one restarts the idle clock
+        self._refunds_open = True  # long runs: until their refund window's timer fires
 
     @workflow.run
     async def run(self, request: PaymentRequest) -> PaymentState:
+        self._short_runs = workflow.patched(SHORT_RUNS_PATCH)
+        if not self._short_runs:
+            return await self._run_long(request)
+        if request.resume:
+            stored = await self._load()
+            self._loaded = True
+            if not stored.found:
+                raise ApplicationError("the payment has no row", type="payment_not_found")
+        self._began = self._began or workflow.now()
+        self._publish_attributes()
+        await self._unless_cancelled(self._lifecycle())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._failure is not None:
+            raise ApplicationError(
+                self._failure.message, asdict(self._failure), type=self._failure.code
+            )
+        if self._cancel_acted:
+            raise asyncio.CancelledError  # the run shows what the operator asked for
+        return self.state()
+
+    @workflow.query
+    def state(self) -> PaymentState:
+        return super().state()
+
+    # -- a short run --------------------------------------------------------------------------
+
+    async def _lifecycle(self) -> None:
+        await self._settle()
+        await self._idle()
+
+    def _cancel_pending(self) -> bool:
+        return self._cancel_asked and not self._cancel_handled
+
+    async def _settle(self) -> None:
+        """Bring the payment to rest: finish refunds a stopped run left pending, authorize,
+        capture (automatic) or wait for it (manual). A cancellation meanwhile is acted on
+        once the step in flight has its answer."""
+        for refund in [r for r in self._refunds.values() if r.status is RefundStatus.PENDING]:
+            async with self._lock:
+                await self._unless_cancelled(self._refund(refund.refund_id, refund.amount, None))
+        if self._ledger.status is PaymentStatus.PENDING:
+            try:
+                if not await self._authorize():
+                    return
+            except asyncio.CancelledError:
+                # Cancelled while authorizing: the step has its answer; what landed is voided.
+                self._cancel_asked = True
+        if self._ledger.status not in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+            return
+        if self._cancel_pending():
+            await self._operator_cancel()
+        elif self._request.capture_method is CaptureMethod.AUTOMATIC:
+            async with self._lock:
+                capture = self._capture(self._ledger.authorized, local=True)
+                await self._unless_cancelled(capture)
+        else:
+            await self._wait_for_capture()
+
+    async def _wait_for_capture(self) -> None:
+        assert self._began is not None
+        expiry = timedelta(seconds=self._request.authorization_expiry_seconds)
+        until = self._began + expiry
+        workflow.set_current_details(
+            f"authorized; waiting for capture or cancel until {until:%Y-%m-%d %H:%M} UTC"
+        )
+        woken = await self._wait(
+            lambda: self._ledger.status is not PaymentStatus.AUTHORIZED or self._cancel_pending(),
+            until - workflow.now(),
+        )
+        if self._ledger.status is PaymentStatus.AUTHORIZED:
+            if woken:  # a cancellation came
+                await self._operator_cancel()
+            else:
+                async with self._lock:
+                    if self._ledger.status is PaymentStatus.AUTHORIZED:
+                        await self._compensate(None, local=True)  # expired: release the funds
+        workflow.set_current_details("")
+
+    async def _idle(self) -> None:
+        """Serve updates until none has come for `idle_close_seconds` and nothing is in
+        flight. An outcome_unknown payment keeps its run: it waits for an operator."""
+        idle = timedelta(seconds=self._request.idle_close_seconds)
+        while True:
+            if self._cancel_pending():
+                await self._operator_cancel()
+                if self._cancel_acted:
+                    return  # voided or refunded: nothing is left for this run
+            closes = workflow.now() + idle
+            workflow.set_current_details(self._rest_details(closes))
+            woken = await self._wait(self._work_since(self._requests), idle)
+            at_rest = self._ledger.status not in (
+                PaymentStatus.OUTCOME_UNKNOWN,
+                PaymentStatus.AUTHORIZED,
+            )
+            if not woken and at_rest and workflow.all_handlers_finished():
+                workflow.set_current_details("")
+                return
+
+    def _work_since(self, seen: int) -> Callable[[], bool]:
+        return lambda: self._requests != seen or self._cancel_pending()
+
+    def _rest_details(self, closes: datetime) -> str:
+        status = self._ledger.status
+        if status is PaymentStatus.OUTCOME_UNKNOWN:
+            return "outcome unknown: waiting for an operator (payment-saga payments resolve)"
+        refunds = ""
+        if status in REFUNDABLE and self._captured_at is not None:
+            window = timedelta(seconds=self._request.refund_window_seconds)
+            refunds = f"; refunds accepted until {self._captured_at + window:%Y-%m-%d} UTC"
+        return (
+            f"{status}{refunds}; this run closes at {closes:%H:%M:%S} UTC unless more work"
+            " comes (a later request starts a new run)"
+        )
+
+    async def _wait(self, condition: Callable[[], bool], within: timedelta) -> bool:
+        """True once the condition holds, False when the timeout came first."""
+        try:
+            await workflow.wait_condition(condition, timeout=max(within, timedelta(0)))
+        except TimeoutError:
+            return False
+        return True
+
+    async def _unless_cancelled(self, work: Awaitable[Result]) -> Result:
+        """Run the work to its end even when the run is cancelled meanwhile: no step in flight
+        is abandoned; the cancellation is remembered, and the waits act on it."""
+        task: Future[Result] = asyncio.ensure_future(work)
+        while True:
+            try:
+                return await asyncio.shield(task)
+            except asyncio.CancelledError:
+                self._cancel_asked = True
+
+    async def _operator_cancel(self) -> None:
+        """A Temporal cancellation: what `POST /v1/payments/{id}/cancel` does in this state
+        (void the authorization, refund what remains), or a recorded refusal."""
+        self._cancel_handled = True
+        workflow.set_current_details("cancellation requested from Temporal")
+        async with self._lock:
+            status = self._ledger.status
+            if status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+                self._cancel_acted = True
+                await self._compensate(None, local=False)
+            elif status in REFUNDABLE and self._refund_window_open():
+                self._cancel_acted = True
+                refund_id = f"re_cancel_{self._request.payment_id}"
+                await self._refund(refund_id, self._ledger.refundable, "canceled in Temporal")
+            else:
+                await self._refuse_cancel(f"a {status} payment cannot be canceled")
+
+    async def _refuse_cancel(self, reason: str) -> None:
+        workflow.logger.warning("cancellation refused: %s", reason)
+        try:
+            await run_step(
+                LifecycleActivities.refuse_cancel,
+                CancelRefusal(self._request.payment_id, reason),
+                local=False,
+                retry_policy=COMPENSATION_RETRY,
+                summary=f"cancellation refused: {reason}",
+            )
+        except STEP_FAILED:
+            workflow.logger.error("the refused cancellation was not recorded")
+
+    # -- a run begun before short runs --------------------------------------------------------
+
+    async def _run_long(self, request: PaymentRequest) -> PaymentState:
         self._publish_attributes()
         try:
             if await self._authorize():
@@ -100,17 +237,11 @@ class PaymentWorkflow:
                     async with self._lock:
                         await self._capture(self._ledger.authorized, local=True)
                 else:
-                    await self._wait_for_capture()
+                    await self._wait_for_capture_long()
                 if self._ledger.status in REFUNDABLE:
                     await self._accept_refunds()
         except asyncio.CancelledError:
-            # An operator cancelled the run: release the authorization before stopping. While
-            # authorizing, an authorization may have landed: the void looks it up by its key.
-            voidable = {PaymentStatus.AUTHORIZED}
-            if workflow.patched(VOID_ON_CANCEL_PATCH):
-                voidable.add(PaymentStatus.PENDING)
-            if self._ledger.status in voidable:
-                await self._compensate(None, local=True)
+            await self._cancelled_long()
             raise
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._failure is not None:
@@ -119,90 +250,20 @@ class PaymentWorkflow:
             )
         return self.state()
 
-    @workflow.query
-    def state(self) -> PaymentState:
-        ledger = self._ledger
-        return PaymentState(
-            payment_id=self._request.payment_id,
-            status=ledger.status,
-            amount=ledger.amount,
-            currency=self._request.currency,
-            capture_method=self._request.capture_method,
-            amount_authorized=ledger.authorized,
-            amount_captured=ledger.captured,
-            amount_refunded=ledger.refunded,
-            gateway_reference=self._reference,
-            failure=self._failure,
-            refunds=list(self._refunds.values()),
-        )
+    async def _cancelled_long(self) -> None:
+        # Release the authorization before stopping; while authorizing, an authorization may
+        # have landed: the void looks it up by its key. Captured: refund what remains.
+        voidable = {PaymentStatus.AUTHORIZED}
+        if workflow.patched(VOID_ON_CANCEL_PATCH):
+            voidable.add(PaymentStatus.PENDING)
+        if self._ledger.status in voidable:
+            await self._compensate(None, local=True)
+        elif self._ledger.status in REFUNDABLE and workflow.patched(CANCEL_REFUNDS_PATCH):
+            async with self._lock:
+                refund_id = f"re_cancel_{self._request.payment_id}"
+                await self._refund(refund_id, self._ledger.refundable, "canceled in Temporal")
 
-    # -- steps --------------------------------------------------------------------------------
-
-    async def _authorize(self) -> bool:
-        request = self._request
-        # Registered before the step: an authorization whose answer was lost still gets voided.
-        self._compensations.append(self._void_authorization)
-        # A cancel during the step waits for the gateway's answer, so the void that follows
-        # knows whether an authorization exists (see run()).
-        settle_on_cancel = workflow.patched(VOID_ON_CANCEL_PATCH)
-        async with self._lock:
-            try:
-                result = await run_step(
-                    PaymentActivities.authorize,
-                    AuthorizeInput(payment=request),
-                    deadline=timedelta(seconds=request.authorize_deadline_seconds),
-                    retry_policy=GATEWAY_RETRY,
-                    summary=f"authorize {format_amount(request.amount, request.currency)}",
-                    wait_on_cancel=settle_on_cancel,
-                )
-            except STEP_FAILED as error:
-                if settle_on_cancel and _cancel_requested():
-                    raise asyncio.CancelledError from None
-                await self._compensate(failure_of(error, "processing_error"), local=True)
-                return False
-            self._reference = result.reference
-            self._ledger = self._ledger.authorize(result.amount)
-            self._publish_attributes()
-        if settle_on_cancel and _cancel_requested():
-            raise asyncio.CancelledError  # authorized as the cancel came: run() voids it
-        return True
-
-    async def _capture(self, amount: int, *, local: bool) -> None:
-        """Capture once; a refused capture voids the authorization and fails the payment."""
-        assert self._reference is not None
-        data = CaptureInput(
-            payment_id=self._request.payment_id,
-            authorization_reference=self._reference,
-            amount=amount,
-            currency=self._request.currency,
-        )
-        try:
-            result = await run_step(
-                PaymentActivities.capture,
-                data,
-                local=local,
-                deadline=CAPTURE_DEADLINE,
-                retry_policy=GATEWAY_RETRY,
-                summary=f"capture {format_amount(amount, self._request.currency)}",
-            )
-        except STEP_FAILED as error:
-            resolution = await self._outcomes.resolve(
-                ResolveInput(data.payment_id, capture=data), error, "processing_error"
-            )
-            if resolution.outcome is not Outcome.APPLIED or resolution.result is None:
-                cause = resolution.failure or Failure("processing_error", "not captured")
-                await self._compensate(
-                    Failure(code="capture_failed", message=cause.message, decline_code=cause.code),
-                    local=local,
-                )
-                return
-            result = resolution.result
-        self._ledger = self._ledger.resolved().capture(result.amount)
-        # Captured funds are not undone by voiding; from here refunds are explicit requests.
-        self._compensations.clear()
-        self._publish_attributes()
-
-    async def _wait_for_capture(self) -> None:
+    async def _wait_for_capture_long(self) -> None:
         expiry = timedelta(seconds=self._request.authorization_expiry_seconds)
         until = workflow.now() + expiry
         workflow.set_current_details(
@@ -215,7 +276,6 @@ class PaymentWorkflow:
         except TimeoutError:
             async with self._lock:
                 if self._ledger.status is PaymentStatus.AUTHORIZED:
-                    # expired: release the funds, end canceled
                     await self._compensate(None, local=True)
         workflow.set_current_details("")
 
@@ -230,104 +290,21 @@ class PaymentWorkflow:
         self._refunds_open = False
         workflow.set_current_details("")
 
-    async def _refund(self, refund_id: str, amount: int, reason: str | None) -> RefundState:
-        assert self._reference is not None
-        pending = RefundState(
-            refund_id=refund_id,
-            amount=amount,
-            currency=self._request.currency,
-            status=RefundStatus.PENDING,
-            reason=reason,
-        )
-        self._refunds[refund_id] = pending
-        data = RefundInput(
-            payment_id=self._request.payment_id,
-            refund_id=refund_id,
-            authorization_reference=self._reference,
-            amount=amount,
-            currency=self._request.currency,
-            reason=reason,
-        )
-        try:
-            await run_step(
-                PaymentActivities.refund,
-                data,
-                local=False,  # an update's step: see run_step
-                deadline=REFUND_DEADLINE,
-                retry_policy=GATEWAY_RETRY,
-                summary=f"refund {format_amount(amount, self._request.currency)}",
-            )
-        except STEP_FAILED as error:
-            resolution = await self._outcomes.resolve(
-                ResolveInput(data.payment_id, refund=data), error, "refund_failed"
-            )
-        else:
-            resolution = Resolution(Outcome.APPLIED)
-        if resolution.outcome is Outcome.APPLIED:
-            self._ledger = self._ledger.resolved().refund(amount)
-            result = replace(pending, status=RefundStatus.SUCCEEDED)
-            self._publish_attributes()
-        else:
-            failure = resolution.failure or Failure("refund_failed", "the refund was not made")
-            await self._fail_refund(RefundFailureInput(refund=data, failure=failure))
-            result = replace(pending, status=RefundStatus.FAILED, failure=failure)
-        self._refunds[refund_id] = result
-        return result
-
-    async def _fail_refund(self, data: RefundFailureInput) -> None:
-        if self._ledger.status is PaymentStatus.OUTCOME_UNKNOWN:
-            self._ledger = self._ledger.resolved()
-            self._publish_attributes()
-        try:
-            await run_step(
-                PaymentActivities.fail_refund, data, local=False, retry_policy=COMPENSATION_RETRY
-            )
-        except STEP_FAILED:
-            # Only an error retrying cannot fix gets here (counted by the worker's
-            # activity_unretryable_errors_total): the refund ends failed here all the same, so
-            # the payment's lock is released instead of held by a step that cannot finish.
-            workflow.logger.error("refund %s: its failure was not recorded", data.refund.refund_id)
-
-    # -- compensation -------------------------------------------------------------------------
-
-    async def _compensate(self, failure: Failure | None, *, local: bool) -> None:
-        """Undo what was done, newest first. `failure` set: the payment fails with it.
-
-        Shielded from cancellation on every path: a cancel arriving mid-way leaves the undoing
-        running, and run()'s cancel handler waits for that same task instead of starting over
-        with the compensation already taken off the list.
-        """
-        if self._undoing is None or self._undoing.done():
-            self._failure = failure
-            self._undoing = asyncio.ensure_future(self._undo(failure, local))
-        await asyncio.shield(self._undoing)
-
-    async def _undo(self, failure: Failure | None, local: bool) -> None:
-        while self._compensations:
-            await self._compensations.pop()(failure, local)
-
-    async def _void_authorization(self, failure: Failure | None, local: bool) -> None:
-        await run_step(
-            PaymentActivities.void,
-            VoidInput(
-                payment_id=self._request.payment_id,
-                authorization_reference=self._reference,
-                failure=failure,
-            ),
-            local=local,
-            retry_policy=COMPENSATION_RETRY,
-            summary="void authorization",
-        )
-        ledger = self._ledger.resolved()  # a capture resolved as not applied is undone too
-        self._ledger = ledger.fail() if failure else ledger.cancel()
-        self._publish_attributes()
+    def _refunds_accepted(self) -> bool:
+        return self._refund_window_open() if self._short_runs else self._refunds_open
 
     # -- updates ------------------------------------------------------------------------------
+
+    async def _taken(self) -> None:
+        """An update's start: a later run first loads its row; the idle clock restarts."""
+        self._requests += 1
+        if not self._loaded:
+            await workflow.wait_condition(lambda: self._loaded)
 
     @workflow.update
     async def wait_for_outcome(self, request: OutcomeRequest) -> PaymentState:
         """For `Prefer: wait`: answers once authorized (manual), captured, or failed."""
-        await workflow.wait_condition(self._outcome_known)
+        await workflow.wait_condition(lambda: self._loaded and self._outcome_known())
         return self.state()
 
     def _outcome_known(self) -> bool:
@@ -339,20 +316,25 @@ class PaymentWorkflow:
 
     @workflow.update
     async def capture(self, request: CaptureRequest) -> PaymentState:
+        await self._taken()
         async with self._lock:
+            self.validate_capture(request)
             amount = request.amount or self._ledger.authorized
-            self._check(lambda ledger: ledger.capture(amount))
             await self._capture(amount, local=False)
+        self._requests += 1
         return self.state()
 
     @capture.validator
     def validate_capture(self, request: CaptureRequest) -> None:
+        if not self._loaded:
+            return  # judged by the handler once the row is loaded
         if self._request.capture_method is not CaptureMethod.MANUAL:
             raise rejected("payment_not_capturable", "only manual payments take a capture")
         self._check(lambda ledger: ledger.capture(request.amount or ledger.authorized))
 
     @workflow.update
     async def cancel(self, request: CancelRequest) -> PaymentState:
+        await self._taken()
         async with self._lock:
             self.validate_cancel(request)
             if self._ledger.status is PaymentStatus.AUTHORIZED:
@@ -360,18 +342,25 @@ class PaymentWorkflow:
             else:
                 refund_id = f"re_cancel_{self._request.payment_id}"
                 await self._refund(refund_id, self._ledger.refundable, request.reason)
+        self._requests += 1
         return self.state()
 
     @cancel.validator
     def validate_cancel(self, request: CancelRequest) -> None:
+        if not self._loaded:
+            return
         status = self._ledger.status
-        if status is PaymentStatus.AUTHORIZED or (status in REFUNDABLE and self._refunds_open):
+        if status is PaymentStatus.AUTHORIZED:
+            return
+        if status in REFUNDABLE and self._refunds_accepted():
             return
         raise rejected("payment_not_cancelable", f"a {status} payment cannot be canceled")
 
     @workflow.update
     async def resolve(self, request: ResolveRequest) -> PaymentState:
         """An operator resolves an outcome_unknown: look it up again, or say what happened."""
+        await self._taken()
+        self.validate_resolve(request)
         outcomes, round_seen = self._outcomes, self._outcomes.rounds
         outcomes.verdict = request
         await workflow.wait_condition(
@@ -383,52 +372,34 @@ class PaymentWorkflow:
                 )
             )
         )
+        self._requests += 1
         return self.state()
 
     @resolve.validator
     def validate_resolve(self, request: ResolveRequest) -> None:
+        if not self._loaded:
+            return
         unknown = self._ledger.status is PaymentStatus.OUTCOME_UNKNOWN
-        if not unknown or self._outcomes.verdict is not None:
+        # A later run knows the status but not the operation: it cannot look anything up.
+        if not unknown or self._outcomes.verdict is not None or self._outcomes.rounds == 0:
             raise rejected("payment_not_unresolved", "the payment's outcome is not unknown")
-
-    def _mark_unknown(self) -> None:
-        self._ledger = self._ledger.resolved().unknown()
-        self._publish_attributes()
 
     @workflow.update
     async def refund(self, request: RefundRequest) -> RefundState:
+        await self._taken()
         async with self._lock:
             existing = self._refunds.get(request.refund_id)
-            if existing is not None:
-                return existing  # the same refund asked again: its outcome, nothing new
-            self.validate_refund(request)
-            amount = request.amount or self._ledger.refundable
-            return await self._refund(request.refund_id, amount, request.reason)
+            if existing is None:
+                self.validate_refund(request)
+                amount = request.amount or self._ledger.refundable
+                existing = await self._refund(request.refund_id, amount, request.reason)
+        self._requests += 1
+        return existing  # the same refund asked again: its outcome, nothing new
 
     @refund.validator
     def validate_refund(self, request: RefundRequest) -> None:
-        if request.refund_id in self._refunds:
+        if not self._loaded or request.refund_id in self._refunds:
             return
-        if not self._refunds_open or self._ledger.status not in REFUNDABLE:
+        if not self._refunds_accepted() or self._ledger.status not in REFUNDABLE:
             raise rejected("payment_not_refundable", f"a {self._ledger.status} payment")
         self._check(lambda ledger: ledger.refund(request.amount or ledger.refundable))
-
-    def _check(self, change: Callable[[Ledger], Ledger]) -> None:
-        try:
-            change(self._ledger)
-        except TransitionError as error:
-            raise rejected(error.code, str(error)) from None
-
-    def _publish_attributes(self) -> None:
-        request = self._request
-        updates: list[SearchAttributeUpdate[Any]] = [
-            attrs.PAYMENT_STATUS.value_set(self._ledger.status.value),
-            attrs.ORDER_ID.value_set(request.order_id),
-            attrs.PAYMENT_AMOUNT.value_set(request.amount),
-            attrs.PAYMENT_CURRENCY.value_set(request.currency),
-        ]
-        if request.customer_id:
-            updates.append(attrs.CUSTOMER_ID.value_set(request.customer_id))
-        if workflow.patched(ACCOUNT_ATTRIBUTE_PATCH):
-            updates.append(attrs.ACCOUNT_ID.value_set(request.account_id))
-        workflow.upsert_search_attributes(updates)

@@ -8,6 +8,9 @@ CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
 PAYMENT_AMOUNT = SearchAttributeKey.for_int("PaymentAmount")
 PAYMENT_CURRENCY = SearchAttributeKey.for_keyword("PaymentCurrency")
 ACCOUNT_ID = SearchAttributeKey.for_keyword("AccountId")
+# What has moved, in minor units: find payments by what was captured or refunded.
+AMOUNT_CAPTURED = SearchAttributeKey.for_int("AmountCaptured")
+AMOUNT_REFUNDED = SearchAttributeKey.for_int("AmountRefunded")
 
 # Name -> type as `temporal server start-dev --search-attribute NAME=TYPE` and
 # `temporal operator search-attribute create` spell it.
@@ -18,4 +21,6 @@ REGISTRATION: dict[str, str] = {
     PAYMENT_AMOUNT.name: "Int",
     PAYMENT_CURRENCY.name: "Keyword",
     ACCOUNT_ID.name: "Keyword",
+    AMOUNT_CAPTURED.name: "Int",
+    AMOUNT_REFUNDED.name: "Int",
 }

@@ -7,8 +7,10 @@ Activities are stand-ins with the real names; the gateway and Postgres are not i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +19,16 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain.messages import (
     AuthorizeInput,
+    CancelRefusal,
     CaptureInput,
     CardSummary,
+    LoadInput,
     PaymentRequest,
     PaymentState,
     RefundFailureInput,
@@ -31,6 +36,7 @@ from domain.messages import (
     Resolution,
     ResolveInput,
     StepResult,
+    StoredPayment,
     UnknownInput,
     VoidInput,
 )
@@ -39,8 +45,6 @@ from stack.temporal import installed_binary
 from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
 from workflows.search_attributes import REGISTRATION
-
-TASK_QUEUE = "unit-payments"
 
 
 async def start_env() -> AsyncIterator[WorkflowEnvironment]:
@@ -73,6 +77,7 @@ class FakeGateway:
 
     `capture_error` / `refund_error`: what capture / refund raise instead of succeeding.
     `resolutions`: what each `resolve` answers in turn (None: the lookup itself fails).
+    `stored`: the row a later run loads.
     """
 
     env: WorkflowEnvironment
@@ -81,6 +86,10 @@ class FakeGateway:
     refund_error: ApplicationError | None = None
     resolutions: list[Outcome | None] = field(default_factory=list)
     void_seconds: float = 0.0
+    stored: StoredPayment = field(default_factory=lambda: StoredPayment(found=False))
+    # Each test's own queue, and the runs it started: what one test leaves cannot reach another.
+    task_queue: str = field(default_factory=lambda: f"unit-{uuid.uuid4().hex[:8]}")
+    started: list[WorkflowHandle[PaymentWorkflow, PaymentState]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     authorize_times: list[float] = field(default_factory=list)
 
@@ -136,7 +145,20 @@ class FakeGateway:
             self.calls.append(f"mark_unknown:{data.operation}")
             return StepResult(reference=None, amount=0)
 
-        return [authorize, capture, void, refund, fail_refund, resolve, mark_unknown]
+        @activity.defn(name="refuse_cancel")
+        async def refuse_cancel(data: CancelRefusal) -> StepResult:
+            self.calls.append("refuse_cancel")
+            return StepResult(reference=None, amount=0)
+
+        @activity.defn(name="load_payment")
+        async def load_payment(data: LoadInput) -> StoredPayment:
+            self.calls.append("load_payment")
+            return self.stored
+
+        return [
+            authorize, capture, void, refund, fail_refund, resolve, mark_unknown, refuse_cancel,
+            load_payment,
+        ]  # fmt: skip
 
 
 def request(**overrides: object) -> PaymentRequest:
@@ -148,28 +170,37 @@ def request(**overrides: object) -> PaymentRequest:
     return PaymentRequest(**values)  # type: ignore[arg-type]
 
 
-def worker_for(env: WorkflowEnvironment, fake: FakeGateway) -> Worker:
-    """A worker of the real workflow with the stand-in activities."""
-    return Worker(
+@asynccontextmanager
+async def worker_for(env: WorkflowEnvironment, fake: FakeGateway) -> AsyncIterator[Worker]:
+    """A worker of the real workflow with the stand-in activities; on leaving, the runs the
+    test started and left open are terminated."""
+    worker = Worker(
         env.client,
-        task_queue=TASK_QUEUE,
+        task_queue=fake.task_queue,
         workflows=[PaymentWorkflow],
         activities=fake.activities(),
         workflow_runner=sandbox_runner(),
     )
+    async with worker:
+        try:
+            yield worker
+        finally:
+            for handle in fake.started:
+                with contextlib.suppress(RPCError):
+                    await handle.terminate("the test is over")
 
 
 async def start(
-    env: WorkflowEnvironment, payment: PaymentRequest
+    env: WorkflowEnvironment, fake: FakeGateway, payment: PaymentRequest
 ) -> WorkflowHandle[PaymentWorkflow, PaymentState]:
-    return await env.client.start_workflow(
-        PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
+    handle = await env.client.start_workflow(
+        PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=fake.task_queue
     )
+    fake.started.append(handle)
+    return handle
 
 
 async def run(env: WorkflowEnvironment, fake: FakeGateway, payment: PaymentRequest) -> PaymentState:
     async with worker_for(env, fake):
-        result: PaymentState = await env.client.execute_workflow(
-            PaymentWorkflow.run, payment, id=payment.payment_id, task_queue=TASK_QUEUE
-        )
+        result: PaymentState = await (await start(env, fake, payment)).result()
         return result

@@ -1,0 +1,315 @@
+"""PaymentSaga: the steps of a payment's workflow (authorize, capture, refund, void) with their
+compensations, its state and its search attributes. PaymentWorkflow (workflows/payment.py)
+drives them through a run's lifetime and takes the updates.
+
+Passed through the workflow sandbox, like workflows/steps.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
+
+from activities.lifecycle import LifecycleActivities
+from activities.payments import PaymentActivities
+from domain.messages import (
+    AuthorizeInput,
+    CaptureInput,
+    Failure,
+    LoadInput,
+    PaymentRequest,
+    PaymentState,
+    RefundFailureInput,
+    RefundInput,
+    RefundState,
+    Resolution,
+    ResolveInput,
+    StoredPayment,
+    VoidInput,
+)
+from domain.money import format_amount
+from domain.states import Ledger, Outcome, PaymentStatus, RefundStatus, TransitionError
+from workflows import search_attributes as attrs
+from workflows.outcomes import UnclearOutcomes
+from workflows.steps import (
+    COMPENSATION_RETRY,
+    GATEWAY_RETRY,
+    STEP_FAILED,
+    failure_of,
+    rejected,
+    run_step,
+)
+
+CAPTURE_DEADLINE = timedelta(hours=24)
+REFUND_DEADLINE = timedelta(hours=24)
+REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+# From this patch on, an operator's cancel during authorization voids what it may have
+# authorized. Payments begun before replay as they ran.
+VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
+# From this patch on, the account is a search attribute too (AccountId).
+ACCOUNT_ATTRIBUTE_PATCH = "account-search-attribute"
+# A compensation gets the failure (None: a cancel) and whether it may run as a local activity.
+Compensation = Callable[[Failure | None, bool], Awaitable[None]]
+
+
+def cancel_requested() -> bool:
+    # A step that waits out a cancel can still succeed; the request is remembered here.
+    return workflow.cancellation_reason() is not None
+
+
+class PaymentSaga:
+    def _begin(self, request: PaymentRequest) -> None:
+        self._request = request
+        self._ledger = Ledger(status=PaymentStatus.PENDING, amount=request.amount)
+        self._reference: str | None = None
+        self._failure: Failure | None = None
+        self._refunds: dict[str, RefundState] = {}
+        # Updates and the main flow take turns: one gateway operation at a time.
+        self._lock = asyncio.Lock()
+        self._compensations: list[Compensation] = []
+        self._outcomes = UnclearOutcomes(on_unknown=self._mark_unknown)
+        self._undoing: asyncio.Future[None] | None = None
+        # Short runs (workflows/payment.py): when the payment began and when it was captured,
+        # for the authorization's expiry and the refund window. A first run starts both clocks.
+        self._began: datetime | None = None
+        self._captured_at: datetime | None = None
+        self._short_runs = False
+
+    def state(self) -> PaymentState:
+        ledger = self._ledger
+        return PaymentState(
+            payment_id=self._request.payment_id,
+            status=ledger.status,
+            amount=ledger.amount,
+            currency=self._request.currency,
+            capture_method=self._request.capture_method,
+            amount_authorized=ledger.authorized,
+            amount_captured=ledger.captured,
+            amount_refunded=ledger.refunded,
+            gateway_reference=self._reference,
+            failure=self._failure,
+            refunds=list(self._refunds.values()),
+        )
+
+    # -- a later run starts from the row ------------------------------------------------------
+
+    async def _load(self) -> StoredPayment:
+        stored: StoredPayment = await workflow.execute_local_activity_method(
+            LifecycleActivities.load_payment,
+            LoadInput(self._request.payment_id),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=COMPENSATION_RETRY,
+            summary="load the payment's row",
+        )
+        if stored.found:
+            self._ledger = Ledger(
+                status=stored.status,
+                amount=self._request.amount,
+                authorized=stored.amount_authorized,
+                captured=stored.amount_captured,
+                refunded=stored.amount_refunded,
+            )
+            self._reference = stored.gateway_reference
+            self._failure = stored.failure
+            self._refunds = {refund.refund_id: refund for refund in stored.refunds}
+            self._began = stored.created_at
+            self._captured_at = stored.captured_at
+        return stored
+
+    def _refund_window_open(self) -> bool:
+        if self._captured_at is None:
+            return True  # not captured yet, or captured by a run that did not record when
+        window = timedelta(seconds=self._request.refund_window_seconds)
+        return workflow.now() < self._captured_at + window
+
+    # -- steps --------------------------------------------------------------------------------
+
+    async def _authorize(self) -> bool:
+        request = self._request
+        # Registered before the step: an authorization whose answer was lost still gets voided.
+        self._compensations.append(self._void_authorization)
+        # A cancel during the step waits for the gateway's answer, so the void that follows
+        # knows whether an authorization exists.
+        settle_on_cancel = workflow.patched(VOID_ON_CANCEL_PATCH)
+        async with self._lock:
+            try:
+                result = await run_step(
+                    PaymentActivities.authorize,
+                    AuthorizeInput(payment=request),
+                    deadline=timedelta(seconds=request.authorize_deadline_seconds),
+                    retry_policy=GATEWAY_RETRY,
+                    summary=f"authorize {format_amount(request.amount, request.currency)}",
+                    wait_on_cancel=settle_on_cancel,
+                )
+            except STEP_FAILED as error:
+                if settle_on_cancel and cancel_requested():
+                    raise asyncio.CancelledError from None
+                await self._compensate(failure_of(error, "processing_error"), local=True)
+                return False
+            self._reference = result.reference
+            self._ledger = self._ledger.authorize(result.amount)
+            self._publish_attributes()
+        if settle_on_cancel and cancel_requested():
+            raise asyncio.CancelledError  # authorized as the cancel came: the caller voids it
+        return True
+
+    async def _capture(self, amount: int, *, local: bool) -> None:
+        """Capture once; a refused capture voids the authorization and fails the payment."""
+        assert self._reference is not None
+        data = CaptureInput(
+            payment_id=self._request.payment_id,
+            authorization_reference=self._reference,
+            amount=amount,
+            currency=self._request.currency,
+        )
+        try:
+            result = await run_step(
+                PaymentActivities.capture,
+                data,
+                local=local,
+                deadline=CAPTURE_DEADLINE,
+                retry_policy=GATEWAY_RETRY,
+                summary=f"capture {format_amount(amount, self._request.currency)}",
+            )
+        except STEP_FAILED as error:
+            resolution = await self._outcomes.resolve(
+                ResolveInput(data.payment_id, capture=data), error, "processing_error"
+            )
+            if resolution.outcome is not Outcome.APPLIED or resolution.result is None:
+                cause = resolution.failure or Failure("processing_error", "not captured")
+                await self._compensate(
+                    Failure(code="capture_failed", message=cause.message, decline_code=cause.code),
+                    local=local,
+                )
+                return
+            result = resolution.result
+        self._ledger = self._ledger.resolved().capture(result.amount)
+        self._captured_at = workflow.now()
+        # Captured funds are not undone by voiding; from here refunds are explicit requests.
+        self._compensations.clear()
+        self._publish_attributes()
+
+    async def _refund(self, refund_id: str, amount: int, reason: str | None) -> RefundState:
+        assert self._reference is not None
+        pending = RefundState(
+            refund_id=refund_id,
+            amount=amount,
+            currency=self._request.currency,
+            status=RefundStatus.PENDING,
+            reason=reason,
+        )
+        self._refunds[refund_id] = pending
+        data = RefundInput(
+            payment_id=self._request.payment_id,
+            refund_id=refund_id,
+            authorization_reference=self._reference,
+            amount=amount,
+            currency=self._request.currency,
+            reason=reason,
+        )
+        try:
+            await run_step(
+                PaymentActivities.refund,
+                data,
+                local=False,  # an update's step: see run_step
+                deadline=REFUND_DEADLINE,
+                retry_policy=GATEWAY_RETRY,
+                summary=f"refund {format_amount(amount, self._request.currency)}",
+            )
+        except STEP_FAILED as error:
+            resolution = await self._outcomes.resolve(
+                ResolveInput(data.payment_id, refund=data), error, "refund_failed"
+            )
+        else:
+            resolution = Resolution(Outcome.APPLIED)
+        if resolution.outcome is Outcome.APPLIED:
+            self._ledger = self._ledger.resolved().refund(amount)
+            result = replace(pending, status=RefundStatus.SUCCEEDED)
+            self._publish_attributes()
+        else:
+            failure = resolution.failure or Failure("refund_failed", "the refund was not made")
+            await self._fail_refund(RefundFailureInput(refund=data, failure=failure))
+            result = replace(pending, status=RefundStatus.FAILED, failure=failure)
+        self._refunds[refund_id] = result
+        return result
+
+    async def _fail_refund(self, data: RefundFailureInput) -> None:
+        if self._ledger.status is PaymentStatus.OUTCOME_UNKNOWN:
+            self._ledger = self._ledger.resolved()
+            self._publish_attributes()
+        try:
+            await run_step(
+                PaymentActivities.fail_refund, data, local=False, retry_policy=COMPENSATION_RETRY
+            )
+        except STEP_FAILED:
+            # Only an error retrying cannot fix gets here (counted by the worker's
+            # activity_unretryable_errors_total): the refund ends failed here all the same, so
+            # the payment's lock is released instead of held by a step that cannot finish.
+            workflow.logger.error("refund %s: its failure was not recorded", data.refund.refund_id)
+
+    # -- compensation -------------------------------------------------------------------------
+
+    async def _compensate(self, failure: Failure | None, *, local: bool) -> None:
+        """Undo what was done, newest first. `failure` set: the payment fails with it.
+
+        Shielded from cancellation on every path: a cancel arriving mid-way leaves the undoing
+        running, and a cancel handler waits for that same task instead of starting over with
+        the compensation already taken off the list.
+        """
+        if self._undoing is None or self._undoing.done():
+            self._failure = failure
+            self._undoing = asyncio.ensure_future(self._undo(failure, local))
+        await asyncio.shield(self._undoing)
+
+    async def _undo(self, failure: Failure | None, local: bool) -> None:
+        while self._compensations:
+            await self._compensations.pop()(failure, local)
+
+    async def _void_authorization(self, failure: Failure | None, local: bool) -> None:
+        await run_step(
+            PaymentActivities.void,
+            VoidInput(
+                payment_id=self._request.payment_id,
+                authorization_reference=self._reference,
+                failure=failure,
+            ),
+            local=local,
+            retry_policy=COMPENSATION_RETRY,
+            summary="void authorization",
+        )
+        ledger = self._ledger.resolved()  # a capture resolved as not applied is undone too
+        self._ledger = ledger.fail() if failure else ledger.cancel()
+        self._publish_attributes()
+
+    def _mark_unknown(self) -> None:
+        self._ledger = self._ledger.resolved().unknown()
+        self._publish_attributes()
+
+    def _check(self, change: Callable[[Ledger], Ledger]) -> None:
+        try:
+            change(self._ledger)
+        except TransitionError as error:
+            raise rejected(error.code, str(error)) from None
+
+    def _publish_attributes(self) -> None:
+        request = self._request
+        updates: list[SearchAttributeUpdate[Any]] = [
+            attrs.PAYMENT_STATUS.value_set(self._ledger.status.value),
+            attrs.ORDER_ID.value_set(request.order_id),
+            attrs.PAYMENT_AMOUNT.value_set(request.amount),
+            attrs.PAYMENT_CURRENCY.value_set(request.currency),
+        ]
+        if request.customer_id:
+            updates.append(attrs.CUSTOMER_ID.value_set(request.customer_id))
+        if workflow.patched(ACCOUNT_ATTRIBUTE_PATCH):
+            updates.append(attrs.ACCOUNT_ID.value_set(request.account_id))
+        if self._short_runs:
+            updates.append(attrs.AMOUNT_CAPTURED.value_set(self._ledger.captured))
+            updates.append(attrs.AMOUNT_REFUNDED.value_set(self._ledger.refunded))
+        workflow.upsert_search_attributes(updates)
