@@ -89,6 +89,7 @@ class PaymentCommands:
             authorize_deadline_seconds=self._settings.payments.authorize_deadline_seconds,
             authorization_expiry_seconds=self._settings.payments.authorization_expiry_seconds,
             refund_window_seconds=self._settings.payments.refund_window_seconds,
+            idle_close_seconds=self._settings.payments.idle_close_seconds,
         )
 
     def _wait(self, wait_seconds: int | None) -> float:

@@ -89,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             queries=queries,
             commands=PaymentCommands(
                 settings,
-                PaymentSteering(temporal, settings.temporal.task_queue),
+                PaymentSteering(
+                    temporal, settings.temporal.task_queue, sessions, settings.payments
+                ),
                 sessions,
                 HttpGateway(http),
                 queries,

@@ -24,6 +24,30 @@ AUTHORIZED_ONCE = frozenset(
 )
 
 
+# Statuses a payment may rest in with no workflow run open; any other needs a run driving it.
+AT_REST = frozenset(
+    {
+        PaymentStatus.CAPTURED,
+        PaymentStatus.PARTIALLY_REFUNDED,
+        PaymentStatus.REFUNDED,
+        PaymentStatus.FAILED,
+        PaymentStatus.CANCELED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """A payment's latest workflow run: its Temporal status and the search attributes it
+    last published (None: a run begun before the attribute existed)."""
+
+    run_id: str
+    status: str  # running, completed, failed, canceled, terminated, timed_out
+    payment_status: str | None
+    captured: int | None = None
+    refunded: int | None = None
+
+
 @dataclass(frozen=True)
 class PaymentFacts:
     id: str
@@ -38,6 +62,8 @@ class PaymentFacts:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     outbox: list[tuple[int, str, bool]] = field(default_factory=list)  # sequence, id, published
     kafka_ids: list[str] | None = None  # first occurrences, in arrival order; None: not read
+    runs_read: bool = False  # whether `run` was looked up in Temporal
+    run: RunFacts | None = None
 
 
 def amounts_agree(p: PaymentFacts) -> list[str]:
@@ -114,3 +140,26 @@ def deadline_kept(p: PaymentFacts, authorization_expiry: timedelta, now: datetim
         if age > limit + AUTHORIZED_GRACE:
             return [f"authorized for {age}"]
     return []
+
+
+def workflow_agrees(p: PaymentFacts) -> list[str]:
+    """The payment's workflow and its row tell the same story (after a terminate or a reset
+    they may not: `payment-saga payments reconcile --repair` puts them right)."""
+    run = p.run
+    if not p.runs_read:
+        return []
+    if run is None:
+        # Settled payments outlive their runs (Temporal's retention): the next request on one
+        # starts a run from its row. Anything else needs a run driving it.
+        return [] if PaymentStatus(p.status) in AT_REST else ["no workflow run"]
+    problems = []
+    if run.status != "running" and PaymentStatus(p.status) not in AT_REST:
+        problems.append(f"its last run is {run.status} but the payment is {p.status}")
+    if run.payment_status is not None and run.payment_status != p.status:
+        problems.append(f"its run says {run.payment_status}, the row {p.status}")
+    moved = (run.captured, run.refunded)
+    if run.captured is not None and moved != (p.captured, p.refunded):
+        problems.append(
+            f"its run says captured/refunded {moved}, the row ({p.captured}, {p.refunded})"
+        )
+    return problems

@@ -10,8 +10,17 @@ from typing import Any
 import httpx
 import orjson
 from sqlalchemy import func, select
+from temporalio.client import Client
 
-from audit.checks import PaymentFacts, amounts_agree, deadline_kept, events_agree, ledger_agrees
+from audit.checks import (
+    PaymentFacts,
+    amounts_agree,
+    deadline_kept,
+    events_agree,
+    ledger_agrees,
+    workflow_agrees,
+)
+from audit.runs import latest_runs
 from db.models import OutboxEvent, Payment, Refund
 from db.session import SessionFactory
 from outbox.topic import whole_topic_consumer
@@ -59,7 +68,7 @@ async def read_ledger(settings: Settings) -> dict[str, list[dict[str, Any]]]:
 
 
 async def gather(
-    sessions: SessionFactory, settings: Settings, *, with_kafka: bool
+    sessions: SessionFactory, settings: Settings, *, with_kafka: bool, temporal: Client | None
 ) -> list[PaymentFacts]:
     async with sessions() as session:
         payments = list((await session.execute(select(Payment))).scalars())
@@ -78,6 +87,7 @@ async def gather(
             outbox[payment_id].append((sequence, event_id, published))
     ledger = await read_ledger(settings)
     topic = await read_topic(settings) if with_kafka else None
+    runs = await latest_runs(temporal) if temporal is not None else {}
     return [
         PaymentFacts(
             id=p.id,
@@ -92,15 +102,23 @@ async def gather(
             ledger=ledger.get(p.id, []),
             outbox=outbox.get(p.id, []),
             kafka_ids=None if topic is None else topic.get(p.id, []),
+            runs_read=temporal is not None,
+            run=runs.get(p.id),
         )
         for p in payments
     ]
 
 
 async def audit(
-    sessions: SessionFactory, settings: Settings, *, with_kafka: bool = True
+    sessions: SessionFactory,
+    settings: Settings,
+    *,
+    with_kafka: bool = True,
+    temporal: Client | None = None,
 ) -> AuditReport:
-    facts = await gather(sessions, settings, with_kafka=with_kafka)
+    """Every check over every payment; `temporal`: also each payment's workflow against its
+    row."""
+    facts = await gather(sessions, settings, with_kafka=with_kafka, temporal=temporal)
     now = datetime.now(UTC)
     ttl = timedelta(seconds=settings.gateway.authorization_ttl_seconds)
     expiry = timedelta(seconds=settings.payments.authorization_expiry_seconds)
@@ -112,6 +130,7 @@ async def audit(
             + ledger_agrees(payment, ttl, now)
             + events_agree(payment)
             + deadline_kept(payment, expiry, now)
+            + workflow_agrees(payment)
         )
         report.violations += [f"{payment.id}: {problem}" for problem in problems]
     return report

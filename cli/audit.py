@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from audit.run import AuditReport, audit
+from clients import connect_temporal
 from db.session import create_engine, create_session_factory
 from settings import Settings
 
@@ -14,13 +15,18 @@ from settings import Settings
 def add_parser(groups: Any) -> None:
     parser = groups.add_parser("audit", help="check every payment against Postgres, gateway, Kafka")
     parser.add_argument("--skip-kafka", action="store_true", help="do not read the topic")
+    parser.add_argument(
+        "--skip-workflows", action="store_true", help="do not compare workflows with rows"
+    )
 
 
 async def run(args: argparse.Namespace) -> AuditReport:
     settings = Settings()
     engine = create_engine(settings.database)
     try:
-        return await audit(create_session_factory(engine), settings, with_kafka=not args.skip_kafka)
+        temporal = None if args.skip_workflows else await connect_temporal(settings)
+        sessions = create_session_factory(engine)
+        return await audit(sessions, settings, with_kafka=not args.skip_kafka, temporal=temporal)
     finally:
         await engine.dispose()
 

@@ -11,23 +11,24 @@ from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from audit.checks import PaymentFacts, RunFacts, workflow_agrees
+from audit.runs import latest_runs
 from clients import connect_temporal, gateway_http_client
 from db.models import Payment
 from db.repository import PaymentRepository
 from db.session import SessionFactory, create_engine, create_session_factory
 from domain.errors import PaymentSagaError
 from domain.keys import authorize_key, capture_key
-from domain.messages import CardSummary, PaymentRequest, ResolveRequest
-from domain.states import FINAL_STATUSES, CaptureMethod, Outcome, PaymentStatus
+from domain.messages import ResolveRequest
+from domain.states import CaptureMethod, Outcome, PaymentStatus
 from gateway.http_client import HttpGateway
 from settings import Settings
 from steering.payments import PaymentSteering
 from workflows.payment import PaymentWorkflow
 
 DURATION = re.compile(r"^(\d+)([smhd])$")
-# A payment whose workflow is gone can be restarted only before money moved: its first step
-# (authorize, under the same idempotency key) gives back the authorization it already has.
-RESTARTABLE = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
+# Statuses that need a run driving them, whatever the workflow says.
+UNSETTLED = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED, PaymentStatus.OUTCOME_UNKNOWN)
 # How long the CLI waits for a workflow to finish what it was asked (then reports the row).
 STEER_WAIT_SECONDS = 60.0
 
@@ -53,10 +54,12 @@ def add_parser(groups: Any) -> None:
     cancel = actions.add_parser("cancel", help="void an authorization or refund the rest")
     cancel.add_argument("id")
     cancel.add_argument("--reason")
-    reconcile = actions.add_parser("reconcile", help="compare stuck payments with the gateway")
+    reconcile = actions.add_parser(
+        "reconcile", help="payments whose workflow and row disagree, or stuck ones"
+    )
     reconcile.add_argument("--older-than", type=duration, default=timedelta(minutes=15))
     reconcile.add_argument(
-        "--repair", action="store_true", help="restart missing workflows of unsettled payments"
+        "--repair", action="store_true", help="start a new run from the row where they disagree"
     )
     resolve = actions.add_parser(
         "resolve",
@@ -156,42 +159,6 @@ async def current(sessions: SessionFactory, payment_id: str) -> dict[str, Any]:
     return summary(payment)
 
 
-def remaining(since: datetime, seconds: int) -> int:
-    """What is left of a period that began at `since` (a restarted workflow keeps its dates)."""
-    left = since + timedelta(seconds=seconds) - datetime.now(UTC)
-    return max(int(left.total_seconds()), 0)
-
-
-def request_from_row(payment: Payment, settings: Settings) -> PaymentRequest:
-    card = CardSummary(
-        brand=payment.card_brand,
-        last4=payment.card_last4,
-        exp_month=payment.card_exp_month,
-        exp_year=payment.card_exp_year,
-        fingerprint=payment.card_fingerprint,
-    )
-    return PaymentRequest(
-        account_id=payment.account_id,
-        payment_id=payment.id,
-        order_id=payment.order_id,
-        amount=payment.amount,
-        currency=payment.currency,
-        card_token=payment.card_token,
-        card=card,
-        capture_method=CaptureMethod(payment.capture_method),
-        customer_id=payment.customer_id,
-        description=payment.description,
-        metadata=dict(payment.metadata_),
-        authorize_deadline_seconds=settings.payments.authorize_deadline_seconds,
-        authorization_expiry_seconds=remaining(
-            payment.created_at, settings.payments.authorization_expiry_seconds
-        ),
-        refund_window_seconds=remaining(
-            payment.created_at, settings.payments.refund_window_seconds
-        ),
-    )
-
-
 async def gateway_view(gateway: HttpGateway, payment_id: str) -> str:
     found = []
     for step, key in (
@@ -209,45 +176,76 @@ async def gateway_view(gateway: HttpGateway, payment_id: str) -> str:
 async def reconcile(
     settings: Settings, sessions: SessionFactory, temporal: Client, args: argparse.Namespace
 ) -> list[dict[str, Any]]:
-    """Payments not final after the threshold: what the workflow and the gateway say."""
+    """Payments quiet for `--older-than` whose workflow and row disagree (a run terminated or
+    reset, a workflow missing, a payment stuck): what the workflow and the gateway say, and
+    with `--repair` a new run from the row."""
     cutoff = datetime.now(UTC) - args.older_than
-    query = select(Payment).where(
-        Payment.status.not_in([s.value for s in FINAL_STATUSES]), Payment.created_at < cutoff
-    )
     async with sessions() as session:
-        stuck = list((await session.execute(query)).scalars())
+        quiet = list(
+            (await session.execute(select(Payment).where(Payment.updated_at < cutoff))).scalars()
+        )
+    runs = await latest_runs(temporal)
+    steering = PaymentSteering(temporal, settings.temporal.task_queue, sessions, settings.payments)
     rows = []
     async with gateway_http_client(settings.gateway) as http:
         gateway = HttpGateway(http)
-        for payment in stuck:
-            status = await workflow_status(temporal, payment.id)
-            row = {"id": payment.id, "status": payment.status, "workflow": status}
+        for payment in quiet:
+            run = runs.get(payment.id)
+            problems = workflow_agrees(facts_of(payment, run))
+            if not problems and payment.status not in UNSETTLED:
+                continue
+            row = {"id": payment.id, "status": payment.status, "workflow": run_status(run)}
+            row["problems"] = "; ".join(problems) or "not settled"
             row["gateway"] = await gateway_view(gateway, payment.id)
-            row["action"] = await _repair(settings, temporal, payment, status, args.repair)
+            row["action"] = await _repair(steering, temporal, payment, run, args.repair)
             rows.append(row)
     return rows
 
 
+def facts_of(payment: Payment, run: RunFacts | None) -> PaymentFacts:
+    return PaymentFacts(
+        id=payment.id,
+        status=payment.status,
+        amount=payment.amount,
+        authorized=payment.amount_authorized,
+        captured=payment.amount_captured,
+        refunded=payment.amount_refunded,
+        capture_method=payment.capture_method,
+        created_at=payment.created_at,
+        succeeded_refunds=payment.amount_refunded,
+        runs_read=True,
+        run=run,
+    )
+
+
+def run_status(run: RunFacts | None) -> str:
+    return "missing" if run is None else run.status
+
+
 async def _repair(
-    settings: Settings, temporal: Client, payment: Payment, status: str, repair: bool
+    steering: PaymentSteering,
+    temporal: Client,
+    payment: Payment,
+    run: RunFacts | None,
+    repair: bool,
 ) -> str:
     if payment.status == PaymentStatus.OUTCOME_UNKNOWN:
-        return f"outcome unknown: payment-saga payments resolve {payment.id}"
-    if status == "running":
+        if run is not None and run.status == "running":
+            return f"outcome unknown: payment-saga payments resolve {payment.id}"
+        return "needs a person: outcome unknown and its run is gone (docs/operations.md)"
+    if run is not None and run.status == "running" and run.payment_status == payment.status:
         manual = payment.capture_method == CaptureMethod.MANUAL
         waiting = payment.status == PaymentStatus.AUTHORIZED and manual
         return "waiting for capture" if waiting else "in progress"
-    if status != "missing":
-        return "needs a person: the workflow ended but the row is not final"
-    if payment.status not in RESTARTABLE:
-        # A new run would start from an empty ledger (nothing captured, nothing refunded) and
-        # a fresh refund window: never for money that has moved.
-        return f"workflow missing for a {payment.status} payment: not restarted"
     if not repair:
-        return "workflow missing: run with --repair to start it"
-    steering = PaymentSteering(temporal, settings.temporal.task_queue)
-    await steering.start(request_from_row(payment, settings), STEER_WAIT_SECONDS, for_outcome=False)
-    return "workflow started"
+        return "run with --repair to start a new run from the row"
+    if run is not None and run.status == "running":
+        # A run that disagrees with the row (reset to an older point) stops; the new run
+        # starts from the row, with the same idempotency keys for anything left to do.
+        handle = temporal.get_workflow_handle(payment.id, run_id=run.run_id)
+        await handle.terminate("reconcile --repair: the run disagreed with the payment's row")
+    await steering.wake(payment.id)
+    return "new run started from the row"
 
 
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -260,7 +258,9 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         temporal = await connect_temporal(settings)
         if args.action == "show":
             return [await show(sessions, temporal, args.id)]
-        steering = PaymentSteering(temporal, settings.temporal.task_queue)
+        steering = PaymentSteering(
+            temporal, settings.temporal.task_queue, sessions, settings.payments
+        )
         if args.action == "cancel":
             return [await cancel(sessions, steering, args.id, args.reason)]
         if args.action == "resolve":

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
-    WorkflowHandle,
     WorkflowUpdateFailedError,
     WorkflowUpdateHandle,
     WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -31,6 +32,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from db.models import Payment
 from db.repository import PaymentRepository
 from db.session import SessionFactory
 from domain.errors import InvalidRequest, ResourceMissing, ServiceBusy, StateConflict
@@ -43,6 +45,7 @@ from domain.messages import (
     ResolveRequest,
 )
 from domain.money import format_amount
+from domain.states import PaymentStatus
 from settings import PaymentSettings
 from steering.requests import later_run_request
 from workflows.payment import PaymentWorkflow
@@ -112,34 +115,50 @@ class PaymentSteering:
 
     async def wake(self, payment_id: str) -> None:
         """Start a later run from the row unless one is open (reconcile's repair)."""
-        request = await self._later_run(payment_id)
+        request = later_run_request(await self._row(payment_id), self._payments)
         await self._temporal.start_workflow(
             PaymentWorkflow.run, request, **self._later_run_options(request)
         )
 
     async def capture(self, payment_id: str, amount: int | None, wait_seconds: float) -> bool:
-        update = Update("capture", PaymentWorkflow.capture, CaptureRequest(amount))
-        return await self._steer(payment_id, update, wait_seconds)
+        update = Update("capture", CaptureRequest(amount))
+        return await self._steer(await self._row(payment_id), update, wait_seconds)
 
     async def cancel(self, payment_id: str, reason: str | None, wait_seconds: float) -> bool:
-        update = Update("cancel", PaymentWorkflow.cancel, CancelRequest(reason))
-        return await self._steer(payment_id, update, wait_seconds)
+        payment = await self._row(payment_id)
+        if payment.status != PaymentStatus.AUTHORIZED:
+            self._refund_window_open(payment, "payment_not_cancelable")
+        update = Update("cancel", CancelRequest(reason))
+        return await self._steer(payment, update, wait_seconds)
 
     async def refund(self, payment_id: str, request: RefundRequest, wait_seconds: float) -> bool:
+        payment = await self._row(payment_id)
+        self._refund_window_open(payment, "payment_not_refundable")
         # The refund id is the update's id: a retry joins the same update.
-        update = Update("refund", PaymentWorkflow.refund, request, request.refund_id)
-        return await self._steer(payment_id, update, wait_seconds)
+        update = Update("refund", request, request.refund_id)
+        return await self._steer(payment, update, wait_seconds)
 
     async def resolve(self, payment_id: str, request: ResolveRequest, wait_seconds: float) -> bool:
-        update = Update("resolve", PaymentWorkflow.resolve, request)
-        return await self._steer(payment_id, update, wait_seconds)
+        update = Update("resolve", request)
+        return await self._steer(await self._row(payment_id), update, wait_seconds)
 
-    async def _later_run(self, payment_id: str) -> PaymentRequest:
+    async def _row(self, payment_id: str) -> Payment:
         async with self._sessions() as session:
             payment = await PaymentRepository(session).get(payment_id)
         if payment is None:
             raise ResourceMissing(f"no payment {payment_id}", param="id")
-        return later_run_request(payment, self._payments)
+        return payment
+
+    def _refund_window_open(self, payment: Payment, code: str) -> None:
+        """The refund window is a rule on the row (the workflow checks it too): refunds and
+        cancels of captured funds end `PAYMENTS_REFUND_WINDOW_SECONDS` after the capture."""
+        if payment.captured_at is None:
+            return
+        closed = payment.captured_at + timedelta(seconds=self._payments.refund_window_seconds)
+        if datetime.now(UTC) >= closed:
+            raise StateConflict(
+                f"the refund window closed at {closed:%Y-%m-%d %H:%M} UTC", code=code
+            )
 
     def _later_run_options(self, request: PaymentRequest) -> dict[str, Any]:
         return {
@@ -148,12 +167,12 @@ class PaymentSteering:
             "static_summary": f"order {request.order_id}: later work on the payment",
         }
 
-    async def _steer(self, payment_id: str, update: Update, wait_seconds: float) -> bool:
+    async def _steer(self, payment: Payment, update: Update, wait_seconds: float) -> bool:
         """Run an update within the wait, on the open run or a new one; True when it finished.
         Its rejections become the domain's InvalidRequest (the amount) or StateConflict (the
         payment's state)."""
         deadline = Deadline(wait_seconds)
-        request = await self._later_run(payment_id)
+        request = later_run_request(payment, self._payments)
         while True:
             operation = WithStartWorkflowOperation(
                 PaymentWorkflow.run, request, **self._later_run_options(request)
@@ -161,7 +180,7 @@ class PaymentSteering:
             try:
                 handle: WorkflowUpdateHandle[Any] = await deadline.accepted(
                     self._temporal.start_update_with_start_workflow(
-                        update.method,
+                        update.name,
                         update.argument,
                         id=update.id,
                         start_workflow_operation=operation,
@@ -170,7 +189,7 @@ class PaymentSteering:
                 )
                 return await deadline.finished(handle)
             except WorkflowUpdateFailedError as error:
-                raise _refusal(update.action, error) from None
+                raise _refusal(update.name, error) from None
             except RPCError as error:
                 # NOT_FOUND: the run closed before it saw the update; the next try starts a
                 # new one. Anything else (the server unavailable, ...) is ours, a 5xx.
@@ -179,20 +198,13 @@ class PaymentSteering:
                 await asyncio.sleep(RESEND_PAUSE_SECONDS)
 
 
+@dataclass(frozen=True)
 class Update:
-    """One update to send: what it is called in errors, its method, argument and id."""
+    """One update to send: its name (the workflow's update method), argument and id."""
 
-    def __init__(
-        self,
-        action: str,
-        method: Callable[..., Awaitable[Any]],
-        argument: object,
-        update_id: str | None = None,
-    ) -> None:
-        self.action = action
-        self.method = method
-        self.argument = argument
-        self.id = update_id
+    name: str
+    argument: object
+    id: str | None = None
 
 
 def _refusal(action: str, error: WorkflowUpdateFailedError) -> InvalidRequest | StateConflict:
