@@ -150,8 +150,8 @@ class PaymentWorkflow(PaymentSaga):
         while True:
             if self._cancel_pending():
                 await self._operator_cancel()
-                if self._cancel_acted:
-                    return  # voided or refunded: nothing is left for this run
+            if self._cancel_acted:
+                return  # voided or refunded on a cancellation: nothing is left for this run
             closes = workflow.now() + idle
             workflow.set_current_details(self._rest_details(closes))
             woken = await self._wait(self._work_since(self._requests), idle)

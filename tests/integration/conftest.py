@@ -79,7 +79,7 @@ class Payments:
             card_token=token.token,
             card=token.card,
             capture_method=capture_method,
-            **overrides,
+            **{"idle_close_seconds": self.settings.payments.idle_close_seconds, **overrides},
         )
 
     async def ledger(self, payment_id: str) -> list[dict[str, Any]]:
