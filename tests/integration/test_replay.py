@@ -11,11 +11,14 @@ import contextlib
 import os
 from pathlib import Path
 
-from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Replayer
 
+from db.session import SessionFactory
 from domain.messages import CancelRequest, CaptureRequest, RefundRequest
 from domain.states import CaptureMethod
+from settings import Settings
+from steering.payments import PaymentSteering
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
 from tests.keys import keyed_data_converter
@@ -53,8 +56,30 @@ async def run_scenarios(payments: Payments) -> dict[str, WorkflowHandle[PaymentW
     return handles
 
 
-async def test_every_scenario_replays_deterministically(payments: Payments) -> None:
-    handles = await run_scenarios(payments)
+async def later_run_scenarios(
+    payments: Payments, steering: PaymentSteering
+) -> dict[str, WorkflowHandle[PaymentWorkflow, object]]:
+    """A refund after the payment's run closed (a later run, from the row), and a captured
+    payment cancelled from Temporal (its remainder refunded)."""
+    settled = await payments.start("4242424242424242")
+    await settled.result()
+    refund = RefundRequest(refund_id=f"re_{settled.id}", amount=500)
+    await steering.refund(settled.id, refund, 30.0)
+    later = payments.temporal.get_workflow_handle_for(PaymentWorkflow.run, settled.id)
+    canceled = await payments.start("4242424242424242", idle_close_seconds=120)
+    await until_status(canceled, "captured")
+    await canceled.cancel()
+    with contextlib.suppress(WorkflowFailureError):
+        await canceled.result()
+    await finished(later)
+    return {"later_run_refund": later, "temporal_cancel_captured": canceled}
+
+
+async def test_every_scenario_replays_deterministically(
+    payments: Payments, temporal: Client, settings: Settings, sessions: SessionFactory
+) -> None:
+    steering = PaymentSteering(temporal, settings.temporal.task_queue, sessions, settings.payments)
+    handles = {**await run_scenarios(payments), **await later_run_scenarios(payments, steering)}
     replayer = Replayer(
         workflows=[PaymentWorkflow],
         workflow_runner=sandbox_runner(),

@@ -3,7 +3,9 @@
 A change that would break payments already in flight fails here; re-record with
 RECORD_HISTORIES=tests/unit/histories pytest tests/integration/test_replay.py when intended.
 `histories/before_local_steps/` holds payments begun before the `local-gateway-steps` patch
-(gateway steps as normal activities): they must keep replaying until none is left in flight.
+(gateway steps as normal activities) and `histories/before_short_runs/` those begun before the
+`short-runs` patch (one run for the whole refund window): they must keep replaying until none
+is left in flight. `later_run_refund` is a later run, started from the row by a refund.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
 
 def test_histories_are_present() -> None:
-    assert len(HISTORIES) >= 12
+    assert len(HISTORIES) >= 20
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
