@@ -69,15 +69,18 @@ def declared_activities(*instances: object) -> list[Callable[..., Any]]:
     ]
 
 
+def activity_instances(payments: PaymentActivities) -> tuple[object, ...]:
+    """Every class of activities the workflow calls, built on the payments' dependencies."""
+    return payments, OutcomeActivities(payments), LifecycleActivities(payments)
+
+
 def build_worker(settings: Settings, client: Client, activities: PaymentActivities) -> Worker:
     cache_bytecode(sys.modules[PaymentWorkflow.__module__])
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,
         workflows=[PaymentWorkflow],
-        activities=declared_activities(
-            activities, OutcomeActivities(activities), LifecycleActivities(activities)
-        ),
+        activities=declared_activities(*activity_instances(activities)),
         workflow_runner=sandbox_runner(),
         interceptors=[LogContextInterceptor(), UnretryableErrors(activities.metrics)],
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
-from worker import declared_activities
+from worker import activity_instances, declared_activities
 
 
 def test_every_declared_activity_is_registered() -> None:
     payments = PaymentActivities(None, None, temporal_ui_url="", namespace="")  # type: ignore[arg-type]
-    names = {fn.__name__ for fn in declared_activities(payments, OutcomeActivities(payments))}
+    names = {fn.__name__ for fn in declared_activities(*activity_instances(payments))}
     assert names == {
         "authorize", "capture", "void", "refund", "fail_refund", "resolve", "mark_unknown",
+        "load_payment", "refuse_cancel",
     }  # fmt: skip
