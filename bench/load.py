@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import func, select
 
 from audit.run import AuditReport, audit
+from clients import connect_temporal
 from db.models import OutboxEvent, Payment
 from db.session import SessionFactory
 from gateway.processor import (
@@ -167,7 +168,8 @@ async def audited(
 ) -> AuditReport:
     await settle(sessions, burst.payment_ids)
     await asyncio.sleep(1)  # the last events reach the topic
-    report = await audit(sessions, settings)
+    # Each payment's workflow is compared with its row too (run status, search attributes).
+    report = await audit(sessions, settings, temporal=await connect_temporal(settings))
     figures = (
         f"payments={len(burst.payment_ids)} faults={faults} retries={burst.retries} "
         f"violations={len(report.violations)} | {report.summary()}"
