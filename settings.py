@@ -89,6 +89,9 @@ class KafkaSettings(BaseModel):
     relay_batch_size: int = 500
     # Event commits wake the relay (LISTEN/NOTIFY); this bounds the wait when a wake-up is lost.
     relay_idle_poll_seconds: float = 1.0
+    # Published events stay in the outbox this long, for `payment-saga events replay`; then the
+    # API's housekeeping deletes them.
+    outbox_retention_days: int = Field(default=30, gt=0)
 
     def bootstrap(self) -> str:
         return self.bootstrap_servers or f"{LOOPBACK}:{self.port}"

@@ -35,6 +35,7 @@ from db.session import create_engine, create_session_factory
 from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
 from observability.tracing import configure_tracing
+from outbox.replay import OutboxRetention
 from settings import Settings
 from shutdown import sleep_unless_stopped
 from steering.payments import PaymentSteering
@@ -120,6 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 stop_purging,
                 idempotency.purge_all_expired,
                 app.state.services.rate_limiter.purge,
+                OutboxRetention(
+                    sessions, timedelta(days=settings.kafka.outbox_retention_days)
+                ).purge_all_expired,
             )
         )
         try:

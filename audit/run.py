@@ -102,6 +102,7 @@ async def gather(
             ledger=ledger.get(p.id, []),
             outbox=outbox.get(p.id, []),
             kafka_ids=None if topic is None else topic.get(p.id, []),
+            event_sequence=p.event_sequence,
             runs_read=temporal is not None,
             run=runs.get(p.id),
         )

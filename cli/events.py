@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer
 
+from db.session import create_engine
 from domain.money import format_amount
+from outbox.replay import replay
 from settings import Settings
 
 
@@ -22,6 +25,16 @@ def add_parser(groups: Any) -> None:
     tail.add_argument("--type", dest="event_type", help="only this type, e.g. payment.failed")
     tail.add_argument("--max", type=int, help="stop after this many events")
     tail.add_argument("--idle-seconds", type=float, help="stop when nothing arrives for this long")
+    replay = actions.add_parser(
+        "replay", help="publish kept events again, same ids (consumers dedupe by id)"
+    )
+    chosen = replay.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--payment", help="every kept event of this payment id")
+    chosen.add_argument(
+        "--since",
+        type=datetime.fromisoformat,
+        help="every kept event since, e.g. 2026-11-26T10:00Z",
+    )
 
 
 def describe(event: dict[str, Any]) -> str:
@@ -72,3 +85,16 @@ async def tail(args: argparse.Namespace) -> None:
                     return
     finally:
         await consumer.stop()
+
+
+async def replay_events(args: argparse.Namespace) -> int:
+    """Publish again; the number of events sent. Purged events (past the retention) are gone."""
+    settings = Settings()
+    since = args.since
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    engine = create_engine(settings.database)
+    try:
+        return await replay(engine, settings.kafka, payment_id=args.payment, since=since)
+    finally:
+        await engine.dispose()

@@ -67,6 +67,9 @@ def run_command(argv: list[str] | None) -> None:
                 raise SystemExit(1)
         elif args.group == "load":
             raise SystemExit(asyncio.run(load.run(args)))
+        elif args.group == "events" and args.action == "replay":
+            count = asyncio.run(events.replay_events(args))
+            print(json.dumps({"replayed": count}) if args.json else f"replayed {count} events")
         elif args.group == "events":
             asyncio.run(events.tail(args))
     except KeyboardInterrupt:

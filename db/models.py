@@ -163,6 +163,8 @@ class OutboxEvent(Base):
             "id",
             postgresql_where=text("published_at IS NULL"),
         ),
+        # Retention: published rows older than KAFKA_OUTBOX_RETENTION_DAYS are deleted.
+        Index("ix_outbox_events_published_at", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

@@ -162,18 +162,7 @@ class OutboxRelay:
         return len(rows)
 
     async def _send(self, producer: AIOKafkaProducer, rows: list[Row[Any]]) -> None:
-        # send() queues in call order; one payment's key maps to one partition, kept in order.
-        deliveries = []
-        for row in rows:
-            with publish_span(self.kafka.topic, row.payload):
-                delivery = await producer.send(
-                    self.kafka.topic,
-                    value=orjson.dumps(row.payload),
-                    key=row.payment_id.encode(),
-                    headers=[CONTENT_TYPE],
-                )
-            deliveries.append(delivery)
-        await asyncio.gather(*deliveries)
+        await send_rows(producer, self.kafka.topic, rows)
         acknowledged = datetime.now(UTC)
         for row in rows:
             self.metrics.lag.observe((acknowledged - row.created_at).total_seconds())
@@ -199,6 +188,22 @@ class OutboxRelay:
         self.metrics.backlog.set(count)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         self.metrics.oldest_age.set(age)
+
+
+async def send_rows(producer: AIOKafkaProducer, topic: str, rows: list[Row[Any]]) -> None:
+    """Publish outbox rows (payment_id, payload) as they are, and wait for Kafka to have all.
+    send() queues in call order; one payment's key maps to one partition, kept in order."""
+    deliveries = []
+    for row in rows:
+        with publish_span(topic, row.payload):
+            delivery = await producer.send(
+                topic,
+                value=orjson.dumps(row.payload),
+                key=row.payment_id.encode(),
+                headers=[CONTENT_TYPE],
+            )
+        deliveries.append(delivery)
+    await asyncio.gather(*deliveries)
 
 
 async def _try_lock(connection: psycopg.AsyncConnection[Any], lock_id: int) -> bool:

@@ -53,3 +53,13 @@ class EventLog:
                 self._arrived.clear()
                 await self._arrived.wait()
         return list(self.by_payment[payment_id])
+
+    async def wait_for_messages(
+        self, payment_id: str, count: int, within_seconds: float = 30
+    ) -> list[dict[str, Any]]:
+        """The payment's messages once `count` arrived, duplicates counted."""
+        async with asyncio.timeout(within_seconds):
+            while len(self.by_payment[payment_id]) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+        return list(self.by_payment[payment_id])

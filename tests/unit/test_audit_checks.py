@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from audit.checks import PaymentFacts, amounts_agree, deadline_kept, events_agree, ledger_agrees
+from audit.checks import (
+    PaymentFacts,
+    RunFacts,
+    amounts_agree,
+    deadline_kept,
+    events_agree,
+    ledger_agrees,
+    workflow_agrees,
+)
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TTL = timedelta(days=7)
@@ -65,3 +73,30 @@ def test_outcome_unknown_is_shown_until_resolved() -> None:
     assert amounts_agree(unknown) == []
     [problem] = deadline_kept(unknown, timedelta(days=7), NOW)
     assert "payments resolve" in problem
+
+
+def test_purged_events_are_allowed_but_a_gap_is_not() -> None:
+    """Past the outbox retention the oldest rows are deleted: the kept ones must be the last
+    of the payment's sequence, and Kafka's last ids."""
+    kept = replace(captured(), outbox=[(2, "e2", True)], event_sequence=2, kafka_ids=["e1", "e2"])
+    assert events_agree(kept) == []
+    gap = replace(kept, outbox=[(1, "e1", True)], event_sequence=2)
+    assert "outbox sequences [1] are not the last of 1..2" in events_agree(gap)
+    unsent = replace(kept, kafka_ids=["e1"])
+    assert events_agree(unsent) == ["kafka holds 1 ids in another order or set"]
+
+
+def test_a_run_that_disagrees_with_its_row_is_caught() -> None:
+    read = replace(captured(), runs_read=True)
+    assert workflow_agrees(read) == []  # settled, its runs gone past retention
+    running = RunFacts("r1", "running", "captured", captured=1000, refunded=0)
+    assert workflow_agrees(replace(read, run=running)) == []
+    stale = replace(running, status="completed", refunded=None, captured=None)
+    assert workflow_agrees(replace(read, run=stale, status="partially_refunded")) == [
+        "its run says captured, the row partially_refunded"
+    ]
+    terminated = replace(running, status="terminated", payment_status="authorized", captured=0)
+    assert workflow_agrees(replace(read, status="authorized", captured=0, run=terminated)) == [
+        "its last run is terminated but the payment is authorized"
+    ]
+    assert workflow_agrees(replace(read, status="pending")) == ["no workflow run"]
