@@ -37,7 +37,8 @@ def payload_codec(settings: Settings) -> EncryptionCodec | None:
         log.warning("CODEC_KEYS is not set: Temporal payloads are stored unencrypted")
         return None
     keys = parse_keys(settings.codec.keys.get_secret_value())
-    return EncryptionCodec(keys, settings.codec.active_key_id)
+    accept_plaintext = settings.codec.plaintext_accepted(settings.environment)
+    return EncryptionCodec(keys, settings.codec.active_key_id, accept_plaintext=accept_plaintext)
 
 
 # Development only: a fixed, public key, so fingerprints stay stable across restarts.

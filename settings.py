@@ -143,6 +143,14 @@ class CodecSettings(BaseModel):
     active_key_id: str | None = None
     # Operators present it to the codec server (the Temporal UI sends it in the endpoint path).
     operator_token: SecretStr | None = None
+    # Whether unencrypted payloads are read. Unset: only in development. Set it to true while
+    # migrating histories written before encryption was on, then back.
+    accept_plaintext: bool | None = None
+
+    def plaintext_accepted(self, environment: str) -> bool:
+        if self.accept_plaintext is not None:
+            return self.accept_plaintext
+        return environment == "development"
 
 
 class CardSettings(BaseModel):

@@ -27,6 +27,7 @@ from observability.logs import configure_logging
 from observability.temporal import LogContextInterceptor
 from observability.tracing import configure_tracing
 from outbox.relay import OutboxRelay, RelayMetrics
+from secure_defaults import require_secure_settings
 from settings import Settings
 from shutdown import stop_on_signals
 from workflows.payment import PaymentWorkflow
@@ -126,6 +127,7 @@ async def main_async(settings: Settings) -> None:
 
 def main() -> None:
     settings = Settings()  # parsed once for the process
+    require_secure_settings(settings, "payment-saga-worker")
     configure_tracing(settings, "worker")
     configure_logging("worker", settings.log_level)
     asyncio.run(main_async(settings))

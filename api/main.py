@@ -36,6 +36,7 @@ from gateway.http_client import HttpGateway
 from observability.logs import configure_logging
 from observability.tracing import configure_tracing
 from outbox.replay import OutboxRetention
+from secure_defaults import require_secure_settings
 from settings import Settings
 from shutdown import sleep_unless_stopped
 from steering.payments import PaymentSteering
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def main() -> None:
     settings = Settings()
+    require_secure_settings(settings, "payment-saga-api")
     configure_tracing(settings, "api")
     configure_logging("api", settings.log_level)
     uvicorn.run(

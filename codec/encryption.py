@@ -19,6 +19,10 @@ class UnknownKeyError(ValueError):
     pass
 
 
+class PlaintextPayloadError(ValueError):
+    """An unencrypted payload where only encrypted ones are accepted (CODEC_ACCEPT_PLAINTEXT)."""
+
+
 def parse_keys(spec: str) -> dict[str, bytes]:
     """`id1:base64key,id2:base64key` -> {id: 32-byte key}; the first is the one that encrypts."""
     keys: dict[str, bytes] = {}
@@ -38,8 +42,15 @@ def new_key_spec(key_id: str) -> str:
 
 
 class EncryptionCodec(PayloadCodec):
-    def __init__(self, keys: dict[str, bytes], active_key_id: str | None = None) -> None:
+    def __init__(
+        self,
+        keys: dict[str, bytes],
+        active_key_id: str | None = None,
+        *,
+        accept_plaintext: bool = True,
+    ) -> None:
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
+        self._accept_plaintext = accept_plaintext
         self._active = active_key_id or next(iter(keys))
         if self._active not in self._ciphers:
             raise UnknownKeyError(f"the active key {self._active!r} is not among the keys")
@@ -62,6 +73,11 @@ class EncryptionCodec(PayloadCodec):
         decoded = []
         for payload in payloads:
             if payload.metadata.get("encoding") != ENCODING:
+                if not self._accept_plaintext:
+                    raise PlaintextPayloadError(
+                        "an unencrypted payload; set CODEC_ACCEPT_PLAINTEXT=true only while"
+                        " migrating histories written before encryption"
+                    )
                 decoded.append(payload)  # written before encryption was on
                 continue
             key_id = payload.metadata[KEY_ID_HEADER]

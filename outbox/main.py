@@ -10,6 +10,7 @@ from db.session import create_engine
 from observability.logs import configure_logging
 from observability.tracing import configure_tracing
 from outbox.relay import OutboxRelay, RelayMetrics
+from secure_defaults import require_secure_settings
 from settings import Settings
 from shutdown import stop_on_signals
 
@@ -27,6 +28,7 @@ async def main_async(settings: Settings) -> None:
 
 def main() -> None:
     settings = Settings()  # parsed once for the process
+    require_secure_settings(settings, "payment-saga-relay")
     configure_tracing(settings, "relay")
     configure_logging("relay", settings.log_level)
     asyncio.run(main_async(settings))

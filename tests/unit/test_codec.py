@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from codec.encryption import EncryptionCodec, UnknownKeyError, new_key_spec, parse_keys
+from codec.encryption import (
+    EncryptionCodec,
+    PlaintextPayloadError,
+    UnknownKeyError,
+    new_key_spec,
+    parse_keys,
+)
 
 PLAIN = Payload(metadata={"encoding": b"json/plain"}, data=b'{"order_id": "ord_1", "amount": 2500}')
 
@@ -45,3 +51,13 @@ async def test_unencrypted_payloads_pass_through() -> None:
 def test_bad_key_specs_are_refused(spec: str) -> None:
     with pytest.raises(ValueError):
         parse_keys(spec)
+
+
+async def test_plaintext_payloads_are_refused_unless_accepted() -> None:
+    """Outside development an unencrypted payload is refused (it was written around the
+    codec, or before it): CODEC_ACCEPT_PLAINTEXT=true lets a migration read old histories."""
+    strict = EncryptionCodec(parse_keys(new_key_spec("k1")), accept_plaintext=False)
+    with pytest.raises(PlaintextPayloadError):
+        await strict.decode([PLAIN])
+    [sealed] = await strict.encode([PLAIN])
+    assert await strict.decode([sealed]) == [PLAIN]

@@ -1,0 +1,45 @@
+"""What a non-development deployment must set before any service starts.
+
+`ENVIRONMENT=production` (anything but `development`) refuses to start without the codec keys
+(Temporal payloads encrypted), an operator token of real length (the codec server and
+/metrics), and the card fingerprint keys; every refused setting is printed on a line of its
+own, so one start tells everything that is missing.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from settings import Settings
+
+# An operator token shorter than this is a placeholder, not a secret.
+OPERATOR_TOKEN_MIN_LENGTH = 24
+
+
+def refused_settings(settings: Settings) -> list[str]:
+    """One line per setting a non-development deployment must not run without."""
+    if settings.environment == "development":
+        return []
+    refused = []
+    if settings.codec.keys is None:
+        refused.append("CODEC_KEYS is not set: Temporal payloads would be stored in plaintext")
+    token = settings.codec.operator_token
+    if token is None or len(token.get_secret_value()) < OPERATOR_TOKEN_MIN_LENGTH:
+        refused.append(
+            f"CODEC_OPERATOR_TOKEN must be set, at least {OPERATOR_TOKEN_MIN_LENGTH} characters"
+        )
+    if settings.cards.fingerprint_keys is None:
+        refused.append(
+            "CARDS_FINGERPRINT_KEYS is not set: card fingerprints would use the public"
+            " development key"
+        )
+    return refused
+
+
+def require_secure_settings(settings: Settings, service: str) -> None:
+    """Exit (status 2) with one line per refused setting; nothing when all is in place."""
+    refused = refused_settings(settings)
+    for line in refused:
+        print(f"{service}: refused ({settings.environment}): {line}", file=sys.stderr)
+    if refused:
+        raise SystemExit(2)
