@@ -8,8 +8,10 @@ own, so one start tells everything that is missing.
 
 from __future__ import annotations
 
+import secrets
 import sys
 
+from codec.encryption import new_key_spec
 from settings import Settings
 
 # An operator token shorter than this is a placeholder, not a secret.
@@ -43,3 +45,14 @@ def require_secure_settings(settings: Settings, service: str) -> None:
         print(f"{service}: refused ({settings.environment}): {line}", file=sys.stderr)
     if refused:
         raise SystemExit(2)
+
+
+def main() -> None:
+    """`python -m secure_defaults > compose.env`: fresh production secrets, one per line."""
+    print(f"CODEC_KEYS={new_key_spec('k1')}")
+    print(f"CODEC_OPERATOR_TOKEN={secrets.token_urlsafe(32)}")
+    print(f"CARDS_FINGERPRINT_KEYS={new_key_spec('f1')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 
-from bench.load import audited, send_burst
 from db.session import create_engine, create_session_factory
 from settings import Settings
 
@@ -21,6 +20,10 @@ def add_parser(groups: Any) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
+    try:  # the load generator (and its test cards) is not in the production image
+        from bench.load import audited, send_burst
+    except ImportError:
+        raise SystemExit("`payment-saga load` needs the development image") from None
     settings = Settings()
     api_key = args.api_key or (Path(settings.stack.data_dir) / "dev-api-key").read_text().strip()
     engine = create_engine(settings.database)

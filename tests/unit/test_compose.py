@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ def published(service: str) -> dict[int, int]:
     """host port -> container port."""
     ports = {}
     for mapping in SERVICES[service].get("ports", []):
-        host, container = str(mapping).split(":")
+        host, container = str(mapping).split(":")[-2:]
         ports[int(host)] = int(container)
     return ports
 
@@ -77,3 +79,47 @@ def test_app_waits_for_its_dependencies(service: str) -> None:
     conditions = {dep: spec["condition"] for dep, spec in SERVICES[service]["depends_on"].items()}
     assert conditions["migrate"] == "service_completed_successfully"
     assert conditions["gateway"] == "service_healthy"
+
+
+def test_every_published_port_is_on_loopback_only() -> None:
+    """Postgres, Kafka, Temporal (which takes any start or update, bypassing the API's keys)
+    and the simulator's admin endpoints were published on every interface."""
+    for name, service in SERVICES.items():
+        for mapping in service.get("ports", []):
+            assert str(mapping).startswith("127.0.0.1:"), f"{name} publishes {mapping}"
+
+
+@pytest.mark.parametrize("service", ["api", "worker", "migrate"])
+def test_the_app_runs_in_production_mode_with_keys_from_an_env_file(service: str) -> None:
+    definition = SERVICES[service]
+    assert definition["environment"]["ENVIRONMENT"] == "production"
+    assert definition["env_file"] == ["compose.env"]
+    assert definition["build"]["target"] == "production"
+    for dependency in definition.get("depends_on", {}).values():
+        assert "required" not in dependency or dependency["required"] is False
+
+
+def test_the_simulator_is_behind_a_profile_and_out_of_the_production_image() -> None:
+    assert SERVICES["gateway"]["profiles"] == ["simulator"]
+    assert SERVICES["gateway"]["build"]["target"] == "development"
+    dockerfile = (Path(__file__).parents[2] / "Dockerfile").read_text()
+    stages = [line.split()[-1] for line in dockerfile.splitlines() if line.startswith("FROM ")]
+    assert stages[-1] == "production"  # the default target
+    production = dockerfile.split("AS production", 1)[1]
+    assert "gateway/simulator.py" in production and "gateway/processor.py" in production
+    assert [line for line in dockerfile.splitlines() if line.startswith("USER")][-1] != "USER root"
+
+
+def test_services_start_without_the_simulator_or_the_load_generator() -> None:
+    """What the production image removes is imported by none of its services."""
+    blocked = ("gateway.simulator", "gateway.processor", "bench")
+    code = (
+        "import importlib.abc, sys\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.startswith({blocked!r}): raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import api.main, worker, outbox.main, cli.main, secure_defaults\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
