@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 
 import httpx
 import temporalio.converter
-from temporalio.client import Client
+from temporalio.client import Client, TLSConfig
 from temporalio.runtime import (
     LogForwardingConfig,
     LoggingConfig,
@@ -20,7 +21,7 @@ from temporalio.runtime import (
 from codec.encryption import EncryptionCodec, parse_keys
 from domain.fingerprints import CardFingerprints, parse_fingerprint_keys
 from observability.tracing import temporal_interceptors
-from settings import GatewaySettings, Settings
+from settings import GatewaySettings, Settings, TemporalSettings
 
 log = logging.getLogger("payment_saga.clients")
 
@@ -61,12 +62,34 @@ async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -
     converter = dataclasses.replace(
         temporalio.converter.DataConverter.default, payload_codec=payload_codec(settings)
     )
+    temporal = settings.temporal
     return await Client.connect(
-        settings.temporal.target(),
-        namespace=settings.temporal.namespace,
+        temporal.target(),
+        namespace=temporal.namespace,
         data_converter=converter,
         runtime=runtime,
         interceptors=temporal_interceptors(settings),
+        tls=temporal_tls(temporal),
+        api_key=temporal.api_key.get_secret_value() if temporal.api_key else None,
+    )
+
+
+def temporal_tls(settings: TemporalSettings) -> TLSConfig | bool:
+    """TLS to the cluster (server CA, client certificate and key for mTLS, the name to check);
+    False when not configured (the local dev server)."""
+    if not settings.tls_enabled():
+        return False
+    if (settings.tls_cert_file is None) != (settings.tls_key_file is None):
+        raise ValueError("TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together")
+
+    def read(path: Path | None) -> bytes | None:
+        return path.read_bytes() if path is not None else None
+
+    return TLSConfig(
+        server_root_ca_cert=read(settings.tls_ca_file),
+        domain=settings.tls_server_name,
+        client_cert=read(settings.tls_cert_file),
+        client_private_key=read(settings.tls_key_file),
     )
 
 

@@ -55,9 +55,22 @@ class TemporalSettings(BaseModel):
     ui_url: str | None = None
     namespace: str = "default"
     task_queue: str = "payments"
+    # TLS to a Temporal cluster: on when `tls` is true or any of the files or the API key is
+    # set. CA file unset: the system's roots. Certificate and key: mutual TLS (self-hosted,
+    # Temporal Cloud with certificates). API key: Temporal Cloud's other way in.
+    tls: bool = False
+    tls_ca_file: Path | None = None
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_server_name: str | None = None
+    api_key: SecretStr | None = None
 
     def target(self) -> str:
         return self.address or f"{LOOPBACK}:{self.port}"
+
+    def tls_enabled(self) -> bool:
+        files = (self.tls_ca_file, self.tls_cert_file, self.tls_key_file)
+        return self.tls or self.api_key is not None or any(f is not None for f in files)
 
     def web_url(self) -> str:
         return self.ui_url or f"http://{LOOPBACK}:{self.ui_port}"

@@ -10,20 +10,14 @@ the same way as the embedded one."""
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import os
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -34,59 +28,21 @@ from outbox.relay import OutboxRelay, RelayMetrics
 from settings import DatabaseSettings, KafkaSettings, Settings
 from stack import postgres
 from stack.ports import free_port
+from tests.certs import Authority
 
 SSL_IN_USE = text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
 
 
-def certificate(
-    subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name | None = None,
-    issuer_key: ec.EllipticCurvePrivateKey | None = None, *, ca: bool = False,
-) -> x509.Certificate:  # fmt: skip
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    now = datetime.now(UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(issuer or name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if not ca:
-        names = [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
-        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
-    return builder.sign(issuer_key or key, hashes.SHA256())
-
-
-def pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
 def write_server_files(pgdata: Path, directory: Path) -> tuple[Path, Path]:
-    """The server's certificate and key in its data directory; the CA (and a stranger CA)
-    for clients. Returns (trusted CA file, untrusted CA file)."""
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = certificate("payment-saga test CA", ca_key, ca=True)
-    server_key = ec.generate_private_key(ec.SECP256R1())
-    server = certificate("127.0.0.1", server_key, ca.subject, ca_key)
-    (pgdata / "server.crt").write_bytes(pem(server))
-    key_bytes = server_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    (pgdata / "server.key").write_bytes(key_bytes)
+    """The server's certificate and key in its data directory, owned by the server's account;
+    the CA (and a stranger CA) for clients. Returns (trusted CA file, untrusted CA file)."""
+    authority = Authority()
+    authority.issue("127.0.0.1", pgdata / "server.crt", pgdata / "server.key")
     owner = pgdata.stat()
     for name in ("server.crt", "server.key"):
         os.chown(pgdata / name, owner.st_uid, owner.st_gid)
-    (pgdata / "server.key").chmod(0o600)
-    trusted, stranger = directory / "ca.pem", directory / "other-ca.pem"
-    trusted.write_bytes(pem(ca))
-    other_key = ec.generate_private_key(ec.SECP256R1())
-    stranger.write_bytes(pem(certificate("another CA", other_key, ca=True)))
-    return trusted, stranger
+    trusted = authority.write_ca(directory / "ca.pem")
+    return trusted, Authority("another CA").write_ca(directory / "other-ca.pem")
 
 
 @pytest.fixture(scope="module")
