@@ -30,6 +30,18 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   fi
 fi
 
+# CI checks the alert rules with promtool (Debian's prometheus package brings it).
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing promtool (Debian's prometheus) with apt-get..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "the alert rules' check needs promtool (apt-get install prometheus)" >&2
+    exit 1
+  fi
+fi
+
 java_ok() {
   command -v java >/dev/null 2>&1 || return 1
   local major

@@ -123,3 +123,20 @@ def test_services_start_without_the_simulator_or_the_load_generator() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_prometheus_and_grafana_are_provisioned_with_the_rules_and_dashboard() -> None:
+    root = Path(__file__).parents[2]
+    mounts = {
+        name: dict(volume.split(":")[:2] for volume in SERVICES[name]["volumes"])
+        for name in ("prometheus", "grafana")
+    }
+    config_path = mounts["prometheus"]["./observability/prometheus/prometheus.yml"]
+    assert config_path == "/etc/prometheus/prometheus.yml"
+    config = yaml.safe_load((root / "observability/prometheus/prometheus.yml").read_text())
+    assert config["rule_files"] == [mounts["prometheus"]["./observability/prometheus/alerts.yaml"]]
+    targets = config["scrape_configs"][0]["static_configs"][0]["targets"]
+    ports = {DEFAULTS.worker.metrics_port, DEFAULTS.worker.sdk_metrics_port}
+    assert {int(target.split(":")[1]) for target in targets} == ports
+    assert SERVICES["worker"]["environment"]["WORKER_METRICS_HOST"] == "0.0.0.0"
+    assert "./observability/grafana/payment-saga.json" in mounts["grafana"]
