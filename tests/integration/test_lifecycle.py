@@ -201,6 +201,15 @@ async def test_cancel_from_temporal_of_a_failed_payment_is_refused_and_recorded(
     assert await audited(sessions, settings, temporal, handle.id) == []
 
 
+async def repaired(stack: Stack, payment_id: str) -> str:
+    """What `payment-saga payments reconcile --repair` did for the payment."""
+    report = await asyncio.to_thread(
+        cli, stack, "payments", "reconcile", "--older-than", "0s", "--repair"
+    )
+    action: str = next(r for r in report if r["id"] == payment_id)["action"]
+    return action
+
+
 async def test_terminate_then_repair(
     stack: Stack,
     payments: Payments,
@@ -214,11 +223,7 @@ async def test_terminate_then_repair(
     await handle.terminate("an operator's mistake")
     assert await violations(sessions, settings, temporal, handle.id) != []  # nothing drives it
 
-    report = await asyncio.to_thread(
-        cli, stack, "payments", "reconcile", "--older-than", "0s", "--repair"
-    )
-    mine = next(r for r in report if r["id"] == handle.id)
-    assert mine["action"] == "new run started from the row"
+    assert await repaired(stack, handle.id) == "new run started from the row"
     assert await steering.capture(handle.id, None, WAIT)  # the new run waits for it
     assert (await row(sessions, handle.id)).status == "captured"
     assert await audited(sessions, settings, temporal, handle.id) == []
@@ -242,12 +247,7 @@ async def test_reset_then_repair(
     await until_status(reset, "captured")
     assert await violations(sessions, settings, temporal, handle.id) != []  # run and row disagree
 
-    report = await asyncio.to_thread(
-        cli, stack, "payments", "reconcile", "--older-than", "0s", "--repair"
-    )
-    assert next(r for r in report if r["id"] == handle.id)["action"] == (
-        "new run started from the row"
-    )
+    assert await repaired(stack, handle.id) == "new run started from the row"
     assert (await until_status(reset, "partially_refunded")).amount_refunded == 500
     assert await audited(sessions, settings, temporal, handle.id) == []
     ledger = [e["operation"] for e in await payments.ledger(handle.id)]
