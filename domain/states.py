@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -177,3 +178,9 @@ def _conflict_code(target: PaymentStatus) -> str:
     if target is PaymentStatus.CANCELED:
         return "payment_not_cancelable"
     return "invalid_transition"
+
+
+def refund_window_end(captured_at: datetime | None, window_seconds: int) -> datetime | None:
+    """When refunds (and cancels of captured funds) stop being taken: the window runs from the
+    capture (PAYMENTS_REFUND_WINDOW_SECONDS). None: nothing captured, or not recorded when."""
+    return None if captured_at is None else captured_at + timedelta(seconds=window_seconds)

@@ -17,7 +17,7 @@ import asyncio
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio.client import (
@@ -45,7 +45,7 @@ from domain.messages import (
     ResolveRequest,
 )
 from domain.money import format_amount
-from domain.states import PaymentStatus
+from domain.states import PaymentStatus, refund_window_end
 from settings import PaymentSettings
 from steering.requests import later_run_request
 from workflows.payment import PaymentWorkflow
@@ -152,10 +152,8 @@ class PaymentSteering:
     def _refund_window_open(self, payment: Payment, code: str) -> None:
         """The refund window is a rule on the row (the workflow checks it too): refunds and
         cancels of captured funds end `PAYMENTS_REFUND_WINDOW_SECONDS` after the capture."""
-        if payment.captured_at is None:
-            return
-        closed = payment.captured_at + timedelta(seconds=self._payments.refund_window_seconds)
-        if datetime.now(UTC) >= closed:
+        closed = refund_window_end(payment.captured_at, self._payments.refund_window_seconds)
+        if closed is not None and datetime.now(UTC) >= closed:
             raise StateConflict(
                 f"the refund window closed at {closed:%Y-%m-%d %H:%M} UTC", code=code
             )

@@ -14,9 +14,7 @@ import asyncio
 import contextlib
 from asyncio import Future
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -44,7 +42,6 @@ with workflow.unsafe.imports_passed_through():
 SHORT_RUNS_PATCH = "short-runs"
 # From this patch on, a long run cancelled from Temporal while captured refunds the remainder.
 CANCEL_REFUNDS_PATCH = "cancel-refunds-captured"
-Result = TypeVar("Result")
 
 
 @workflow.defn
@@ -77,10 +74,7 @@ class PaymentWorkflow(PaymentSaga):
         self._publish_attributes()
         await self._unless_cancelled(self._lifecycle())
         await workflow.wait_condition(workflow.all_handlers_finished)
-        if self._failure is not None:
-            raise ApplicationError(
-                self._failure.message, asdict(self._failure), type=self._failure.code
-            )
+        self._raise_if_failed()
         if self._cancel_acted:
             raise asyncio.CancelledError  # the run shows what the operator asked for
         return self.state()
@@ -104,7 +98,7 @@ class PaymentWorkflow(PaymentSaga):
         once the step in flight has its answer."""
         for refund in [r for r in self._refunds.values() if r.status is RefundStatus.PENDING]:
             async with self._lock:
-                await self._unless_cancelled(self._refund(refund.refund_id, refund.amount, None))
+                await self._refund(refund.refund_id, refund.amount, None)
         if self._ledger.status is PaymentStatus.PENDING:
             try:
                 if not await self._authorize():
@@ -118,8 +112,7 @@ class PaymentWorkflow(PaymentSaga):
             await self._operator_cancel()
         elif self._request.capture_method is CaptureMethod.AUTOMATIC:
             async with self._lock:
-                capture = self._capture(self._ledger.authorized, local=True)
-                await self._unless_cancelled(capture)
+                await self._capture(self._ledger.authorized, local=True)
         else:
             await self._wait_for_capture()
 
@@ -171,9 +164,9 @@ class PaymentWorkflow(PaymentSaga):
         if status is PaymentStatus.OUTCOME_UNKNOWN:
             return "outcome unknown: waiting for an operator (payment-saga payments resolve)"
         refunds = ""
-        if status in REFUNDABLE and self._captured_at is not None:
-            window = timedelta(seconds=self._request.refund_window_seconds)
-            refunds = f"; refunds accepted until {self._captured_at + window:%Y-%m-%d} UTC"
+        until = self._refunds_until()
+        if status in REFUNDABLE and until is not None:
+            refunds = f"; refunds accepted until {until:%Y-%m-%d} UTC"
         return (
             f"{status}{refunds}; this run closes at {closes:%H:%M:%S} UTC unless more work"
             " comes (a later request starts a new run)"
@@ -187,10 +180,11 @@ class PaymentWorkflow(PaymentSaga):
             return False
         return True
 
-    async def _unless_cancelled(self, work: Awaitable[Result]) -> Result:
-        """Run the work to its end even when the run is cancelled meanwhile: no step in flight
-        is abandoned; the cancellation is remembered, and the waits act on it."""
-        task: Future[Result] = asyncio.ensure_future(work)
+    async def _unless_cancelled(self, work: Awaitable[None]) -> None:
+        """Run the run's work to its end even when the run is cancelled meanwhile: Temporal
+        cancels only the run's own task, so no step in flight is abandoned; the cancellation
+        is remembered, and the lifecycle's waits act on it."""
+        task: Future[None] = asyncio.ensure_future(work)
         while True:
             try:
                 return await asyncio.shield(task)
@@ -209,8 +203,7 @@ class PaymentWorkflow(PaymentSaga):
                 await self._compensate(None, local=False)
             elif status in REFUNDABLE and self._refund_window_open():
                 self._cancel_acted = True
-                refund_id = f"re_cancel_{self._request.payment_id}"
-                await self._refund(refund_id, self._ledger.refundable, "canceled in Temporal")
+                await self._refund_remainder("canceled in Temporal")
             else:
                 await self._refuse_cancel(f"a {status} payment cannot be canceled")
 
@@ -244,10 +237,7 @@ class PaymentWorkflow(PaymentSaga):
             await self._cancelled_long()
             raise
         await workflow.wait_condition(workflow.all_handlers_finished)
-        if self._failure is not None:
-            raise ApplicationError(
-                self._failure.message, asdict(self._failure), type=self._failure.code
-            )
+        self._raise_if_failed()
         return self.state()
 
     async def _cancelled_long(self) -> None:
@@ -260,8 +250,7 @@ class PaymentWorkflow(PaymentSaga):
             await self._compensate(None, local=True)
         elif self._ledger.status in REFUNDABLE and workflow.patched(CANCEL_REFUNDS_PATCH):
             async with self._lock:
-                refund_id = f"re_cancel_{self._request.payment_id}"
-                await self._refund(refund_id, self._ledger.refundable, "canceled in Temporal")
+                await self._refund_remainder("canceled in Temporal")
 
     async def _wait_for_capture_long(self) -> None:
         expiry = timedelta(seconds=self._request.authorization_expiry_seconds)
@@ -340,8 +329,7 @@ class PaymentWorkflow(PaymentSaga):
             if self._ledger.status is PaymentStatus.AUTHORIZED:
                 await self._compensate(None, local=False)
             else:
-                refund_id = f"re_cancel_{self._request.payment_id}"
-                await self._refund(refund_id, self._ledger.refundable, request.reason)
+                await self._refund_remainder(request.reason)
         self._requests += 1
         return self.state()
 

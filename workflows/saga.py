@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
 
 from activities.lifecycle import LifecycleActivities
 from activities.payments import PaymentActivities
@@ -34,7 +35,14 @@ from domain.messages import (
     VoidInput,
 )
 from domain.money import format_amount
-from domain.states import Ledger, Outcome, PaymentStatus, RefundStatus, TransitionError
+from domain.states import (
+    Ledger,
+    Outcome,
+    PaymentStatus,
+    RefundStatus,
+    TransitionError,
+    refund_window_end,
+)
 from workflows import search_attributes as attrs
 from workflows.outcomes import UnclearOutcomes
 from workflows.steps import (
@@ -122,11 +130,13 @@ class PaymentSaga:
             self._captured_at = stored.captured_at
         return stored
 
+    def _refunds_until(self) -> datetime | None:
+        return refund_window_end(self._captured_at, self._request.refund_window_seconds)
+
     def _refund_window_open(self) -> bool:
-        if self._captured_at is None:
-            return True  # not captured yet, or captured by a run that did not record when
-        window = timedelta(seconds=self._request.refund_window_seconds)
-        return workflow.now() < self._captured_at + window
+        until = self._refunds_until()
+        # None: not captured yet, or captured by a run that did not record when.
+        return until is None or workflow.now() < until
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -239,6 +249,11 @@ class PaymentSaga:
         self._refunds[refund_id] = result
         return result
 
+    async def _refund_remainder(self, reason: str | None) -> RefundState:
+        """A cancel of captured funds: refund what remains, under the payment's one cancel id."""
+        refund_id = f"re_cancel_{self._request.payment_id}"
+        return await self._refund(refund_id, self._ledger.refundable, reason)
+
     async def _fail_refund(self, data: RefundFailureInput) -> None:
         if self._ledger.status is PaymentStatus.OUTCOME_UNKNOWN:
             self._ledger = self._ledger.resolved()
@@ -286,6 +301,13 @@ class PaymentSaga:
         ledger = self._ledger.resolved()  # a capture resolved as not applied is undone too
         self._ledger = ledger.fail() if failure else ledger.cancel()
         self._publish_attributes()
+
+    def _raise_if_failed(self) -> None:
+        """A failed payment is a failed run: its failure code is the error's type."""
+        if self._failure is not None:
+            raise ApplicationError(
+                self._failure.message, asdict(self._failure), type=self._failure.code
+            )
 
     def _mark_unknown(self) -> None:
         self._ledger = self._ledger.resolved().unknown()
