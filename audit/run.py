@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -89,25 +89,33 @@ async def gather(
     topic = await read_topic(settings) if with_kafka else None
     runs = await latest_runs(temporal) if temporal is not None else {}
     return [
-        PaymentFacts(
-            id=p.id,
-            status=p.status,
-            amount=p.amount,
-            authorized=p.amount_authorized,
-            captured=p.amount_captured,
-            refunded=p.amount_refunded,
-            capture_method=p.capture_method,
-            created_at=p.created_at,
-            succeeded_refunds=int(refunds.get(p.id, 0)),
+        replace(
+            facts_of(p, succeeded_refunds=int(refunds.get(p.id, 0))),
             ledger=ledger.get(p.id, []),
             outbox=outbox.get(p.id, []),
             kafka_ids=None if topic is None else topic.get(p.id, []),
-            event_sequence=p.event_sequence,
             runs_read=temporal is not None,
             run=runs.get(p.id),
         )
         for p in payments
     ]
+
+
+def facts_of(payment: Payment, *, succeeded_refunds: int) -> PaymentFacts:
+    """The row's part of a payment's facts (the gateway's ledger, the outbox, Kafka and the
+    workflow run are gathered elsewhere)."""
+    return PaymentFacts(
+        id=payment.id,
+        status=payment.status,
+        amount=payment.amount,
+        authorized=payment.amount_authorized,
+        captured=payment.amount_captured,
+        refunded=payment.amount_refunded,
+        capture_method=payment.capture_method,
+        created_at=payment.created_at,
+        succeeded_refunds=succeeded_refunds,
+        event_sequence=payment.event_sequence,
+    )
 
 
 async def audit(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,8 @@ from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from audit.checks import PaymentFacts, RunFacts, workflow_agrees
+from audit.checks import RunFacts, workflow_agrees
+from audit.run import facts_of
 from audit.runs import latest_runs
 from clients import connect_temporal, gateway_http_client
 from db.models import Payment
@@ -191,7 +193,9 @@ async def reconcile(
         gateway = HttpGateway(http)
         for payment in quiet:
             run = runs.get(payment.id)
-            problems = workflow_agrees(facts_of(payment, run))
+            # Only the workflow check: the refund rows are not read here.
+            facts = facts_of(payment, succeeded_refunds=payment.amount_refunded)
+            problems = workflow_agrees(replace(facts, runs_read=True, run=run))
             if not problems and payment.status not in UNSETTLED:
                 continue
             row = {"id": payment.id, "status": payment.status, "workflow": run_status(run)}
@@ -200,22 +204,6 @@ async def reconcile(
             row["action"] = await _repair(steering, temporal, payment, run, args.repair)
             rows.append(row)
     return rows
-
-
-def facts_of(payment: Payment, run: RunFacts | None) -> PaymentFacts:
-    return PaymentFacts(
-        id=payment.id,
-        status=payment.status,
-        amount=payment.amount,
-        authorized=payment.amount_authorized,
-        captured=payment.amount_captured,
-        refunded=payment.amount_refunded,
-        capture_method=payment.capture_method,
-        created_at=payment.created_at,
-        succeeded_refunds=payment.amount_refunded,
-        runs_read=True,
-        run=run,
-    )
 
 
 def run_status(run: RunFacts | None) -> str:
