@@ -25,10 +25,8 @@ from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from db.models import IdempotencyRecord
-from db.session import SessionFactory
+from db.session import PURGE_BATCH, SessionFactory, purge_in_batches
 from domain.errors import IdempotencyKeyInUse, IdempotencyKeyReused
-
-PURGE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -157,6 +155,4 @@ class IdempotencyStore:
             return len(result.all())
 
     async def purge_all_expired(self) -> None:
-        """Delete expired rows, a batch at a time, until none are left."""
-        while await self.purge_expired() == PURGE_BATCH:
-            pass
+        await purge_in_batches(self.purge_expired)

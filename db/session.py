@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,6 +14,16 @@ from sqlalchemy.ext.asyncio import (
 from settings import DatabaseSettings
 
 SessionFactory = async_sessionmaker[AsyncSession]
+# Housekeeping deletes this many rows per transaction, so a large backlog never holds long
+# locks or one huge transaction.
+PURGE_BATCH = 1000
+
+
+async def purge_in_batches(purge_batch: Callable[[], Awaitable[int]]) -> None:
+    """Run a batch delete (returning how many rows it deleted, at most PURGE_BATCH) until a
+    batch comes back short: nothing is left."""
+    while await purge_batch() == PURGE_BATCH:
+        pass
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:

@@ -14,12 +14,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import OutboxEvent
-from db.session import SessionFactory
+from db.session import PURGE_BATCH, SessionFactory, purge_in_batches
 from outbox.relay import send_rows
 from settings import KafkaSettings
 
 REPLAY_BATCH = 500
-PURGE_BATCH = 1000
 
 
 async def replay(
@@ -79,6 +78,4 @@ class OutboxRetention:
             return len(result.all())
 
     async def purge_all_expired(self) -> None:
-        """A batch at a time, until none is left."""
-        while await self.purge_expired() == PURGE_BATCH:
-            pass
+        await purge_in_batches(self.purge_expired)
