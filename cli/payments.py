@@ -232,7 +232,7 @@ async def _repair(
         # starts from the row, with the same idempotency keys for anything left to do.
         handle = temporal.get_workflow_handle(payment.id, run_id=run.run_id)
         await handle.terminate("reconcile --repair: the run disagreed with the payment's row")
-    await steering.wake(payment.id)
+    await steering.wake(payment)  # the row reconcile read
     return "new run started from the row"
 
 

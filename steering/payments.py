@@ -113,9 +113,9 @@ class PaymentSteering:
             return True  # it already ran to its end
         return await deadline.finished(handle)
 
-    async def wake(self, payment_id: str) -> None:
+    async def wake(self, payment: Payment) -> None:
         """Start a later run from the row unless one is open (reconcile's repair)."""
-        request = later_run_request(await self._row(payment_id), self._payments)
+        request = later_run_request(payment, self._payments)
         await self._temporal.start_workflow(
             PaymentWorkflow.run, request, **self._later_run_options(request)
         )
