@@ -104,11 +104,9 @@ def temporal_runtime(metrics_address: str | None = None) -> Runtime:
     return Runtime(telemetry=TelemetryConfig(logging=logging_config, metrics=metrics))
 
 
-def gateway_http_client(
-    settings: GatewaySettings, *, max_connections: int = 100
-) -> httpx.AsyncClient:
+def gateway_http_client(settings: GatewaySettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=settings.base_url(),
         timeout=httpx.Timeout(settings.timeout_seconds, connect=2.0),
-        limits=httpx.Limits(max_connections=max_connections),
+        limits=httpx.Limits(max_connections=100),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -111,10 +111,14 @@ class KafkaSettings(BaseModel):
 
 
 class GatewaySettings(BaseModel):
+    # Which processor adapter (gateway/factory.py); docs/processors.md sets each one up.
+    kind: Literal["simulator", "stripe"] = "simulator"
+    # Every call to a processor gives up after this long (then its outcome is looked up).
+    timeout_seconds: float = 10.0
+    # The simulator's address.
     url: str | None = None
     host: str = LOOPBACK
     port: int = 8090
-    timeout_seconds: float = 10.0
     # Simulator knobs (ignored by real gateways).
     latency_ms: int = 0
     failure_rate: float = 0.0
@@ -122,6 +126,20 @@ class GatewaySettings(BaseModel):
 
     def base_url(self) -> str:
         return self.url or f"http://{self.host}:{self.port}"
+
+
+class StripeSettings(BaseModel):
+    # A restricted key (rk_...) with PaymentIntents, PaymentMethods (read) and Refunds is enough.
+    api_key: SecretStr = SecretStr("sk_test_payment_saga_local")
+    # None: Stripe itself, or with the local stack its test server (stripe-mock behind
+    # stack/stripe_fake.py) on `port`.
+    api_base: str | None = None
+    host: str = LOOPBACK
+    port: int = 12111
+    mock_port: int = 12112
+
+    def base_url(self) -> str:
+        return self.api_base or "https://api.stripe.com"
 
 
 class WorkerSettings(BaseModel):
@@ -212,6 +230,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+    stripe: StripeSettings = Field(default_factory=StripeSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     codec: CodecSettings = Field(default_factory=CodecSettings)

@@ -7,6 +7,7 @@ import logging
 import py_compile
 import sys
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from types import ModuleType
 from typing import Any
 
@@ -20,9 +21,9 @@ from activities.metrics import ActivityMetrics
 from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
 from activities.unretryable import UnretryableErrors
-from clients import connect_temporal, gateway_http_client, temporal_runtime
+from clients import connect_temporal, temporal_runtime
 from db.session import create_engine, create_session_factory
-from gateway.http_client import HttpGateway
+from gateway.factory import open_gateway
 from observability.logs import configure_logging
 from observability.temporal import LogContextInterceptor
 from observability.tracing import configure_tracing
@@ -91,7 +92,7 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     engine = create_engine(settings.database)
-    http = gateway_http_client(settings.gateway)
+    gateway = AsyncExitStack()
     registry = CollectorRegistry()
     start_http_server(settings.worker.metrics_port, settings.worker.metrics_host, registry=registry)
     relay = OutboxRelay(engine, settings.kafka, RelayMetrics(registry))
@@ -103,7 +104,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
         client = await connect_temporal(settings, runtime)
         activities = PaymentActivities(
             create_session_factory(engine),
-            HttpGateway(http),
+            await gateway.enter_async_context(open_gateway(settings)),
             temporal_ui_url=settings.temporal.web_url(),
             namespace=settings.temporal.namespace,
             metrics=ActivityMetrics(registry),
@@ -116,7 +117,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
         if relay_task is not None:
             await relay_task
     finally:
-        await http.aclose()
+        await gateway.aclose()
         await engine.dispose()
 
 

@@ -19,6 +19,7 @@ from domain.errors import GatewayDeclined
 from domain.keys import capture_key, refund_key
 from domain.messages import Resolution, ResolveInput, StepResult, UnknownInput
 from domain.states import Outcome, PaymentStatus
+from gateway.protocol import OperationQuery
 
 
 def operation_key(data: ResolveInput) -> str:
@@ -45,8 +46,12 @@ class OutcomeActivities:
 
     async def _look_up(self, data: ResolveInput) -> Resolution:
         key = operation_key(data)
+        step = data.capture or data.refund
+        query = OperationQuery(
+            data.operation, key, step.authorization_reference if step is not None else None
+        )
         found, attempt, error = await self._payments.timed(
-            data.payment_id, "lookup", key, lambda: self._payments.gateway.lookup(key)
+            data.payment_id, "lookup", key, lambda: self._payments.gateway.lookup(query)
         )
         await self._payments.record_attempts([attempt])
         if isinstance(error, GatewayDeclined):

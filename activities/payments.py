@@ -39,7 +39,7 @@ from domain.messages import (
     VoidInput,
 )
 from domain.states import PaymentStatus, RefundStatus
-from gateway.protocol import GatewayOperation, PaymentGateway
+from gateway.protocol import GatewayOperation, OperationQuery, PaymentGateway
 
 log = structlog.get_logger("payment_saga.activities")
 
@@ -73,13 +73,14 @@ class PaymentActivities:
         return self._sessions
 
     async def _step(
-        self, payment_id: str, operation: str, key: str, send: GatewayCall
+        self, payment_id: str, query: OperationQuery, send: GatewayCall
     ) -> tuple[GatewayOperation, list[PaymentAttempt]]:
         """Call the gateway (after a lookup on retries); failures are recorded, then raised."""
         attempts: list[PaymentAttempt] = []
+        operation, key = query.operation, query.idempotency_key
         if should_reconcile():
             found, attempt, error = await self.timed(
-                payment_id, "lookup", key, lambda: self._gateway.lookup(key)
+                payment_id, "lookup", key, lambda: self._gateway.lookup(query)
             )
             attempts.append(attempt)
             if found is not None:
@@ -180,8 +181,7 @@ class PaymentActivities:
         key = authorize_key(payment_id)
         operation, attempts = await self._step(
             payment_id,
-            "authorize",
-            key,
+            OperationQuery("authorize", key),
             lambda: self._gateway.authorize(
                 request.card_token, request.amount, request.currency, key
             ),
@@ -200,8 +200,7 @@ class PaymentActivities:
         key = capture_key(data.payment_id)
         operation, attempts = await self._step(
             data.payment_id,
-            "capture",
-            key,
+            OperationQuery("capture", key, data.authorization_reference),
             lambda: self._gateway.capture(data.authorization_reference, data.amount, key),
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
@@ -225,7 +224,9 @@ class PaymentActivities:
         if reference is not None:
             key = void_key(data.payment_id)
             _, void_attempts = await self._step(
-                data.payment_id, "void", key, lambda: self._gateway.void(reference, key)
+                data.payment_id,
+                OperationQuery("void", key, reference),
+                lambda: self._gateway.void(reference, key),
             )
             attempts += void_attempts
         async with self._sessions.begin() as session:
@@ -259,8 +260,9 @@ class PaymentActivities:
         if data.authorization_reference is not None:
             return data.authorization_reference, []
         key = authorize_key(data.payment_id)
+        query = OperationQuery("authorize", key)
         found, attempt, error = await self.timed(
-            data.payment_id, "lookup", key, lambda: self._gateway.lookup(key)
+            data.payment_id, "lookup", key, lambda: self._gateway.lookup(query)
         )
         if error is not None and not isinstance(error, GatewayDeclined):
             await self.record_attempts([attempt])
@@ -275,8 +277,7 @@ class PaymentActivities:
         key = refund_key(data.payment_id, data.refund_id)
         operation, attempts = await self._step(
             data.payment_id,
-            "refund",
-            key,
+            OperationQuery("refund", key, data.authorization_reference),
             lambda: self._gateway.refund(data.authorization_reference, data.amount, key),
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)

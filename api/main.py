@@ -6,7 +6,7 @@ import asyncio
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import Annotated
 
@@ -27,12 +27,11 @@ from api.sharedlimit import SharedRateLimiter
 from clients import (
     card_fingerprints,
     connect_temporal,
-    gateway_http_client,
     payload_codec,
     temporal_runtime,
 )
 from db.session import create_engine, create_session_factory
-from gateway.http_client import HttpGateway
+from gateway.factory import open_gateway
 from observability.logs import configure_logging
 from observability.tracing import configure_tracing
 from outbox.replay import OutboxRetention
@@ -74,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database)
-        http = gateway_http_client(settings.gateway)
+        gateway = AsyncExitStack()
         sessions = create_session_factory(engine)
         temporal = await connect_temporal(settings, temporal_runtime())
         queries = PaymentQueries(settings, sessions)
@@ -95,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     temporal, settings.temporal.task_queue, sessions, settings.payments
                 ),
                 sessions,
-                HttpGateway(http),
+                await gateway.enter_async_context(open_gateway(settings)),
                 queries,
                 card_fingerprints(settings),
             ),
@@ -132,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             stop_purging.set()
             await purging
-            await http.aclose()
+            await gateway.aclose()
             await engine.dispose()
 
     docs = settings.api.docs_enabled

@@ -15,7 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from audit.checks import RunFacts, workflow_agrees
 from audit.run import facts_of
 from audit.runs import latest_runs
-from clients import connect_temporal, gateway_http_client
+from clients import connect_temporal
 from db.models import Payment
 from db.repository import PaymentRepository
 from db.session import SessionFactory, create_engine, create_session_factory
@@ -23,7 +23,8 @@ from domain.errors import PaymentSagaError
 from domain.keys import authorize_key, capture_key
 from domain.messages import ResolveRequest
 from domain.states import CaptureMethod, Outcome, PaymentStatus
-from gateway.http_client import HttpGateway
+from gateway.factory import open_gateway
+from gateway.protocol import OperationQuery, PaymentGateway
 from settings import Settings
 from steering.payments import PaymentSteering
 from workflows.payment import PaymentWorkflow
@@ -161,14 +162,17 @@ async def current(sessions: SessionFactory, payment_id: str) -> dict[str, Any]:
     return summary(payment)
 
 
-async def gateway_view(gateway: HttpGateway, payment_id: str) -> str:
+async def gateway_view(gateway: PaymentGateway, payment: Payment) -> str:
     found = []
-    for step, key in (
-        ("authorized", authorize_key(payment_id)),
-        ("captured", capture_key(payment_id)),
+    for step, query in (
+        ("authorized", OperationQuery("authorize", authorize_key(payment.id))),
+        (
+            "captured",
+            OperationQuery("capture", capture_key(payment.id), payment.gateway_reference),
+        ),
     ):
         try:
-            if await gateway.lookup(key) is not None:
+            if await gateway.lookup(query) is not None:
                 found.append(step)
         except PaymentSagaError as error:
             found.append(f"{step}:{error.code}")
@@ -189,8 +193,7 @@ async def reconcile(
     runs = await latest_runs(temporal)
     steering = PaymentSteering(temporal, settings.temporal.task_queue, sessions, settings.payments)
     rows = []
-    async with gateway_http_client(settings.gateway) as http:
-        gateway = HttpGateway(http)
+    async with open_gateway(settings) as gateway:
         for payment in quiet:
             run = runs.get(payment.id)
             # Only the workflow check: the refund rows are not read here.
@@ -200,7 +203,7 @@ async def reconcile(
                 continue
             row = {"id": payment.id, "status": payment.status, "workflow": run_status(run)}
             row["problems"] = "; ".join(problems) or "not settled"
-            row["gateway"] = await gateway_view(gateway, payment.id)
+            row["gateway"] = await gateway_view(gateway, payment)
             row["action"] = await _repair(steering, temporal, payment, run, args.repair)
             rows.append(row)
     return rows

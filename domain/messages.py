@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
 
@@ -187,7 +188,7 @@ class ResolveInput:
     verdict: Outcome | None = None
 
     @property
-    def operation(self) -> str:
+    def operation(self) -> Literal["capture", "refund"]:
         return "capture" if self.capture is not None else "refund"
 
     def verdict_resolution(self) -> Resolution:

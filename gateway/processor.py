@@ -74,6 +74,8 @@ class Processor:
     authorization_ttl_seconds: float
     faults: Faults = field(default_factory=Faults)
     tokens: dict[str, str] = field(default_factory=dict)
+    # What `GET /v1/tokens/{token}` answers: the tokenize response, no number in it.
+    token_cards: dict[str, dict[str, Any]] = field(default_factory=dict)
     authorizations: dict[str, Authorization] = field(default_factory=dict)
     answers: dict[str, tuple[str, Answer]] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
@@ -86,10 +88,11 @@ class Processor:
         self.tokens[token] = number
         # Keyed, as a processor's are (we store our own keyed fingerprint, not this one).
         fingerprint = hmac.new(self._secret, number.encode(), hashlib.sha256).hexdigest()[:16]
-        return {
+        self.token_cards[token] = {
             "token": token, "brand": brand_of(number), "last4": number[-4:],
             "exp_month": exp_month, "exp_year": exp_year, "fingerprint": fingerprint,
         }  # fmt: skip
+        return self.token_cards[token]
 
     def idempotent(self, key: str, request: dict[str, Any], apply: Any) -> tuple[Answer, bool]:
         """Run `apply` once per key; returns the answer and whether its response should be lost."""

@@ -1,15 +1,31 @@
-"""The one protocol every payment gateway implements.
+"""The port every payment processor adapter implements (`GATEWAY_KIND`, gateway/factory.py).
 
-Every mutating call carries an idempotency key: the same key gets the same answer and is applied
-at most once. `lookup` finds what a key did, for when a response was lost.
+The contract, which the saga relies on and each adapter's tests check:
+
+- **Errors.** `GatewayDeclined` is final: the processor refused (a card decline, a capture or
+  refund it will not make, an unknown token); it carries our `code` and, for card declines, the
+  issuer's `decline_code` (docs/processors.md maps each processor's codes to ours). The saga
+  never retries it. `GatewayTransientError` means nothing was applied and the same call may be
+  sent again (5xx, 429, connection refused). `GatewayOutcomeUnknown` (a subclass) means the call
+  may or may not have been applied (a timeout, a connection dropped after sending): before
+  anything else, the saga asks `lookup`.
+- **Idempotency.** Every mutating call carries our step's idempotency key (domain/keys.py):
+  sending it again gets the same answer and applies nothing twice. An adapter passes the key to
+  the processor's own idempotency mechanism, or makes the call idempotent another way, and
+  records the key on the processor's object so `lookup` can find it.
+- **Lost responses.** `lookup` says what a key did: the operation, None when it was never
+  applied, or the stored decline raised. It may be eventually consistent only where the adapter
+  documents how that is covered (a retry sends the same key again, which cannot apply twice).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from domain.messages import CardSummary
+
+Operation = Literal["authorize", "capture", "void", "refund"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +44,9 @@ class CardInput:
 
 @dataclass(frozen=True)
 class TokenizedCard:
-    """The token that stands for the card, and all we may keep about the card itself."""
+    """The token that stands for the card, and all we may keep about the card itself.
+
+    `card.fingerprint` is the processor's own; the API replaces it with our keyed one."""
 
     token: str
     card: CardSummary
@@ -46,8 +64,26 @@ class GatewayOperation:
     currency: str
 
 
+@dataclass(frozen=True)
+class OperationQuery:
+    """Which call to look up: its key, its kind, and the authorization it acted on (None for an
+    authorize, or when the authorization's id never reached us)."""
+
+    operation: Operation
+    idempotency_key: str
+    authorization_id: str | None = None
+
+
 class PaymentGateway(Protocol):
-    async def tokenize(self, card: CardInput) -> TokenizedCard: ...
+    async def tokenize(self, card: CardInput) -> TokenizedCard:
+        """Raw card data (simulator and test mode) to the processor's token."""
+        ...
+
+    async def describe(self, token: str) -> TokenizedCard:
+        """A token the processor issued to the customer's browser (Stripe Elements' `pm_...`,
+        the simulator's `tok_...`): the card it stands for. Raises `GatewayDeclined`
+        (`invalid_token`) for a token the processor does not know."""
+        ...
 
     async def authorize(
         self, token: str, amount: int, currency: str, idempotency_key: str
@@ -63,6 +99,6 @@ class PaymentGateway(Protocol):
         self, authorization_id: str, amount: int, idempotency_key: str
     ) -> GatewayOperation: ...
 
-    async def lookup(self, idempotency_key: str) -> GatewayOperation | None:
+    async def lookup(self, query: OperationQuery) -> GatewayOperation | None:
         """What the key did: the operation, None when never applied; raises the stored decline."""
         ...

@@ -88,6 +88,13 @@ def create_app(processor: Processor) -> FastAPI:
             return _reply(injected)
         return JSONResponse(processor.tokenize(body.number, body.exp_month, body.exp_year))
 
+    @app.get("/v1/tokens/{token}")
+    async def describe(token: str) -> JSONResponse:
+        card = processor.token_cards.get(token)
+        if card is None:
+            return _reply(_error(404, "resource_missing", "no such token"))
+        return JSONResponse(card)
+
     @app.post("/v1/authorizations")
     async def authorize(body: AuthorizeBody, key: IdempotencyKey) -> JSONResponse:
         request = {"op": "authorize", **body.model_dump()}

@@ -13,8 +13,8 @@ from temporalio.client import Client, WorkflowHandle
 from clients import connect_temporal
 from domain.messages import PaymentRequest
 from domain.states import CaptureMethod
-from gateway.http_client import HttpGateway
 from gateway.protocol import CardInput
+from gateway.simulator_client import SimulatorGateway
 from settings import Settings
 from workflows.payment import PaymentWorkflow
 
@@ -70,7 +70,7 @@ class Payments:
         """A tokenized, accepted payment, as the API hands it to the workflow."""
         cvc = "1234" if card_number.startswith(("34", "37")) else "123"
         card = CardInput(number=card_number, exp_month=12, exp_year=2030, cvc=cvc)
-        token = await HttpGateway(self.gateway_http).tokenize(card)
+        token = await SimulatorGateway(self.gateway_http).tokenize(card)
         return PaymentRequest(
             payment_id=f"pay_{uuid.uuid4().hex}",
             order_id=order_id or f"ord_{uuid.uuid4().hex[:12]}",

@@ -17,7 +17,7 @@ from activities.payments import PaymentActivities
 from clients import connect_temporal, gateway_http_client
 from db.session import SessionFactory
 from domain.states import CaptureMethod
-from gateway.http_client import HttpGateway
+from gateway.simulator_client import SimulatorGateway
 from settings import Settings
 from tests.certs import Authority
 from tests.integration.conftest import Payments
@@ -53,7 +53,7 @@ async def test_a_payment_completes_over_mutual_tls(
     client = await connect_temporal(tls_settings)
     async with gateway_http_client(tls_settings.gateway) as http:
         activities = PaymentActivities(
-            sessions, HttpGateway(http), temporal_ui_url="http://ui", namespace="default"
+            sessions, SimulatorGateway(http), temporal_ui_url="http://ui", namespace="default"
         )
         async with build_worker(tls_settings, client, activities):
             request = await payments.request(

@@ -24,7 +24,7 @@ from api.main import create_app
 from clients import connect_temporal, gateway_http_client
 from db.models import OutboxEvent
 from db.session import SessionFactory, create_engine
-from gateway.http_client import HttpGateway
+from gateway.simulator_client import SimulatorGateway
 from outbox.relay import OutboxRelay, RelayMetrics
 from settings import Settings
 from stack.stack import Stack
@@ -50,7 +50,7 @@ async def traced_worker(traced: Settings, sessions: SessionFactory) -> AsyncIter
     client = await connect_temporal(traced)
     async with gateway_http_client(traced.gateway) as http:
         activities = PaymentActivities(
-            sessions, HttpGateway(http), temporal_ui_url="http://ui", namespace="default"
+            sessions, SimulatorGateway(http), temporal_ui_url="http://ui", namespace="default"
         )
         async with build_worker(traced, client, activities):
             yield

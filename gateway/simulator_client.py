@@ -1,4 +1,4 @@
-"""`PaymentGateway` over HTTP, speaking the simulator's API (the shape a processor adapter has)."""
+"""`PaymentGateway` for our processor simulator (gateway/simulator.py), over its HTTP API."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from domain.errors import (
     GatewayTransientError,
 )
 from domain.messages import CardSummary
-from gateway.protocol import CardInput, GatewayOperation, TokenizedCard
+from gateway.protocol import CardInput, GatewayOperation, OperationQuery, TokenizedCard
 
 
-class HttpGateway:
+class SimulatorGateway:
     def __init__(self, http: httpx.AsyncClient) -> None:
         # The client (base URL, timeouts, pool) is built by the worker's or API's main().
         self._http = http
@@ -28,15 +28,15 @@ class HttpGateway:
             "exp_year": card.exp_year,
             "cvc": card.cvc,
         }
-        data = await self._send("POST", "/v1/tokens", None, body)
-        summary = CardSummary(
-            brand=data["brand"],
-            last4=data["last4"],
-            exp_month=data["exp_month"],
-            exp_year=data["exp_year"],
-            fingerprint=data["fingerprint"],
-        )
-        return TokenizedCard(token=data["token"], card=summary)
+        return _tokenized(await self._send("POST", "/v1/tokens", None, body))
+
+    async def describe(self, token: str) -> TokenizedCard:
+        try:
+            return _tokenized(await self._send("GET", f"/v1/tokens/{token}", None, None))
+        except GatewayNotFound:
+            raise GatewayDeclined(
+                "invalid_token", "the simulator does not know this token"
+            ) from None
 
     async def authorize(
         self, token: str, amount: int, currency: str, idempotency_key: str
@@ -60,9 +60,11 @@ class HttpGateway:
         path = f"/v1/authorizations/{authorization_id}/refunds"
         return _operation(await self._send("POST", path, idempotency_key, {"amount": amount}))
 
-    async def lookup(self, idempotency_key: str) -> GatewayOperation | None:
+    async def lookup(self, query: OperationQuery) -> GatewayOperation | None:
+        # The simulator keeps every answer by key; the rest of the query is not needed.
+        path = f"/v1/operations/{query.idempotency_key}"
         try:
-            data = await self._send("GET", f"/v1/operations/{idempotency_key}", None, None)
+            data = await self._send("GET", path, None, None)
         except GatewayNotFound:
             return None
         stored = data["response"]
@@ -84,6 +86,17 @@ class HttpGateway:
         if response.status_code >= 400:
             _raise_for(response.status_code, data)
         return data
+
+
+def _tokenized(data: dict[str, Any]) -> TokenizedCard:
+    summary = CardSummary(
+        brand=data["brand"],
+        last4=data["last4"],
+        exp_month=data["exp_month"],
+        exp_year=data["exp_year"],
+        fingerprint=data["fingerprint"],
+    )
+    return TokenizedCard(token=data["token"], card=summary)
 
 
 def _operation(data: dict[str, Any]) -> GatewayOperation:

@@ -1,0 +1,37 @@
+"""The one place that turns `GATEWAY_KIND` into a `PaymentGateway`: the API, the worker and the
+CLI all open theirs here, so each processor is configured once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import stripe
+
+from clients import gateway_http_client
+from gateway.protocol import PaymentGateway
+from gateway.simulator_client import SimulatorGateway
+from gateway.stripe_gateway import StripeGateway
+from settings import Settings
+
+
+@asynccontextmanager
+async def open_gateway(settings: Settings) -> AsyncIterator[PaymentGateway]:
+    """The configured processor's adapter, its connections closed on exit."""
+    if settings.gateway.kind == "stripe":
+        timeout = settings.gateway.timeout_seconds
+        stripe_http = stripe.HTTPXClient(timeout=timeout, allow_sync_methods=False)
+        client = stripe.StripeClient(
+            settings.stripe.api_key.get_secret_value(),
+            base_addresses={"api": settings.stripe.base_url()},
+            http_client=stripe_http,
+            # The saga retries (with a lookup first); the SDK's own retries would hide the time.
+            max_network_retries=0,
+        )
+        try:
+            yield StripeGateway(client)
+        finally:
+            await stripe_http.close_async()  # type: ignore[no-untyped-call]  # untyped in the SDK
+        return
+    async with gateway_http_client(settings.gateway) as http:
+        yield SimulatorGateway(http)
