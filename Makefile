@@ -6,6 +6,10 @@ INSTALLED := $(VENV)/.installed
 # Code generators live in virtual environments of their own (their pins would clash with ours).
 OPENAPI_CLIENT := .tools/openapi/bin/openapi-python-client
 TS_CLIENT := clients/typescript/node_modules/.package-lock.json
+# Stripe's protocol server, built into the checkout (its module cache too, writable so that
+# `make clean` can remove it); GATEWAY_KIND=stripe and its tests run it.
+STRIPE_MOCK := .tools/go/bin/stripe-mock
+STRIPE_MOCK_VERSION := v0.203.0
 
 .PHONY: install tools run test lint unit bench bench-memory openapi client clean
 
@@ -16,7 +20,11 @@ $(INSTALLED): pyproject.toml scripts/install-system-deps.sh
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(INSTALLED)
 
-install: $(INSTALLED)
+$(STRIPE_MOCK): $(INSTALLED)
+	GOPATH=$(CURDIR)/.tools/go GOFLAGS=-modcacherw GOTOOLCHAIN=local \
+		go install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+
+install: $(INSTALLED) $(STRIPE_MOCK)
 
 $(OPENAPI_CLIENT):
 	$(PYTHON) -m venv .tools/openapi

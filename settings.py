@@ -130,7 +130,7 @@ class GatewaySettings(BaseModel):
 
 class StripeSettings(BaseModel):
     # A restricted key (rk_...) with PaymentIntents, PaymentMethods (read) and Refunds is enough.
-    api_key: SecretStr = SecretStr("sk_test_payment_saga_local")
+    api_key: SecretStr = SecretStr("sk_test_paymentsagalocal")
     # None: Stripe itself, or with the local stack its test server (stripe-mock behind
     # stack/stripe_fake.py) on `port`.
     api_base: str | None = None

@@ -42,6 +42,18 @@ if ! command -v promtool >/dev/null 2>&1; then
   fi
 fi
 
+# stripe-mock (Stripe's protocol server, for GATEWAY_KIND=stripe and its tests) builds with Go.
+if ! command -v go >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Go with apt-get..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+  else
+    echo "stripe-mock builds with Go (apt-get install golang-go)" >&2
+    exit 1
+  fi
+fi
+
 java_ok() {
   command -v java >/dev/null 2>&1 || return 1
   local major

@@ -25,4 +25,6 @@ def isolated(settings: Settings) -> Settings:
     settings.api.port = free_port()
     settings.worker.metrics_port = free_port()
     settings.worker.sdk_metrics_port = free_port()
+    settings.stripe.port = free_port()
+    settings.stripe.mock_port = free_port()
     return settings

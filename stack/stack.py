@@ -18,7 +18,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from settings import Settings, as_environment
-from stack import kafka, postgres, temporal
+from stack import kafka, postgres, stripe_server, temporal
 from stack.devsecrets import ensure_codec_secrets, ensure_dev_key
 from stack.process import ManagedProcess
 
@@ -95,6 +95,8 @@ class Stack:
 
     async def _start_app(self) -> None:
         s = self.settings
+        if s.gateway.kind == "stripe" and s.stripe.api_base is None:
+            await self.start_stripe()
         python = sys.executable
         commands = {
             "gateway": [python, "-m", "gateway.simulator"],
@@ -106,8 +108,9 @@ class Stack:
             "worker": lambda: task_queue_polled(s),
             "api": lambda: http_ok(f"{s.api.base_url()}/ready"),
         }
+        simulated = s.gateway.kind == "simulator"
         for name in APP_PROCESSES:
-            if name not in self.options.processes:
+            if name not in self.options.processes or (name == "gateway" and not simulated):
                 continue
             process = ManagedProcess(
                 name=name,
@@ -119,6 +122,14 @@ class Stack:
             )
             self._launch(process)
             await self.wait_healthy(name, checks[name])
+
+    async def start_stripe(self) -> None:
+        """Stripe's protocol server with state (stack/stripe_fake.py) for our processes."""
+        for process in stripe_server.stripe_processes(self.settings, self.log_dir):
+            self._launch(process)
+        url = stripe_server.local_url(self.settings)
+        await self.wait_healthy("stripe", lambda: http_ok(f"{url}/health"))
+        self.settings.stripe.api_base = url
 
     def _launch(self, process: ManagedProcess) -> None:
         process.start()
@@ -168,7 +179,7 @@ class Stack:
             ("Temporal frontend", s.temporal.target()),
             ("Postgres", s.database.sqlalchemy_url()),
             ("Kafka bootstrap", f"{s.kafka.bootstrap()} (topic {s.kafka.topic})"),
-            ("Gateway simulator", s.gateway.base_url()),
+            _gateway_location(s),
             ("Worker metrics", f"http://{s.worker.metrics_host}:{s.worker.metrics_port}/metrics"),
             (
                 "Temporal SDK metrics",
@@ -185,6 +196,12 @@ class Stack:
                 # The checkout is private: PostgreSQL's account cannot reach .data/.
                 rows.append(("Postgres data", str(pgdata)))
         return rows
+
+
+def _gateway_location(settings: Settings) -> tuple[str, str]:
+    if settings.gateway.kind == "stripe":
+        return ("Stripe API", settings.stripe.base_url())
+    return ("Gateway simulator", settings.gateway.base_url())
 
 
 def _secret(value: SecretStr | None) -> str:

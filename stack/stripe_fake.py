@@ -53,6 +53,7 @@ DECLINES = {
     "4000000000000119": ("processing_error", None, "An error occurred while processing your card."),
 }
 THREE_D_SECURE_CARD = "4000002760003184"
+FORWARDED_HEADERS = ("authorization", "content-type", "stripe-version")
 SEARCH = re.compile(r"^metadata\['(?P<field>[\w-]+)'\]:'(?P<value>[^']*)'$")
 
 
@@ -109,18 +110,23 @@ class StripeFake:
         self.books = books
         self._mock = mock
 
+    async def check(
+        self,
+        method: str,
+        path: str,
+        query: Any = None,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """stripe-mock's answer: a refusal if the request breaks Stripe's OpenAPI."""
+        headers = headers or {"authorization": "Bearer sk_test_health"}
+        return await self._mock.request(method, path, params=query, content=body, headers=headers)
+
     async def handle(self, request: Request) -> Response:
         body = await request.body()
-        checked = await self._mock.request(
-            request.method,
-            request.url.path,
-            params=request.query_params,
-            content=body,
-            headers={
-                k: v
-                for k, v in request.headers.items()
-                if k.lower() in ("authorization", "content-type", "stripe-version")
-            },
+        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
+        checked = await self.check(
+            request.method, request.url.path, request.query_params, body, headers
         )
         if checked.status_code >= 400:
             return Response(checked.content, checked.status_code, media_type="application/json")
@@ -383,8 +389,16 @@ def create_app(mock_url: str, books: Books | None = None) -> FastAPI:
     fake = StripeFake(books or Books(), httpx.AsyncClient(base_url=mock_url, timeout=10))
 
     @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health() -> JSONResponse:
+        # Healthy once stripe-mock answers too: every request goes through it.
+        try:
+            checked = await fake.check("GET", "/v1/balance")
+        except httpx.TransportError as failure:
+            return JSONResponse({"status": f"stripe-mock unreachable: {failure!r}"}, 503)
+        return JSONResponse(
+            {"status": "ok" if checked.is_success else "stripe-mock refused"},
+            200 if checked.is_success else 503,
+        )
 
     @app.get("/_fake/ledger")
     async def ledger(key_prefix: str = "") -> dict[str, Any]:

@@ -13,7 +13,7 @@ from temporalio.client import Client, WorkflowHandle
 from clients import connect_temporal
 from domain.messages import PaymentRequest
 from domain.states import CaptureMethod
-from gateway.protocol import CardInput
+from gateway.protocol import CardInput, PaymentGateway
 from gateway.simulator_client import SimulatorGateway
 from settings import Settings
 from workflows.payment import PaymentWorkflow
@@ -65,12 +65,18 @@ class Payments:
         currency: str = "USD",
         capture_method: CaptureMethod = CaptureMethod.AUTOMATIC,
         order_id: str | None = None,
+        gateway: PaymentGateway | None = None,
         **overrides: Any,
     ) -> PaymentRequest:
-        """A tokenized, accepted payment, as the API hands it to the workflow."""
+        """A tokenized, accepted payment, as the API hands it to the workflow: a card number
+        tokenized (by the simulator unless another gateway is given), or a processor's token."""
+        gateway = gateway or SimulatorGateway(self.gateway_http)
         cvc = "1234" if card_number.startswith(("34", "37")) else "123"
-        card = CardInput(number=card_number, exp_month=12, exp_year=2030, cvc=cvc)
-        token = await SimulatorGateway(self.gateway_http).tokenize(card)
+        if card_number.isdigit():
+            card = CardInput(number=card_number, exp_month=12, exp_year=2030, cvc=cvc)
+            token = await gateway.tokenize(card)
+        else:
+            token = await gateway.describe(card_number)
         return PaymentRequest(
             payment_id=f"pay_{uuid.uuid4().hex}",
             order_id=order_id or f"ord_{uuid.uuid4().hex[:12]}",

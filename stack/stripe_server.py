@@ -1,0 +1,43 @@
+"""The local Stripe test server: stripe-mock and, in front of it, stack/stripe_fake.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from settings import Settings
+from stack.process import ManagedProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+# Built by `make install` (the Makefile's STRIPE_MOCK).
+STRIPE_MOCK = ROOT / ".tools" / "go" / "bin" / "stripe-mock"
+
+
+def stripe_processes(settings: Settings, log_dir: Path) -> list[ManagedProcess]:
+    """stripe-mock on `stripe.mock_port`, the stateful server on `stripe.port`."""
+    if not STRIPE_MOCK.exists():
+        raise RuntimeError(f"{STRIPE_MOCK} is missing: `make install` builds it")
+    s = settings.stripe
+    mock = ManagedProcess(
+        name="stripe-mock",
+        argv=[str(STRIPE_MOCK), "-http-addr", f"{s.host}:{s.mock_port}"],
+        log_path=log_dir / "stripe-mock.log",
+        restartable=True,
+    )
+    fake = ManagedProcess(
+        name="stripe",
+        argv=[sys.executable, "-m", "stack.stripe_fake"],
+        log_path=log_dir / "stripe.log",
+        env={
+            "STRIPE_HOST": s.host,
+            "STRIPE_PORT": str(s.port),
+            "STRIPE_MOCK_PORT": str(s.mock_port),
+        },
+        cwd=ROOT,
+        restartable=True,
+    )
+    return [mock, fake]
+
+
+def local_url(settings: Settings) -> str:
+    return f"http://{settings.stripe.host}:{settings.stripe.port}"
