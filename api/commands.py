@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from api.queries import PaymentQueries
-from api.schemas import PaymentCreate
+from api.schemas import PaymentCreate, PaymentMethodIn, TokenPaymentMethodIn
 from db.repository import PaymentRepository
 from db.session import SessionFactory
 from db.views import PaymentOut, RefundOut
-from domain.errors import CardError
+from domain.errors import CardError, GatewayDeclined, InvalidRequest
 from domain.fingerprints import CardFingerprints
 from domain.messages import (
     PaymentRequest,
     RefundRequest,
 )
 from domain.states import CaptureMethod, PaymentStatus, RefundStatus
-from gateway.protocol import CardInput, PaymentGateway
+from gateway.protocol import CardInput, PaymentGateway, TokenizedCard
 from settings import Settings
 from steering.payments import PaymentSteering
 
@@ -41,8 +41,9 @@ class PaymentCommands:
         self._queries = queries
         self._fingerprints = fingerprints
 
-    def card_fingerprint(self, number: str) -> str:
-        return self._fingerprints.of(number)
+    def card_fingerprint(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> str:
+        """Our keyed fingerprint of a card number; none for a token (compared as it is)."""
+        return self._fingerprints.of(method.card.number) if method.type == "card" else ""
 
     async def create(
         self, account_id: str, payment_id: str, body: PaymentCreate, wait_seconds: int | None
@@ -68,12 +69,7 @@ class PaymentCommands:
     async def _tokenized_request(
         self, account_id: str, payment_id: str, body: PaymentCreate
     ) -> PaymentRequest:
-        card = body.payment_method.card
-        token = await self._gateway.tokenize(
-            CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
-        )
-        # Our keyed fingerprint, not the processor's: it is what we store (PCI DSS 3.5.1).
-        summary = replace(token.card, fingerprint=self._fingerprints.of(card.number))
+        token = await self._tokenized(body.payment_method)
         return PaymentRequest(
             account_id=account_id,
             payment_id=payment_id,
@@ -81,7 +77,7 @@ class PaymentCommands:
             amount=body.amount,
             currency=body.currency,
             card_token=token.token,
-            card=summary,
+            card=token.card,
             capture_method=CaptureMethod(body.capture_method),
             customer_id=body.customer_id,
             description=body.description,
@@ -90,6 +86,26 @@ class PaymentCommands:
             authorization_expiry_seconds=self._settings.payments.authorization_expiry_seconds,
             refund_window_seconds=self._settings.payments.refund_window_seconds,
             idle_close_seconds=self._settings.payments.idle_close_seconds,
+        )
+
+    async def _tokenized(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> TokenizedCard:
+        """The processor's token and the card's summary, with our keyed fingerprint: of the
+        number, or of the processor's own fingerprint for a token (PCI DSS 3.5.1)."""
+        if method.type == "token":
+            try:
+                token = await self._gateway.describe(method.token)
+            except GatewayDeclined as unknown:
+                raise InvalidRequest(
+                    unknown.message, code="invalid_token", param="payment_method.token"
+                ) from None
+            basis = f"{self._settings.gateway.kind}:{token.card.fingerprint or token.token}"
+            return _fingerprinted(token, self._fingerprints.of(basis))
+        card = method.card
+        token = await self._gateway.tokenize(
+            CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
+        )
+        return replace(
+            token, card=replace(token.card, fingerprint=self._fingerprints.of(card.number))
         )
 
     def _wait(self, wait_seconds: int | None) -> float:
@@ -143,6 +159,10 @@ class PaymentCommands:
             failure=None,
             created_at=payment.updated_at,
         )
+
+
+def _fingerprinted(token: TokenizedCard, fingerprint: str) -> TokenizedCard:
+    return replace(token, card=replace(token.card, fingerprint=fingerprint))
 
 
 def _card_error(payment: PaymentOut) -> CardError:

@@ -51,6 +51,9 @@ CUSTOM_CODES = {
 }  # fmt: skip
 
 
+PAYMENT_METHOD_TYPES = ("card", "token")
+
+
 def error_body(request: Request, error_type: str, code: str, message: str, **extra: Any) -> Any:
     error = {"type": error_type, "code": code, "message": message, "param": None}
     error["decline_code"] = None
@@ -59,8 +62,11 @@ def error_body(request: Request, error_type: str, code: str, message: str, **ext
 
 
 def _param(location: Sequence[Any]) -> str | None:
-    # ("body", "payment_method", "card", "number") -> "payment_method.card.number"
+    # ("body", "payment_method", "card", "card", "number") -> "payment_method.card.number": the
+    # payment method is a union told apart by `type`, and pydantic puts the type in the path.
     parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+    if parts[:1] == ["payment_method"] and len(parts) > 2 and parts[1] in PAYMENT_METHOD_TYPES:
+        del parts[1]
     return ".".join(parts) or None
 
 
@@ -81,7 +87,7 @@ async def on_validation(request: Request, error: Exception) -> JSONResponse:
     kind = str(first.get("type", "invalid"))
     if kind == "json_invalid":
         code, message = "invalid_json", "the request body is not valid JSON"
-    elif kind in MISSING_TYPES:
+    elif kind in MISSING_TYPES or kind == "union_tag_not_found":
         code, message = "parameter_missing", "a required parameter is missing"
     else:
         code = kind if kind in CUSTOM_CODES else "parameter_invalid"

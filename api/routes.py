@@ -231,7 +231,7 @@ async def create_payment(
             principal.account_id, payment_id, body, wait
         )  # a decline raises CardError (402)
 
-    identity = body.identity(commands.card_fingerprint(body.payment_method.card.number))
+    identity = body.identity(commands.card_fingerprint(body.payment_method))
     return await idempotent(request, store, principal, idempotency_key, identity, work)
 
 

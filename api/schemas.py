@@ -85,8 +85,23 @@ class CardIn(Strict):
 
 
 class PaymentMethodIn(Strict):
+    """A card number, tokenized here at the edge (the simulator, and processors' test mode)."""
+
     type: Literal["card"]
     card: CardIn
+
+
+class TokenPaymentMethodIn(Strict):
+    """A token the processor issued to the customer's browser, so no card number reaches the
+    order service or us (docs/processors.md): a Stripe PaymentMethod id from Stripe Elements."""
+
+    type: Literal["token"]
+    token: str = Field(
+        min_length=3,
+        max_length=limits.CARD_TOKEN_MAX,
+        pattern=r"^[A-Za-z0-9_\-]+$",
+        examples=["pm_card_visa"],
+    )
 
 
 class PaymentCreate(Strict):
@@ -94,7 +109,7 @@ class PaymentCreate(Strict):
     amount: Amount
     currency: str = Field(min_length=3, max_length=3, examples=["USD"])
     capture_method: CaptureMethod = CaptureMethod.AUTOMATIC
-    payment_method: PaymentMethodIn
+    payment_method: Annotated[PaymentMethodIn | TokenPaymentMethodIn, Field(discriminator="type")]
     customer_id: CustomerId | None = None
     description: str | None = Field(default=None, max_length=limits.DESCRIPTION_MAX)
     metadata: dict[str, str] = Field(default_factory=dict)
@@ -123,9 +138,13 @@ class PaymentCreate(Strict):
 
     def identity(self, card_fingerprint: str) -> dict[str, Any]:
         """The request as the Idempotency-Key compares it: the card by its keyed fingerprint,
-        the CVC left out, so no form of either is stored (PCI DSS 3.3.1)."""
-        card = self.payment_method.card
+        the CVC left out, so no form of either is stored (PCI DSS 3.3.1); a processor's token
+        as it is (it is no card data)."""
         identity = self.model_dump(exclude={"payment_method"})
+        if isinstance(self.payment_method, TokenPaymentMethodIn):
+            identity["payment_method"] = self.payment_method.model_dump()
+            return identity
+        card = self.payment_method.card
         identity["payment_method"] = {
             "type": self.payment_method.type,
             "card": {

@@ -318,7 +318,8 @@ export interface components {
              * @example ord_1001
              */
             order_id: string;
-            payment_method: components["schemas"]["PaymentMethodIn"];
+            /** Payment Method */
+            payment_method: components["schemas"]["PaymentMethodIn"] | components["schemas"]["TokenPaymentMethodIn"];
         };
         /** PaymentList */
         PaymentList: {
@@ -333,12 +334,15 @@ export interface components {
              */
             object?: "list";
         };
-        /** PaymentMethodIn */
+        /**
+         * PaymentMethodIn
+         * @description A card number, tokenized here at the edge (the simulator, and processors' test mode).
+         */
         PaymentMethodIn: {
             card: components["schemas"]["CardIn"];
             /**
-             * Type
-             * @constant
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
             type: "card";
         };
@@ -482,6 +486,23 @@ export interface components {
              * @enum {string}
              */
             kind: "state_change" | "gateway_attempt";
+        };
+        /**
+         * TokenPaymentMethodIn
+         * @description A token the processor issued to the customer's browser, so no card number reaches the
+         *     order service or us (docs/processors.md): a Stripe PaymentMethod id from Stripe Elements.
+         */
+        TokenPaymentMethodIn: {
+            /**
+             * Token
+             * @example pm_card_visa
+             */
+            token: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "token";
         };
         /** WorkflowLink */
         WorkflowLink: {

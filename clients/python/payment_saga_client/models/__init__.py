@@ -33,6 +33,7 @@ from .timeline import Timeline
 from .timeline_entry import TimelineEntry
 from .timeline_entry_detail import TimelineEntryDetail
 from .timeline_entry_kind import TimelineEntryKind
+from .token_payment_method_in import TokenPaymentMethodIn
 from .workflow_link import WorkflowLink
 
 __all__ = (
@@ -65,5 +66,6 @@ __all__ = (
     "TimelineEntry",
     "TimelineEntryDetail",
     "TimelineEntryKind",
+    "TokenPaymentMethodIn",
     "WorkflowLink",
 )

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.payment_create_metadata import PaymentCreateMetadata
     from ..models.payment_method_in import PaymentMethodIn
+    from ..models.token_payment_method_in import TokenPaymentMethodIn
 
 
 T = TypeVar("T", bound="PaymentCreate")
@@ -23,7 +24,7 @@ class PaymentCreate:
         amount (int):
         currency (str):
         order_id (str):
-        payment_method (PaymentMethodIn):
+        payment_method (PaymentMethodIn | TokenPaymentMethodIn):
         capture_method (CaptureMethod | Unset):
         customer_id (None | str | Unset):
         description (None | str | Unset):
@@ -33,20 +34,26 @@ class PaymentCreate:
     amount: int
     currency: str
     order_id: str
-    payment_method: PaymentMethodIn
+    payment_method: PaymentMethodIn | TokenPaymentMethodIn
     capture_method: CaptureMethod | Unset = UNSET
     customer_id: None | str | Unset = UNSET
     description: None | str | Unset = UNSET
     metadata: PaymentCreateMetadata | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.payment_method_in import PaymentMethodIn
+
         amount = self.amount
 
         currency = self.currency
 
         order_id = self.order_id
 
-        payment_method = self.payment_method.to_dict()
+        payment_method: dict[str, Any]
+        if isinstance(self.payment_method, PaymentMethodIn):
+            payment_method = self.payment_method.to_dict()
+        else:
+            payment_method = self.payment_method.to_dict()
 
         capture_method: str | Unset = UNSET
         if not isinstance(self.capture_method, Unset):
@@ -93,6 +100,7 @@ class PaymentCreate:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.payment_create_metadata import PaymentCreateMetadata
         from ..models.payment_method_in import PaymentMethodIn
+        from ..models.token_payment_method_in import TokenPaymentMethodIn
 
         d = dict(src_dict)
         amount = d.pop("amount")
@@ -101,7 +109,24 @@ class PaymentCreate:
 
         order_id = d.pop("order_id")
 
-        payment_method = PaymentMethodIn.from_dict(d.pop("payment_method"))
+        def _parse_payment_method(
+            data: object,
+        ) -> PaymentMethodIn | TokenPaymentMethodIn:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                payment_method_type_0 = PaymentMethodIn.from_dict(data)
+
+                return payment_method_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            payment_method_type_1 = TokenPaymentMethodIn.from_dict(data)
+
+            return payment_method_type_1
+
+        payment_method = _parse_payment_method(d.pop("payment_method"))
 
         _capture_method = d.pop("capture_method", UNSET)
         capture_method: CaptureMethod | Unset

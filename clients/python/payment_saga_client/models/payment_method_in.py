@@ -21,7 +21,8 @@ T = TypeVar("T", bound="PaymentMethodIn")
 
 @_attrs_define
 class PaymentMethodIn:
-    """
+    """A card number, tokenized here at the edge (the simulator, and processors' test mode).
+
     Attributes:
         card (CardIn):
         type_ (Literal['card']):
