@@ -12,10 +12,13 @@ import secrets
 import sys
 
 from codec.encryption import new_key_spec
-from settings import Settings
+from settings import Settings, StripeSettings
 
 # An operator token shorter than this is a placeholder, not a secret.
 OPERATOR_TOKEN_MIN_LENGTH = 24
+
+
+DEFAULT_STRIPE_KEY = StripeSettings().api_key
 
 
 def refused_settings(settings: Settings) -> list[str]:
@@ -34,6 +37,10 @@ def refused_settings(settings: Settings) -> list[str]:
         refused.append(
             "CARDS_FINGERPRINT_KEYS is not set: card fingerprints would use the public"
             " development key"
+        )
+    if settings.gateway.kind == "stripe" and settings.stripe.api_key == DEFAULT_STRIPE_KEY:
+        refused.append(
+            "STRIPE_API_KEY is not set: the built-in key only reaches the local test server"
         )
     return refused
 

@@ -39,6 +39,14 @@ def test_production_names_every_missing_secret() -> None:
     assert refused_settings(ready) == []
 
 
+def test_production_on_stripe_needs_a_key_of_its_own() -> None:
+    settings = production(codec=new_key_spec("k1"), token="t" * 32, cards=new_key_spec("f1"))
+    settings.gateway.kind = "stripe"
+    assert [line.split()[0] for line in refused_settings(settings)] == ["STRIPE_API_KEY"]
+    settings.stripe.api_key = SecretStr("rk_live_" + "x" * 24)
+    assert refused_settings(settings) == []
+
+
 def test_production_plaintext_is_refused_by_default() -> None:
     settings = production()
     assert not settings.codec.plaintext_accepted(settings.environment)
