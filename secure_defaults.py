@@ -12,13 +12,14 @@ import secrets
 import sys
 
 from codec.encryption import new_key_spec
-from settings import Settings, StripeSettings
+from settings import AuthorizeNetSettings, Settings, StripeSettings
 
 # An operator token shorter than this is a placeholder, not a secret.
 OPERATOR_TOKEN_MIN_LENGTH = 24
 
 
 DEFAULT_STRIPE_KEY = StripeSettings().api_key
+DEFAULT_ANET_KEY = AuthorizeNetSettings().transaction_key
 
 
 def refused_settings(settings: Settings) -> list[str]:
@@ -41,6 +42,12 @@ def refused_settings(settings: Settings) -> list[str]:
     if settings.gateway.kind == "stripe" and settings.stripe.api_key == DEFAULT_STRIPE_KEY:
         refused.append(
             "STRIPE_API_KEY is not set: the built-in key only reaches the local test server"
+        )
+    anet = settings.authorizenet
+    if settings.gateway.kind == "authorizenet" and anet.transaction_key == DEFAULT_ANET_KEY:
+        refused.append(
+            "AUTHORIZENET_TRANSACTION_KEY is not set: the built-in key only reaches the local"
+            " test server"
         )
     return refused
 

@@ -112,7 +112,7 @@ class KafkaSettings(BaseModel):
 
 class GatewaySettings(BaseModel):
     # Which processor adapter (gateway/factory.py); docs/processors.md sets each one up.
-    kind: Literal["simulator", "stripe"] = "simulator"
+    kind: Literal["simulator", "stripe", "authorizenet"] = "simulator"
     # Every call to a processor gives up after this long (then its outcome is looked up).
     timeout_seconds: float = 10.0
     # The simulator's address.
@@ -140,6 +140,22 @@ class StripeSettings(BaseModel):
 
     def base_url(self) -> str:
         return self.api_base or "https://api.stripe.com"
+
+
+class AuthorizeNetSettings(BaseModel):
+    # The API login ID and transaction key from the merchant interface (Account > Security).
+    login_id: str = "paymentsagalocal"
+    transaction_key: SecretStr = SecretStr("localtransactionkey")
+    # None: Authorize.Net's production API, or with the local stack its test server
+    # (stack/authorizenet_fake.py) on `port`. The sandbox is https://apitest.authorize.net.
+    api_base: str | None = None
+    host: str = LOOPBACK
+    port: int = 12114
+    # An Authorize.Net account settles in one currency.
+    currency: str = "USD"
+
+    def base_url(self) -> str:
+        return self.api_base or "https://api2.authorize.net"
 
 
 class WorkerSettings(BaseModel):
@@ -231,6 +247,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
+    authorizenet: AuthorizeNetSettings = Field(default_factory=AuthorizeNetSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     codec: CodecSettings = Field(default_factory=CodecSettings)

@@ -93,13 +93,16 @@ class PaymentMethodIn(Strict):
 
 class TokenPaymentMethodIn(Strict):
     """A token the processor issued to the customer's browser, so no card number reaches the
-    order service or us (docs/processors.md): a Stripe PaymentMethod id from Stripe Elements."""
+    order service or us (docs/processors.md): a Stripe PaymentMethod id from Stripe Elements,
+    or Authorize.Net's Accept.js opaque data as `COMMON.ACCEPT.INAPP.PAYMENT:<dataValue>`."""
 
     type: Literal["token"]
     token: str = Field(
         min_length=3,
         max_length=limits.CARD_TOKEN_MAX,
-        pattern=r"^[A-Za-z0-9_\-]+$",
+        # Stripe's pm_..., the simulator's tok_..., Authorize.Net's Accept.js opaque data as
+        # `<dataDescriptor>:<dataValue>` (base64).
+        pattern=r"^[A-Za-z0-9_\-.:+/=]+$",
         examples=["pm_card_visa"],
     )
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 import stripe
 
 from clients import gateway_http_client
+from gateway.authorizenet_gateway import AuthorizeNetGateway
 from gateway.protocol import PaymentGateway
 from gateway.simulator_client import SimulatorGateway
 from gateway.stripe_gateway import StripeGateway
@@ -32,6 +34,13 @@ async def open_gateway(settings: Settings) -> AsyncIterator[PaymentGateway]:
             yield StripeGateway(client)
         finally:
             await stripe_http.close_async()  # type: ignore[no-untyped-call]  # untyped in the SDK
+        return
+    if settings.gateway.kind == "authorizenet":
+        anet = settings.authorizenet
+        limit = httpx.Timeout(settings.gateway.timeout_seconds, connect=2.0)
+        async with httpx.AsyncClient(base_url=anet.base_url(), timeout=limit) as http:
+            key = anet.transaction_key.get_secret_value()
+            yield AuthorizeNetGateway(http, anet.login_id, key, anet.currency)
         return
     async with gateway_http_client(settings.gateway) as http:
         yield SimulatorGateway(http)

@@ -27,4 +27,5 @@ def isolated(settings: Settings) -> Settings:
     settings.worker.sdk_metrics_port = free_port()
     settings.stripe.port = free_port()
     settings.stripe.mock_port = free_port()
+    settings.authorizenet.port = free_port()
     return settings

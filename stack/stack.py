@@ -18,7 +18,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from settings import Settings, as_environment
-from stack import kafka, postgres, stripe_server, temporal
+from stack import kafka, postgres, processors, temporal
 from stack.devsecrets import ensure_codec_secrets, ensure_dev_key
 from stack.process import ManagedProcess
 
@@ -97,6 +97,8 @@ class Stack:
         s = self.settings
         if s.gateway.kind == "stripe" and s.stripe.api_base is None:
             await self.start_stripe()
+        if s.gateway.kind == "authorizenet" and s.authorizenet.api_base is None:
+            await self.start_authorizenet()
         python = sys.executable
         commands = {
             "gateway": [python, "-m", "gateway.simulator"],
@@ -125,11 +127,18 @@ class Stack:
 
     async def start_stripe(self) -> None:
         """Stripe's protocol server with state (stack/stripe_fake.py) for our processes."""
-        for process in stripe_server.stripe_processes(self.settings, self.log_dir):
+        for process in processors.stripe_processes(self.settings, self.log_dir):
             self._launch(process)
-        url = stripe_server.local_url(self.settings)
+        url = processors.stripe_url(self.settings)
         await self.wait_healthy("stripe", lambda: http_ok(f"{url}/health"))
         self.settings.stripe.api_base = url
+
+    async def start_authorizenet(self) -> None:
+        """Authorize.Net's test server (stack/authorizenet_fake.py) for our processes."""
+        self._launch(processors.authorizenet_process(self.settings, self.log_dir))
+        url = processors.authorizenet_url(self.settings)
+        await self.wait_healthy("authorizenet", lambda: http_ok(f"{url}/health"))
+        self.settings.authorizenet.api_base = url
 
     def _launch(self, process: ManagedProcess) -> None:
         process.start()
@@ -201,6 +210,8 @@ class Stack:
 def _gateway_location(settings: Settings) -> tuple[str, str]:
     if settings.gateway.kind == "stripe":
         return ("Stripe API", settings.stripe.base_url())
+    if settings.gateway.kind == "authorizenet":
+        return ("Authorize.Net API", settings.authorizenet.base_url())
     return ("Gateway simulator", settings.gateway.base_url())
 
 

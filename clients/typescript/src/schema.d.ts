@@ -490,7 +490,8 @@ export interface components {
         /**
          * TokenPaymentMethodIn
          * @description A token the processor issued to the customer's browser, so no card number reaches the
-         *     order service or us (docs/processors.md): a Stripe PaymentMethod id from Stripe Elements.
+         *     order service or us (docs/processors.md): a Stripe PaymentMethod id from Stripe Elements,
+         *     or Authorize.Net's Accept.js opaque data as `COMMON.ACCEPT.INAPP.PAYMENT:<dataValue>`.
          */
         TokenPaymentMethodIn: {
             /**

@@ -17,7 +17,8 @@ T = TypeVar("T", bound="TokenPaymentMethodIn")
 @_attrs_define
 class TokenPaymentMethodIn:
     """A token the processor issued to the customer's browser, so no card number reaches the
-    order service or us (docs/processors.md): a Stripe PaymentMethod id from Stripe Elements.
+    order service or us (docs/processors.md): a Stripe PaymentMethod id from Stripe Elements,
+    or Authorize.Net's Accept.js opaque data as `COMMON.ACCEPT.INAPP.PAYMENT:<dataValue>`.
 
         Attributes:
             token (str):

@@ -1,4 +1,5 @@
-"""The local Stripe test server: stripe-mock and, in front of it, stack/stripe_fake.py."""
+"""The local processors' test servers: Stripe's (stripe-mock and, in front of it,
+stack/stripe_fake.py) and Authorize.Net's (stack/authorizenet_fake.py)."""
 
 from __future__ import annotations
 
@@ -39,5 +40,20 @@ def stripe_processes(settings: Settings, log_dir: Path) -> list[ManagedProcess]:
     return [mock, fake]
 
 
-def local_url(settings: Settings) -> str:
+def stripe_url(settings: Settings) -> str:
     return f"http://{settings.stripe.host}:{settings.stripe.port}"
+
+
+def authorizenet_process(settings: Settings, log_dir: Path) -> ManagedProcess:
+    return ManagedProcess(
+        name="authorizenet",
+        argv=[sys.executable, "-m", "stack.authorizenet_fake"],
+        log_path=log_dir / "authorizenet.log",
+        env={"AUTHORIZENET_PORT": str(settings.authorizenet.port)},
+        cwd=ROOT,
+        restartable=True,
+    )
+
+
+def authorizenet_url(settings: Settings) -> str:
+    return f"http://{settings.authorizenet.host}:{settings.authorizenet.port}"

@@ -1,0 +1,167 @@
+"""Every saga path through each real processor's adapter, against its test server: Stripe's
+(stripe-mock checking each request against Stripe's OpenAPI, stack/stripe_fake.py keeping state)
+and Authorize.Net's (stack/authorizenet_fake.py, following its published JSON API and sandbox
+rules). Each runs a worker of its own; Postgres and Temporal are the stack's."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError
+
+from db.models import Payment, PaymentAttempt
+from db.session import SessionFactory
+from domain.messages import CancelRequest, CaptureRequest, OutcomeRequest, RefundRequest
+from domain.states import CaptureMethod
+from settings import Settings
+from tests.integration.conftest import Payments
+from tests.integration.processors import Processor, running_processor
+from workflows.payment import PaymentWorkflow
+
+KINDS = ["stripe", "authorizenet"]
+
+
+@pytest.fixture(scope="module", params=KINDS)
+async def processor(
+    request: pytest.FixtureRequest, settings: Settings, sessions: SessionFactory, temporal: Client
+) -> AsyncIterator[Processor]:
+    async with running_processor(request.param, settings, sessions, temporal) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+async def no_faults(processor: Processor) -> AsyncIterator[None]:
+    yield
+    await processor.reset_faults()
+
+
+async def start(
+    payments: Payments, processor: Processor, card: str, **overrides: Any
+) -> WorkflowHandle[PaymentWorkflow, Any]:
+    request = await payments.request(card, gateway=processor.gateway, **overrides)
+    return await payments.temporal.start_workflow(
+        PaymentWorkflow.run,
+        request,
+        id=request.payment_id,
+        task_queue=processor.settings.temporal.task_queue,
+    )
+
+
+async def row(sessions: SessionFactory, payment_id: str) -> Payment:
+    async with sessions() as session:
+        payment = await session.get(Payment, payment_id)
+    assert payment is not None
+    return payment
+
+
+async def test_a_card_is_authorized_and_captured(
+    payments: Payments, processor: Processor, sessions: SessionFactory
+) -> None:
+    handle = await start(payments, processor, processor.approved, amount=1999)
+    assert (await handle.result()).status == "captured"
+
+    payment = await row(sessions, handle.id)
+    assert (payment.status, payment.amount_captured, payment.card_brand) == (
+        "captured", 1999, "visa",
+    )  # fmt: skip
+    assert await processor.applied(payment) == [("authorize", 1999), ("capture", 1999)]
+
+
+async def test_a_token_from_the_browser_pays_without_a_card_number(
+    payments: Payments, processor: Processor, sessions: SessionFactory
+) -> None:
+    handle = await start(payments, processor, await processor.browser_token())
+    assert (await handle.result()).status == "captured"
+    payment = await row(sessions, handle.id)
+    assert (payment.card_brand, payment.card_last4) == ("mastercard", payment.card_last4)
+    assert payment.card_last4 in ("4444", "0015")
+    assert await processor.applied(payment) == [("authorize", 2500), ("capture", 2500)]
+
+
+async def test_declines_fail_the_payment_with_our_codes(
+    payments: Payments, processor: Processor, sessions: SessionFactory
+) -> None:
+    for card, amount, code, decline_code in processor.declines:
+        handle = await start(payments, processor, card, amount=amount)
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+        assert isinstance(failed.value.cause, ApplicationError)
+        assert failed.value.cause.type == code, card
+        payment = await row(sessions, handle.id)
+        assert (payment.status, payment.failure_code, payment.failure_decline_code) == (
+            "failed", code, decline_code,
+        )  # fmt: skip
+        assert [op for op, _ in await processor.applied(payment)] in ([], ["void"])
+
+
+async def test_partial_capture_then_partial_and_full_refunds(
+    payments: Payments, processor: Processor, sessions: SessionFactory
+) -> None:
+    handle = await start(
+        payments, processor, processor.approved, amount=10000, capture_method=CaptureMethod.MANUAL
+    )
+    captured = await handle.execute_update(PaymentWorkflow.capture, CaptureRequest(amount=8000))
+    assert (captured.status, captured.amount_captured) == ("captured", 8000)
+    await handle.execute_update(
+        PaymentWorkflow.refund, RefundRequest(refund_id=f"re_a{handle.id}", amount=3000)
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as too_much:
+        await handle.execute_update(
+            PaymentWorkflow.refund, RefundRequest(refund_id=f"re_b{handle.id}", amount=5001)
+        )
+    assert isinstance(too_much.value.cause, ApplicationError)
+    assert too_much.value.cause.type == "amount_exceeds_refundable"
+    await handle.execute_update(PaymentWorkflow.refund, RefundRequest(refund_id=f"re_c{handle.id}"))
+
+    payment = await row(sessions, handle.id)
+    assert (payment.status, payment.amount_captured, payment.amount_refunded) == (
+        "refunded", 8000, 8000,
+    )  # fmt: skip
+    assert await processor.applied(payment) == [
+        ("authorize", 10000), ("capture", 8000), ("refund", 3000), ("refund", 5000),
+    ]  # fmt: skip
+
+
+async def test_a_canceled_authorization_is_voided(
+    payments: Payments, processor: Processor, sessions: SessionFactory
+) -> None:
+    handle = await start(
+        payments, processor, processor.approved, capture_method=CaptureMethod.MANUAL
+    )
+    authorized = await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
+    assert authorized.status == "authorized"
+    canceled = await handle.execute_update(PaymentWorkflow.cancel, CancelRequest("order gone"))
+    assert canceled.status == "canceled"
+    payment = await row(sessions, handle.id)
+    assert payment.status == "canceled"
+    assert await processor.applied(payment) == [("authorize", 2500), ("void", 0)]
+
+
+async def test_a_lost_authorize_answer_is_found_and_never_made_twice(
+    payments: Payments, processor: Processor, sessions: SessionFactory
+) -> None:
+    """The processor applies the authorize, its answer comes after the adapter's 2 s timeout:
+    the retry looks it up and the payment goes on, authorized once."""
+    await processor.lose_next_answer(seconds=3)
+    handle = await start(payments, processor, processor.approved)
+    assert (await handle.result()).status == "captured"
+
+    payment = await row(sessions, handle.id)
+    assert await processor.applied(payment) == [("authorize", 2500), ("capture", 2500)]
+    async with sessions() as session:
+        rows = await session.execute(
+            select(PaymentAttempt.operation, PaymentAttempt.outcome).where(
+                PaymentAttempt.payment_id == handle.id
+            )
+        )
+        attempts = {tuple(r) for r in rows}
+    assert {("authorize", "unknown"), ("lookup", "succeeded")} <= attempts
