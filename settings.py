@@ -137,6 +137,8 @@ class StripeSettings(BaseModel):
     host: str = LOOPBACK
     port: int = 12111
     mock_port: int = 12112
+    # The signing secret of our webhook endpoint (whsec_...); unset: /v1/webhooks/stripe is off.
+    webhook_secret: SecretStr | None = None
 
     def base_url(self) -> str:
         return self.api_base or "https://api.stripe.com"
@@ -153,6 +155,8 @@ class AuthorizeNetSettings(BaseModel):
     port: int = 12114
     # An Authorize.Net account settles in one currency.
     currency: str = "USD"
+    # The Signature Key (Account > Settings > API Credentials & Keys); unset: webhooks are off.
+    signature_key: SecretStr | None = None
 
     def base_url(self) -> str:
         return self.api_base or "https://api2.authorize.net"

@@ -1,11 +1,14 @@
-"""What a payment's later workflow runs need from Postgres: the row to start from, and the
-record of an operator's cancellation the payment refused."""
+"""What a payment's later workflow runs need from Postgres: the row to start from, the record
+of an operator's cancellation the payment refused, and what a processor's webhook reported."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import structlog
 from temporalio import activity
 
+from activities.ledger import apply_ledger, ledger_of
 from activities.payments import PaymentActivities
 from db.models import Payment, Refund
 from db.repository import PaymentRepository
@@ -14,6 +17,8 @@ from domain.messages import (
     CancelRefusal,
     Failure,
     LoadInput,
+    NoticeInput,
+    ProcessorNotice,
     RefundState,
     StepResult,
     StoredPayment,
@@ -37,6 +42,49 @@ class LifecycleActivities:
                 return StoredPayment(found=False)
             refunds = await repo.refunds_of(data.payment_id)
         return stored(payment, refunds)
+
+    @activity.defn
+    async def apply_notice(self, data: NoticeInput) -> StoredPayment:
+        """What the processor reported (a webhook), recorded with its event in one commit; the
+        row as it then stands. The same notice again changes nothing."""
+        notice = data.notice
+        async with self._payments.change(data.payment_id) as change:
+            payment, repo = change.payment, change.repo
+            if notice.kind == "refund_failed":
+                await self._fail_refund_later(repo, payment, notice)
+            else:
+                await self._record_dispute(repo, payment, notice)
+            result = stored(payment, await repo.refunds_of(data.payment_id))
+        return result
+
+    async def _fail_refund_later(
+        self, repo: PaymentRepository, payment: Payment, notice: ProcessorNotice
+    ) -> None:
+        refund = await repo.get_refund(notice.refund_id or "")
+        if refund is None or refund.payment_id != payment.id:
+            log.warning("notice for an unknown refund", refund_id=notice.refund_id)
+            return
+        if refund.status != RefundStatus.SUCCEEDED:
+            return  # failed already, or still pending (its saga step will learn the outcome)
+        refund.status = RefundStatus.FAILED.value
+        refund.failure_code = "refund_failed"
+        refund.failure_message = notice.reason or f"{notice.processor} failed the refund later"
+        refund.updated_at = datetime.now(UTC)
+        apply_ledger(payment, ledger_of(payment).refund_reversed(refund.amount))
+        await self._payments.emit(repo, payment, events.PAYMENT_REFUND_FAILED, refund)
+
+    async def _record_dispute(
+        self, repo: PaymentRepository, payment: Payment, notice: ProcessorNotice
+    ) -> None:
+        status = "open" if notice.kind == "dispute_opened" else notice.dispute_status
+        if status not in ("open", "won", "lost") or payment.dispute_status == status:
+            return
+        payment.dispute_status = status
+        payment.dispute_reason = (notice.reason or "")[:64] or payment.dispute_reason
+        payment.updated_at = datetime.now(UTC)
+        opened = status == "open"
+        event = events.PAYMENT_DISPUTED if opened else events.PAYMENT_DISPUTE_CLOSED
+        await self._payments.emit(repo, payment, event)
 
     @activity.defn
     async def refuse_cancel(self, data: CancelRefusal) -> StepResult:
@@ -66,6 +114,7 @@ def stored(payment: Payment, refunds: list[Refund]) -> StoredPayment:
         refunds=[refund_state(refund) for refund in refunds],
         created_at=payment.created_at,
         captured_at=payment.captured_at,
+        dispute_status=payment.dispute_status,
     )
 
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Header, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from api import errors, health, middleware, routes
+from api import errors, health, middleware, routes, webhooks
 from api.codec_server import create_codec_app
 from api.commands import PaymentCommands
 from api.idempotency import IdempotencyStore
@@ -38,6 +38,7 @@ from outbox.replay import OutboxRetention
 from secure_defaults import require_secure_settings
 from settings import Settings
 from shutdown import sleep_unless_stopped
+from steering.notices import ProcessorNotices
 from steering.payments import PaymentSteering
 
 log = logging.getLogger("payment_saga.api")
@@ -82,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ttl=timedelta(seconds=settings.api.idempotency_ttl_seconds),
             lock=timedelta(seconds=settings.api.idempotency_lock_seconds),
         )
+        steering = PaymentSteering(
+            temporal, settings.temporal.task_queue, sessions, settings.payments
+        )
         app.state.services = Services(
             settings=settings,
             engine=engine,
@@ -90,9 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             queries=queries,
             commands=PaymentCommands(
                 settings,
-                PaymentSteering(
-                    temporal, settings.temporal.task_queue, sessions, settings.payments
-                ),
+                steering,
                 sessions,
                 await gateway.enter_async_context(open_gateway(settings)),
                 queries,
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 burst_seconds=60.0,
             ),
             keys=KeyCache(sessions, settings.api.key_cache_seconds),
+            notices=ProcessorNotices(sessions, steering),
         )
         stop_purging = asyncio.Event()
         purging = asyncio.create_task(
@@ -150,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     middleware.install(app, middleware.ApiMetrics(registry), settings.api.max_body_bytes)
     app.include_router(health.router)
     app.include_router(routes.router)
+    app.include_router(webhooks.router)
     app.mount("/codec", create_codec_app(settings, payload_codec(settings)))
 
     @app.get("/metrics", include_in_schema=False)

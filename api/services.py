@@ -15,6 +15,7 @@ from api.ratelimit import RateLimiter
 from api.sharedlimit import SharedRateLimiter
 from db.session import SessionFactory
 from settings import Settings
+from steering.notices import ProcessorNotices
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,4 @@ class Services:
     rate_limiter: SharedRateLimiter  # per account, across API processes
     failed_auth: RateLimiter  # failed authentications per client address
     keys: KeyCache
+    notices: ProcessorNotices  # processors' webhook events, to their payments

@@ -89,7 +89,9 @@ class Payment(Base):
     failure_code: Mapped[str | None] = mapped_column(String(limits.CODE_MAX))
     failure_decline_code: Mapped[str | None] = mapped_column(String(limits.CODE_MAX))
     failure_message: Mapped[str | None] = mapped_column(Text)
-    gateway_reference: Mapped[str | None] = mapped_column(String(limits.GATEWAY_REFERENCE_MAX))
+    gateway_reference: Mapped[str | None] = mapped_column(
+        String(limits.GATEWAY_REFERENCE_MAX), index=True
+    )
     description: Mapped[str | None] = mapped_column(Text)
     metadata_: Mapped[dict[str, Any]] = mapped_column(
         "metadata", JSONB, server_default=text("'{}'::jsonb")
@@ -103,6 +105,9 @@ class Payment(Base):
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     # When funds were captured: the refund window runs from here (PAYMENTS_REFUND_WINDOW_SECONDS).
     captured_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The latest dispute the processor told us of (webhooks): open, won or lost; and why.
+    dispute_status: Mapped[str | None] = mapped_column(String(16))
+    dispute_reason: Mapped[str | None] = mapped_column(String(64))
 
     # SQLAlchemy adds `AND version = <read>` to every UPDATE and raises StaleDataError on a miss.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -124,7 +129,9 @@ class Refund(Base):
     reason: Mapped[str | None] = mapped_column(String(limits.REASON_MAX))
     failure_code: Mapped[str | None] = mapped_column(String(limits.CODE_MAX))
     failure_message: Mapped[str | None] = mapped_column(Text)
-    gateway_reference: Mapped[str | None] = mapped_column(String(limits.GATEWAY_REFERENCE_MAX))
+    gateway_reference: Mapped[str | None] = mapped_column(
+        String(limits.GATEWAY_REFERENCE_MAX), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 
@@ -241,3 +248,16 @@ class RateLimitWindow(Base):
     # The window's start, in whole seconds since the epoch.
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class ProcessorEvent(Base):
+    """A processor's webhook event already handled: the same event id again is dropped."""
+
+    __tablename__ = "processor_events"
+    __table_args__ = (Index("ix_processor_events_received_at", "received_at"),)
+
+    processor: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(128))
+    payment_id: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())

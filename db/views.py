@@ -38,6 +38,13 @@ class WorkflowLink(BaseModel):
     ui_url: str
 
 
+class DisputeOut(BaseModel):
+    """The latest dispute, as the processor reported it."""
+
+    status: Literal["open", "won", "lost"]
+    reason: str | None
+
+
 class PaymentOut(BaseModel):
     id: str = Field(examples=["pay_3f2a9c1b7e5d4a0c8b6e1f2a"])
     object: Literal["payment"]
@@ -54,6 +61,9 @@ class PaymentOut(BaseModel):
     payment_method: PaymentMethodOut
     failure: FailureOut | None
     gateway_reference: str | None
+    # The cardholder disputes the payment with their bank (a chargeback) and it is not settled.
+    disputed: bool = False
+    dispute: DisputeOut | None = None
     description: str | None
     metadata: dict[str, str]
     created_at: str
@@ -77,6 +87,12 @@ def _failure(code: str | None, message: str | None, decline_code: str | None) ->
     if code is None:
         return None
     return FailureOut(code=code, decline_code=decline_code, message=message)
+
+
+def _dispute(status: str | None, reason: str | None) -> DisputeOut | None:
+    if status not in ("open", "won", "lost"):
+        return None
+    return DisputeOut(status=status, reason=reason)
 
 
 def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> PaymentOut:
@@ -105,6 +121,8 @@ def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> Paym
             payment.failure_code, payment.failure_message, payment.failure_decline_code
         ),
         gateway_reference=payment.gateway_reference,
+        disputed=payment.dispute_status == "open",
+        dispute=_dispute(payment.dispute_status, payment.dispute_reason),
         description=payment.description,
         metadata=payment.metadata_,
         created_at=payment.created_at.isoformat(),

@@ -13,6 +13,11 @@ PAYMENT_OUTCOME_UNKNOWN = "payment.outcome_unknown"
 # cancel, or an outcome unknown): recorded, nothing changed; the payment says why.
 PAYMENT_CANCEL_REFUSED = "payment.cancel_refused"
 
+# The processor says the cardholder disputes the payment (a chargeback), or the dispute ended
+# (the payment's `dispute.status`: won or lost). Nothing in the saga moves money for it.
+PAYMENT_DISPUTED = "payment.disputed"
+PAYMENT_DISPUTE_CLOSED = "payment.dispute_closed"
+
 EVENT_TYPES = (
     PAYMENT_AUTHORIZED,
     PAYMENT_SUCCEEDED,
@@ -22,5 +27,7 @@ EVENT_TYPES = (
     PAYMENT_REFUND_FAILED,
     PAYMENT_OUTCOME_UNKNOWN,
     PAYMENT_CANCEL_REFUSED,
+    PAYMENT_DISPUTED,
+    PAYMENT_DISPUTE_CLOSED,
 )
 REFUND_EVENT_TYPES = (PAYMENT_REFUNDED, PAYMENT_REFUND_FAILED)

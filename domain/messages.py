@@ -78,6 +78,7 @@ class PaymentState:
     gateway_reference: str | None = None
     failure: Failure | None = None
     refunds: list[RefundState] = field(default_factory=list)
+    dispute_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,26 @@ class StoredPayment:
     refunds: list[RefundState] = field(default_factory=list)
     created_at: datetime | None = None
     captured_at: datetime | None = None
+    dispute_status: str | None = None
+
+
+@dataclass(frozen=True)
+class ProcessorNotice:
+    """What a processor's webhook says happened to a payment outside the saga: a refund it had
+    accepted failed, or a dispute opened or closed (`dispute_status`: open, won, lost)."""
+
+    processor: str
+    event_id: str
+    kind: Literal["refund_failed", "dispute_opened", "dispute_closed"]
+    refund_id: str | None = None
+    dispute_status: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class NoticeInput:
+    payment_id: str
+    notice: ProcessorNotice
 
 
 @dataclass(frozen=True)

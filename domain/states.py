@@ -158,6 +158,16 @@ class Ledger:
         """A capture or refund was sent and nobody can say whether it was applied."""
         return self._moved(PaymentStatus.OUTCOME_UNKNOWN)
 
+    def refund_reversed(self, amount: int) -> Ledger:
+        """A refund the processor accepted and later failed (its webhook says so): the money
+        stayed with the merchant, so it counts as captured and refundable again. A fact, not a
+        request: it leaves even `refunded`, which nothing else does."""
+        if not 0 < amount <= self.refunded:
+            raise TransitionError("invariant_violated", "a reversal must be 1..refunded")
+        refunded = self.refunded - amount
+        status = PaymentStatus.PARTIALLY_REFUNDED if refunded else PaymentStatus.CAPTURED
+        return replace(self, status=status, refunded=refunded)
+
     def resolved(self) -> Ledger:
         """Out of `outcome_unknown`, back to the status its amounts stand for; the resolved
         operation is then applied (or not) as an ordinary transition. Other statuses stay."""

@@ -154,6 +154,18 @@ class Processor:
         auth.refunded += amount
         return self._applied("refund", key, auth, "rf_" + secrets.token_hex(8), amount)
 
+    def fail_refund(self, reference: str) -> LedgerEntry | None:
+        """A refund the card network returned after the processor took it (an expired or
+        closed card): the money is back with the merchant, as a webhook then reports."""
+        refund = next((e for e in self.ledger if e.reference == reference), None)
+        if refund is None or refund.operation != "refund":
+            return None
+        self.authorizations[refund.authorization_id].refunded -= refund.amount
+        failed = LedgerEntry("refund_failed", refund.idempotency_key, refund.authorization_id,
+                             reference, refund.amount, refund.currency, time.time())  # fmt: skip
+        self.ledger.append(failed)
+        return failed
+
     def _applied(
         self, operation: str, key: str, auth: Authorization, reference: str, amount: int
     ) -> Answer:

@@ -132,6 +132,13 @@ def create_app(processor: Processor) -> FastAPI:
         lookups = [k for k in processor.lookups if k.startswith(key_prefix)]
         return {"entries": entries, "lookups": lookups}
 
+    @app.post("/v1/admin/refunds/{reference}/fail")
+    async def fail_refund(reference: str) -> JSONResponse:
+        failed = processor.fail_refund(reference)
+        if failed is None:
+            return _reply(_error(404, "resource_missing", "no such refund"))
+        return JSONResponse(asdict(failed))
+
     @app.put("/v1/admin/faults")
     async def set_faults(body: FaultsBody) -> dict[str, Any]:
         processor.faults = Faults(**body.model_dump())

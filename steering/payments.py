@@ -41,6 +41,7 @@ from domain.messages import (
     CaptureRequest,
     OutcomeRequest,
     PaymentRequest,
+    ProcessorNotice,
     RefundRequest,
     ResolveRequest,
 )
@@ -141,6 +142,12 @@ class PaymentSteering:
     async def resolve(self, payment_id: str, request: ResolveRequest, wait_seconds: float) -> bool:
         update = Update("resolve", request)
         return await self._steer(await self._row(payment_id), update, wait_seconds)
+
+    async def notice(self, payment: Payment, notice: ProcessorNotice, wait_seconds: float) -> bool:
+        """A processor's webhook to the payment's run: the event id is the update's id, so the
+        same event sent twice joins one update."""
+        update = Update("notice", notice, f"{notice.processor}:{notice.event_id}")
+        return await self._steer(payment, update, wait_seconds)
 
     async def _row(self, payment_id: str) -> Payment:
         async with self._sessions() as session:

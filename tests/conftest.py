@@ -22,7 +22,7 @@ from settings import Settings
 from stack import postgres
 from stack.ports import isolated
 from stack.stack import Stack
-from tests.keys import TEST_CODEC_KEYS
+from tests.keys import ANET_SIGNATURE_KEY, STRIPE_WEBHOOK_SECRET, TEST_CODEC_KEYS
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,6 +54,8 @@ def stack_settings(data_dir: Path) -> Settings:
     # Runs close 3 s after their last work: the suite's later requests mostly land on later
     # runs started from the row, the path a real refund weeks after its capture takes.
     settings.payments.idle_close_seconds = 3
+    settings.stripe.webhook_secret = SecretStr(STRIPE_WEBHOOK_SECRET)
+    settings.authorizenet.signature_key = SecretStr(ANET_SIGNATURE_KEY)
     return settings
 
 

@@ -17,3 +17,8 @@ TEST_CODEC_KEYS = "test1:phgzj8voRAYj9hFo3l/aqThXpEbhoQE2kuflqt0F14E="
 def keyed_data_converter() -> temporalio.converter.DataConverter:
     codec = EncryptionCodec(parse_keys(TEST_CODEC_KEYS))
     return dataclasses.replace(temporalio.converter.DataConverter.default, payload_codec=codec)
+
+
+# The processors' webhook secrets the test stack's API verifies signatures with.
+STRIPE_WEBHOOK_SECRET = "whsec_test_0123456789abcdef0123456789abcdef"
+ANET_SIGNATURE_KEY = "A1B2C3D4E5F6" * 10 + "A1B2C3D4"

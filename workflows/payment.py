@@ -25,9 +25,11 @@ with workflow.unsafe.imports_passed_through():
         CancelRefusal,
         CancelRequest,
         CaptureRequest,
+        NoticeInput,
         OutcomeRequest,
         PaymentRequest,
         PaymentState,
+        ProcessorNotice,
         RefundRequest,
         RefundState,
         ResolveRequest,
@@ -371,6 +373,24 @@ class PaymentWorkflow(PaymentSaga):
         # A later run knows the status but not the operation: it cannot look anything up.
         if not unknown or self._outcomes.verdict is not None or self._outcomes.rounds == 0:
             raise rejected("payment_not_unresolved", "the payment's outcome is not unknown")
+
+    @workflow.update
+    async def notice(self, notice: ProcessorNotice) -> PaymentState:
+        """What the processor reported outside the saga (a webhook: a refund failed later, a
+        dispute opened or closed): recorded on the row, which the run then takes as it is."""
+        await self._taken()
+        async with self._lock:
+            stored = await workflow.execute_activity_method(
+                LifecycleActivities.apply_notice,
+                NoticeInput(self._request.payment_id, notice),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=COMPENSATION_RETRY,
+                summary=f"record {notice.kind} from {notice.processor}",
+            )
+            self._take(stored)
+            self._publish_attributes()
+        self._requests += 1
+        return self.state()
 
     @workflow.update
     async def refund(self, request: RefundRequest) -> RefundState:

@@ -88,6 +88,8 @@ class PaymentSaga:
         self._began: datetime | None = None
         self._captured_at: datetime | None = None
         self._short_runs = False
+        # The latest dispute's status as a processor's webhook reported it (open, won, lost).
+        self._dispute_status: str | None = None
 
     def state(self) -> PaymentState:
         ledger = self._ledger
@@ -103,6 +105,7 @@ class PaymentSaga:
             gateway_reference=self._reference,
             failure=self._failure,
             refunds=list(self._refunds.values()),
+            dispute_status=self._dispute_status,
         )
 
     # -- a later run starts from the row ------------------------------------------------------
@@ -115,6 +118,11 @@ class PaymentSaga:
             retry_policy=COMPENSATION_RETRY,
             summary="load the payment's row",
         )
+        self._take(stored)
+        return stored
+
+    def _take(self, stored: StoredPayment) -> None:
+        """The row as committed becomes what the run knows."""
         if stored.found:
             self._ledger = Ledger(
                 status=stored.status,
@@ -128,7 +136,7 @@ class PaymentSaga:
             self._refunds = {refund.refund_id: refund for refund in stored.refunds}
             self._began = stored.created_at
             self._captured_at = stored.captured_at
-        return stored
+            self._dispute_status = stored.dispute_status
 
     def _refunds_until(self) -> datetime | None:
         return refund_window_end(self._captured_at, self._request.refund_window_seconds)
@@ -334,4 +342,6 @@ class PaymentSaga:
         if self._short_runs:
             updates.append(attrs.AMOUNT_CAPTURED.value_set(self._ledger.captured))
             updates.append(attrs.AMOUNT_REFUNDED.value_set(self._ledger.refunded))
+        if self._dispute_status is not None:  # never set in runs begun before webhooks
+            updates.append(attrs.DISPUTED.value_set(self._dispute_status == "open"))
         workflow.upsert_search_attributes(updates)

@@ -11,6 +11,8 @@ ACCOUNT_ID = SearchAttributeKey.for_keyword("AccountId")
 # What has moved, in minor units: find payments by what was captured or refunded.
 AMOUNT_CAPTURED = SearchAttributeKey.for_int("AmountCaptured")
 AMOUNT_REFUNDED = SearchAttributeKey.for_int("AmountRefunded")
+# An open dispute (chargeback) the processor told us of: `Disputed = true` finds them.
+DISPUTED = SearchAttributeKey.for_bool("Disputed")
 
 # Name -> type as `temporal server start-dev --search-attribute NAME=TYPE` and
 # `temporal operator search-attribute create` spell it.
@@ -23,4 +25,5 @@ REGISTRATION: dict[str, str] = {
     ACCOUNT_ID.name: "Keyword",
     AMOUNT_CAPTURED.name: "Int",
     AMOUNT_REFUNDED.name: "Int",
+    DISPUTED.name: "Bool",
 }

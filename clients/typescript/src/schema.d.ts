@@ -193,6 +193,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/authorizenet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Authorizenet Event
+         * @description An Authorize.Net event, signed in its `X-ANET-Signature` header with
+         *     AUTHORIZENET_SIGNATURE_KEY.
+         */
+        post: operations["receiveAuthorizenetEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Stripe Event
+         * @description A Stripe event, signed in its `Stripe-Signature` header with STRIPE_WEBHOOK_SECRET.
+         */
+        post: operations["receiveStripeEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -249,6 +290,19 @@ export interface components {
             fingerprint: string;
             /** Last4 */
             last4: string;
+        };
+        /**
+         * DisputeOut
+         * @description The latest dispute, as the processor reported it.
+         */
+        DisputeOut: {
+            /** Reason */
+            reason: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "won" | "lost";
         };
         /** ErrorDetail */
         ErrorDetail: {
@@ -379,6 +433,12 @@ export interface components {
             customer_id: string | null;
             /** Description */
             description: string | null;
+            dispute?: components["schemas"]["DisputeOut"] | null;
+            /**
+             * Disputed
+             * @default false
+             */
+            disputed?: boolean;
             failure: components["schemas"]["FailureOut"] | null;
             /** Gateway Reference */
             gateway_reference: string | null;
@@ -504,6 +564,21 @@ export interface components {
              * @enum {string}
              */
             type: "token";
+        };
+        /** WebhookReceipt */
+        WebhookReceipt: {
+            /**
+             * Duplicate
+             * @default false
+             */
+            duplicate?: boolean;
+            /** Payment Id */
+            payment_id?: string | null;
+            /**
+             * Received
+             * @default true
+             */
+            received?: boolean;
         };
         /** WorkflowLink */
         WorkflowLink: {
@@ -2316,6 +2391,126 @@ export interface operations {
                      *         "code": "rate_limit_exceeded",
                      *         "message": "too many requests for this account",
                      *         "type": "rate_limit_error"
+                     *       },
+                     *       "request_id": "req_5b8e0c6f1d2a4e3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    receiveAuthorizenetEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "amount_too_large",
+                     *         "message": "amount must be at most 99999999 minor units of USD",
+                     *         "param": "amount",
+                     *         "type": "invalid_request_error"
+                     *       },
+                     *       "request_id": "req_5b8e0c6f1d2a4e3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "resource_missing",
+                     *         "message": "no payment pay_3f2a9c1b7e5d4a0c8b6e1f2a",
+                     *         "param": "id",
+                     *         "type": "invalid_request_error"
+                     *       },
+                     *       "request_id": "req_5b8e0c6f1d2a4e3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    receiveStripeEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "amount_too_large",
+                     *         "message": "amount must be at most 99999999 minor units of USD",
+                     *         "param": "amount",
+                     *         "type": "invalid_request_error"
+                     *       },
+                     *       "request_id": "req_5b8e0c6f1d2a4e3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "resource_missing",
+                     *         "message": "no payment pay_3f2a9c1b7e5d4a0c8b6e1f2a",
+                     *         "param": "id",
+                     *         "type": "invalid_request_error"
                      *       },
                      *       "request_id": "req_5b8e0c6f1d2a4e3b"
                      *     }

@@ -5,6 +5,8 @@ from .capture_body import CaptureBody
 from .capture_method import CaptureMethod
 from .card_in import CardIn
 from .card_out import CardOut
+from .dispute_out import DisputeOut
+from .dispute_out_status import DisputeOutStatus
 from .error_detail import ErrorDetail
 from .error_detail_type import ErrorDetailType
 from .error_out import ErrorOut
@@ -34,6 +36,7 @@ from .timeline_entry import TimelineEntry
 from .timeline_entry_detail import TimelineEntryDetail
 from .timeline_entry_kind import TimelineEntryKind
 from .token_payment_method_in import TokenPaymentMethodIn
+from .webhook_receipt import WebhookReceipt
 from .workflow_link import WorkflowLink
 
 __all__ = (
@@ -42,6 +45,8 @@ __all__ = (
     "CaptureMethod",
     "CardIn",
     "CardOut",
+    "DisputeOut",
+    "DisputeOutStatus",
     "ErrorDetail",
     "ErrorDetailType",
     "ErrorOut",
@@ -67,5 +72,6 @@ __all__ = (
     "TimelineEntryDetail",
     "TimelineEntryKind",
     "TokenPaymentMethodIn",
+    "WebhookReceipt",
     "WorkflowLink",
 )

@@ -15,8 +15,10 @@ from attrs import field as _attrs_field
 
 from ..models.capture_method import CaptureMethod
 from ..models.payment_status import PaymentStatus
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.dispute_out import DisputeOut
     from ..models.failure_out import FailureOut
     from ..models.payment_method_out import PaymentMethodOut
     from ..models.payment_out_metadata import PaymentOutMetadata
@@ -50,6 +52,8 @@ class PaymentOut:
         status (PaymentStatus):
         updated_at (str):
         workflow (WorkflowLink):
+        dispute (DisputeOut | None | Unset):
+        disputed (bool | Unset):  Default: False.
     """
 
     account_id: str
@@ -72,9 +76,12 @@ class PaymentOut:
     status: PaymentStatus
     updated_at: str
     workflow: WorkflowLink
+    dispute: DisputeOut | None | Unset = UNSET
+    disputed: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.dispute_out import DisputeOut
         from ..models.failure_out import FailureOut
 
         account_id = self.account_id
@@ -124,6 +131,16 @@ class PaymentOut:
 
         workflow = self.workflow.to_dict()
 
+        dispute: dict[str, Any] | None | Unset
+        if isinstance(self.dispute, Unset):
+            dispute = UNSET
+        elif isinstance(self.dispute, DisputeOut):
+            dispute = self.dispute.to_dict()
+        else:
+            dispute = self.dispute
+
+        disputed = self.disputed
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -150,11 +167,16 @@ class PaymentOut:
                 "workflow": workflow,
             }
         )
+        if dispute is not UNSET:
+            field_dict["dispute"] = dispute
+        if disputed is not UNSET:
+            field_dict["disputed"] = disputed
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.dispute_out import DisputeOut
         from ..models.failure_out import FailureOut
         from ..models.payment_method_out import PaymentMethodOut
         from ..models.payment_out_metadata import PaymentOutMetadata
@@ -231,6 +253,25 @@ class PaymentOut:
 
         workflow = WorkflowLink.from_dict(d.pop("workflow"))
 
+        def _parse_dispute(data: object) -> DisputeOut | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                dispute_type_0 = DisputeOut.from_dict(data)
+
+                return dispute_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DisputeOut | None | Unset, data)
+
+        dispute = _parse_dispute(d.pop("dispute", UNSET))
+
+        disputed = d.pop("disputed", UNSET)
+
         payment_out = cls(
             account_id=account_id,
             amount=amount,
@@ -252,6 +293,8 @@ class PaymentOut:
             status=status,
             updated_at=updated_at,
             workflow=workflow,
+            dispute=dispute,
+            disputed=disputed,
         )
 
         payment_out.additional_properties = d
