@@ -110,9 +110,31 @@ class KafkaSettings(BaseModel):
         return self.bootstrap_servers or f"{LOOPBACK}:{self.port}"
 
 
+ProcessorKind = Literal["simulator", "stripe", "authorizenet"]
+
+
+class RouteRule(BaseModel):
+    """Payments in these currencies and card brands (empty: any) go to these processors, the
+    next one taking over when the one before is unavailable (docs/processors.md, "Routing")."""
+
+    currencies: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list)
+    processors: list[ProcessorKind] = Field(min_length=1)
+
+    def matches(self, currency: str, brand: str) -> bool:
+        return (not self.currencies or currency in self.currencies) and (
+            not self.brands or brand in self.brands
+        )
+
+
 class GatewaySettings(BaseModel):
     # Which processor adapter (gateway/factory.py); docs/processors.md sets each one up.
-    kind: Literal["simulator", "stripe", "authorizenet"] = "simulator"
+    kind: ProcessorKind = "simulator"
+    # The first matching rule picks the processors, in order; none matching: `kind` alone.
+    # e.g. GATEWAY_ROUTES='[{"currencies": ["USD"], "processors": ["authorizenet", "stripe"]}]'
+    routes: list[RouteRule] = Field(default_factory=list)
+    # Failed authorize attempts on one processor before the next one in the route is tried.
+    failover_after_failures: int = Field(default=3, gt=0)
     # Every call to a processor gives up after this long (then its outcome is looked up).
     timeout_seconds: float = 10.0
     # The simulator's address.

@@ -23,7 +23,7 @@ from activities.payments import PaymentActivities
 from activities.unretryable import UnretryableErrors
 from clients import connect_temporal, temporal_runtime
 from db.session import create_engine, create_session_factory
-from gateway.factory import open_gateway
+from gateway.factory import open_gateways
 from observability.logs import configure_logging
 from observability.temporal import LogContextInterceptor
 from observability.tracing import configure_tracing
@@ -104,7 +104,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
         client = await connect_temporal(settings, runtime)
         activities = PaymentActivities(
             create_session_factory(engine),
-            await gateway.enter_async_context(open_gateway(settings)),
+            await gateway.enter_async_context(open_gateways(settings)),
             temporal_ui_url=settings.temporal.web_url(),
             namespace=settings.temporal.namespace,
             metrics=ActivityMetrics(registry),

@@ -28,6 +28,7 @@ async def timed_call(
     operation: str,
     key: str,
     call: Callable[[], Awaitable[GatewayOperation | None]],
+    processor: str | None = None,
 ) -> tuple[GatewayOperation | None, PaymentAttempt, PaymentSagaError | None]:
     """Run the call; return its result, the attempt row, and the domain error if it failed."""
     started = time.monotonic()
@@ -50,6 +51,7 @@ async def timed_call(
         error_code=error_code,
         latency_ms=int((time.monotonic() - started) * 1000),
         activity_attempt=_attempt_number(),
+        processor=processor,
     )
     return result, attempt, failure
 

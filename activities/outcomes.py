@@ -50,8 +50,10 @@ class OutcomeActivities:
         query = OperationQuery(
             data.operation, key, step.authorization_reference if step is not None else None
         )
+        processor = await self._payments.processor_of(data.payment_id)
+        gateway = self._payments.gateways[processor]
         found, attempt, error = await self._payments.timed(
-            data.payment_id, "lookup", key, lambda: self._payments.gateway.lookup(query)
+            data.payment_id, "lookup", key, lambda: gateway.lookup(query), processor
         )
         await self._payments.record_attempts([attempt])
         if isinstance(error, GatewayDeclined):

@@ -12,8 +12,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import structlog
+from sqlalchemy import select
 from temporalio import activity
 
+from activities.failover import authorize_along_route
 from activities.gateway_calls import (
     GatewayCall,
     LookupCall,
@@ -40,6 +42,7 @@ from domain.messages import (
 )
 from domain.states import PaymentStatus, RefundStatus
 from gateway.protocol import GatewayOperation, OperationQuery, PaymentGateway
+from gateway.routing import Gateways
 
 log = structlog.get_logger("payment_saga.activities")
 
@@ -48,14 +51,15 @@ class PaymentActivities:
     def __init__(
         self,
         sessions: SessionFactory,
-        gateway: PaymentGateway,
+        gateway: PaymentGateway | Gateways,
         *,
         temporal_ui_url: str,
         namespace: str,
         metrics: ActivityMetrics | None = None,
     ) -> None:
         self._sessions = sessions
-        self._gateway = gateway
+        # Each processor's adapter; a single gateway is the deployment's only processor.
+        self._gateways = gateway if isinstance(gateway, Gateways) else Gateways.of_one(gateway)
         self._metrics = metrics or ActivityMetrics()
         self._ui_url = temporal_ui_url
         self._namespace = namespace
@@ -65,22 +69,32 @@ class PaymentActivities:
         return self._metrics
 
     @property
-    def gateway(self) -> PaymentGateway:
-        return self._gateway
+    def gateways(self) -> Gateways:
+        return self._gateways
+
+    async def processor_of(self, payment_id: str) -> str | None:
+        """The processor the payment is on (None: the default); read only when there are
+        several."""
+        if self._gateways.only_one:
+            return None
+        async with self._sessions() as session:
+            found = await session.execute(select(Payment.processor).where(Payment.id == payment_id))
+        return found.scalar_one_or_none()
 
     @property
     def sessions(self) -> SessionFactory:
         return self._sessions
 
-    async def _step(
-        self, payment_id: str, query: OperationQuery, send: GatewayCall
+    async def step(
+        self, payment_id: str, query: OperationQuery, send: GatewayCall, processor: str | None
     ) -> tuple[GatewayOperation, list[PaymentAttempt]]:
         """Call the gateway (after a lookup on retries); failures are recorded, then raised."""
         attempts: list[PaymentAttempt] = []
         operation, key = query.operation, query.idempotency_key
+        gateway = self._gateways[processor]
         if should_reconcile():
             found, attempt, error = await self.timed(
-                payment_id, "lookup", key, lambda: self._gateway.lookup(query)
+                payment_id, "lookup", key, lambda: gateway.lookup(query), processor
             )
             attempts.append(attempt)
             if found is not None:
@@ -88,7 +102,7 @@ class PaymentActivities:
             if error is not None and isinstance(error, GatewayDeclined):
                 await self.record_attempts(attempts)
                 raise_application_error(error)
-        result, attempt, error = await self.timed(payment_id, operation, key, send)
+        result, attempt, error = await self.timed(payment_id, operation, key, send, processor)
         attempts.append(attempt)
         if error is not None:
             await self.record_attempts(attempts)
@@ -98,9 +112,14 @@ class PaymentActivities:
         return result, attempts
 
     async def timed(
-        self, payment_id: str, operation: str, key: str, call: LookupCall
+        self,
+        payment_id: str,
+        operation: str,
+        key: str,
+        call: LookupCall,
+        processor: str | None = None,
     ) -> tuple[GatewayOperation | None, PaymentAttempt, PaymentSagaError | None]:
-        sent = asyncio.ensure_future(timed_call(payment_id, operation, key, call))
+        sent = asyncio.ensure_future(timed_call(payment_id, operation, key, call, processor))
         try:
             result, attempt, error = await asyncio.shield(sent)
         except asyncio.CancelledError:
@@ -174,34 +193,36 @@ class PaymentActivities:
 
     @activity.defn
     async def authorize(self, data: AuthorizeInput) -> StepResult:
+        """Authorize on the payment's processor, the next in its route taking over when one is
+        unavailable (activities/failover.py)."""
         request = data.payment
         payment_id = request.payment_id
         async with self._sessions.begin() as session:
-            await PaymentRepository(session).add_if_missing(request)
-        key = authorize_key(payment_id)
-        operation, attempts = await self._step(
-            payment_id,
-            OperationQuery("authorize", key),
-            lambda: self._gateway.authorize(
-                request.card_token, request.amount, request.currency, key
-            ),
-        )
+            repo = PaymentRepository(session)
+            await repo.add_if_missing(request)
+            on = (await self.load(repo, payment_id)).processor if request.route else None
+        operation, attempts, processor = await authorize_along_route(self, request, on)
         async with self.change(payment_id, attempts) as change:
             payment = change.payment
             payment.workflow_run_id = payment.workflow_run_id or _run_id()
             if payment.status == PaymentStatus.PENDING:
                 apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
+                payment.processor = processor
                 await self.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
         return StepResult(reference=operation.authorization_id, amount=operation.amount)
 
     @activity.defn
     async def capture(self, data: CaptureInput) -> StepResult:
         key = capture_key(data.payment_id)
-        operation, attempts = await self._step(
+        processor = await self.processor_of(data.payment_id)
+        operation, attempts = await self.step(
             data.payment_id,
             OperationQuery("capture", key, data.authorization_reference),
-            lambda: self._gateway.capture(data.authorization_reference, data.amount, key),
+            lambda: self._gateways[processor].capture(
+                data.authorization_reference, data.amount, key
+            ),
+            processor,
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
         await self.record_capture(data.payment_id, result, attempts)
@@ -220,13 +241,15 @@ class PaymentActivities:
     @activity.defn
     async def void(self, data: VoidInput) -> StepResult:
         """Release the authorization if there is one; the payment ends canceled or failed."""
-        reference, attempts = await self._authorization_to_void(data)
+        processor = await self.processor_of(data.payment_id)
+        reference, attempts = await self._authorization_to_void(data, processor)
         if reference is not None:
             key = void_key(data.payment_id)
-            _, void_attempts = await self._step(
+            _, void_attempts = await self.step(
                 data.payment_id,
                 OperationQuery("void", key, reference),
-                lambda: self._gateway.void(reference, key),
+                lambda: self._gateways[processor].void(reference, key),
+                processor,
             )
             attempts += void_attempts
         async with self._sessions.begin() as session:
@@ -254,15 +277,19 @@ class PaymentActivities:
         return StepResult(reference=reference, amount=0)
 
     async def _authorization_to_void(
-        self, data: VoidInput
+        self, data: VoidInput, processor: str | None
     ) -> tuple[str | None, list[PaymentAttempt]]:
         """The authorization id, asking the gateway when its answer never reached us."""
         if data.authorization_reference is not None:
             return data.authorization_reference, []
-        key = authorize_key(data.payment_id)
+        key = authorize_key(data.payment_id, processor)
         query = OperationQuery("authorize", key)
         found, attempt, error = await self.timed(
-            data.payment_id, "lookup", key, lambda: self._gateway.lookup(query)
+            data.payment_id,
+            "lookup",
+            key,
+            lambda: self._gateways[processor].lookup(query),
+            processor,
         )
         if error is not None and not isinstance(error, GatewayDeclined):
             await self.record_attempts([attempt])
@@ -275,10 +302,14 @@ class PaymentActivities:
             await session.execute(pending_refund(data))
             check_refund_of(await PaymentRepository(session).get_refund(data.refund_id), data)
         key = refund_key(data.payment_id, data.refund_id)
-        operation, attempts = await self._step(
+        processor = await self.processor_of(data.payment_id)
+        operation, attempts = await self.step(
             data.payment_id,
             OperationQuery("refund", key, data.authorization_reference),
-            lambda: self._gateway.refund(data.authorization_reference, data.amount, key),
+            lambda: self._gateways[processor].refund(
+                data.authorization_reference, data.amount, key
+            ),
+            processor,
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
         await self.record_refund(data, result, attempts)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from api.queries import PaymentQueries
 from api.schemas import PaymentCreate, PaymentMethodIn, TokenPaymentMethodIn
+from api.tokens import Tokenizer
 from db.repository import PaymentRepository
 from db.session import SessionFactory
 from db.views import PaymentOut, RefundOut
-from domain.errors import CardError, GatewayDeclined, InvalidRequest
+from domain.errors import CardError
 from domain.fingerprints import CardFingerprints
 from domain.messages import (
     PaymentRequest,
     RefundRequest,
 )
 from domain.states import CaptureMethod, PaymentStatus, RefundStatus
-from gateway.protocol import CardInput, PaymentGateway, TokenizedCard
+from gateway.routing import Gateways
 from settings import Settings
 from steering.payments import PaymentSteering
 
@@ -30,20 +29,19 @@ class PaymentCommands:
         settings: Settings,
         steering: PaymentSteering,
         sessions: SessionFactory,
-        gateway: PaymentGateway,
+        gateways: Gateways,
         queries: PaymentQueries,
         fingerprints: CardFingerprints,
     ) -> None:
         self._settings = settings
         self._steering = steering
         self._sessions = sessions
-        self._gateway = gateway
+        self._tokenizer = Tokenizer(gateways, fingerprints)
+        self._default_kind = gateways.default_kind
         self._queries = queries
-        self._fingerprints = fingerprints
 
     def card_fingerprint(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> str:
-        """Our keyed fingerprint of a card number; none for a token (compared as it is)."""
-        return self._fingerprints.of(method.card.number) if method.type == "card" else ""
+        return self._tokenizer.fingerprint(method)
 
     async def create(
         self, account_id: str, payment_id: str, body: PaymentCreate, wait_seconds: int | None
@@ -69,15 +67,18 @@ class PaymentCommands:
     async def _tokenized_request(
         self, account_id: str, payment_id: str, body: PaymentCreate
     ) -> PaymentRequest:
-        token = await self._tokenized(body.payment_method)
+        card, route = await self._tokenizer.tokenized(body.payment_method, body.currency)
         return PaymentRequest(
             account_id=account_id,
             payment_id=payment_id,
             order_id=body.order_id,
             amount=body.amount,
             currency=body.currency,
-            card_token=token.token,
-            card=token.card,
+            card_token=route[0].token,
+            card=card,
+            # Only a route that is not the default processor alone is carried: the keys of a
+            # routed payment name their processor (domain/keys.py).
+            route=route if [r.processor for r in route] != [self._default_kind] else [],
             capture_method=CaptureMethod(body.capture_method),
             customer_id=body.customer_id,
             description=body.description,
@@ -86,26 +87,6 @@ class PaymentCommands:
             authorization_expiry_seconds=self._settings.payments.authorization_expiry_seconds,
             refund_window_seconds=self._settings.payments.refund_window_seconds,
             idle_close_seconds=self._settings.payments.idle_close_seconds,
-        )
-
-    async def _tokenized(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> TokenizedCard:
-        """The processor's token and the card's summary, with our keyed fingerprint: of the
-        number, or of the processor's own fingerprint for a token (PCI DSS 3.5.1)."""
-        if method.type == "token":
-            try:
-                token = await self._gateway.describe(method.token)
-            except GatewayDeclined as unknown:
-                raise InvalidRequest(
-                    unknown.message, code="invalid_token", param="payment_method.token"
-                ) from None
-            basis = f"{self._settings.gateway.kind}:{token.card.fingerprint or token.token}"
-            return _fingerprinted(token, self._fingerprints.of(basis))
-        card = method.card
-        token = await self._gateway.tokenize(
-            CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
-        )
-        return replace(
-            token, card=replace(token.card, fingerprint=self._fingerprints.of(card.number))
         )
 
     def _wait(self, wait_seconds: int | None) -> float:
@@ -159,10 +140,6 @@ class PaymentCommands:
             failure=None,
             created_at=payment.updated_at,
         )
-
-
-def _fingerprinted(token: TokenizedCard, fingerprint: str) -> TokenizedCard:
-    return replace(token, card=replace(token.card, fingerprint=fingerprint))
 
 
 def _card_error(payment: PaymentOut) -> CardError:

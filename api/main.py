@@ -31,7 +31,7 @@ from clients import (
     temporal_runtime,
 )
 from db.session import create_engine, create_session_factory
-from gateway.factory import open_gateway
+from gateway.factory import open_gateways
 from observability.logs import configure_logging
 from observability.tracing import configure_tracing
 from outbox.replay import OutboxRetention
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings,
                 steering,
                 sessions,
-                await gateway.enter_async_context(open_gateway(settings)),
+                await gateway.enter_async_context(open_gateways(settings)),
                 queries,
                 card_fingerprints(settings),
             ),

@@ -23,6 +23,7 @@ from audit.checks import (
 from audit.runs import latest_runs
 from db.models import OutboxEvent, Payment, Refund
 from db.session import SessionFactory
+from gateway.routing import kinds_in_use
 from outbox.topic import whole_topic_consumer
 from settings import Settings
 
@@ -85,13 +86,15 @@ async def gather(
         )  # fmt: skip
         for payment_id, sequence, event_id, published in rows:
             outbox[payment_id].append((sequence, event_id, published))
-    ledger = await read_ledger(settings)
+    simulated = "simulator" in kinds_in_use(settings.gateway)
+    ledger = await read_ledger(settings) if simulated else {}
     topic = await read_topic(settings) if with_kafka else None
     runs = await latest_runs(temporal) if temporal is not None else {}
     return [
         replace(
             facts_of(p, succeeded_refunds=int(refunds.get(p.id, 0))),
             ledger=ledger.get(p.id, []),
+            ledger_read=(p.processor or settings.gateway.kind) == "simulator",
             outbox=outbox.get(p.id, []),
             kafka_ids=None if topic is None else topic.get(p.id, []),
             runs_read=temporal is not None,

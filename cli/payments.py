@@ -23,8 +23,9 @@ from domain.errors import PaymentSagaError
 from domain.keys import authorize_key, capture_key
 from domain.messages import ResolveRequest
 from domain.states import CaptureMethod, Outcome, PaymentStatus
-from gateway.factory import open_gateway
-from gateway.protocol import OperationQuery, PaymentGateway
+from gateway.factory import open_gateways
+from gateway.protocol import OperationQuery
+from gateway.routing import Gateways
 from settings import Settings
 from steering.payments import PaymentSteering
 from workflows.payment import PaymentWorkflow
@@ -162,10 +163,12 @@ async def current(sessions: SessionFactory, payment_id: str) -> dict[str, Any]:
     return summary(payment)
 
 
-async def gateway_view(gateway: PaymentGateway, payment: Payment) -> str:
+async def gateway_view(gateways: Gateways, payment: Payment) -> str:
+    """What the payment's processor says it did (of the authorization and capture)."""
     found = []
+    gateway = gateways[payment.processor]
     for step, query in (
-        ("authorized", OperationQuery("authorize", authorize_key(payment.id))),
+        ("authorized", OperationQuery("authorize", authorize_key(payment.id, payment.processor))),
         (
             "captured",
             OperationQuery("capture", capture_key(payment.id), payment.gateway_reference),
@@ -193,7 +196,7 @@ async def reconcile(
     runs = await latest_runs(temporal)
     steering = PaymentSteering(temporal, settings.temporal.task_queue, sessions, settings.payments)
     rows = []
-    async with open_gateway(settings) as gateway:
+    async with open_gateways(settings) as gateways:
         for payment in quiet:
             run = runs.get(payment.id)
             # Only the workflow check: the refund rows are not read here.
@@ -203,7 +206,7 @@ async def reconcile(
                 continue
             row = {"id": payment.id, "status": payment.status, "workflow": run_status(run)}
             row["problems"] = "; ".join(problems) or "not settled"
-            row["gateway"] = await gateway_view(gateway, payment)
+            row["gateway"] = await gateway_view(gateways, payment)
             row["action"] = await _repair(steering, temporal, payment, run, args.repair)
             rows.append(row)
     return rows

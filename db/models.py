@@ -105,6 +105,9 @@ class Payment(Base):
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     # When funds were captured: the refund window runs from here (PAYMENTS_REFUND_WINDOW_SECONDS).
     captured_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The processor the payment is on (authorized by, or being tried: GATEWAY_ROUTES); None on
+    # rows from before routing, which are on the deployment's GATEWAY_KIND.
+    processor: Mapped[str | None] = mapped_column(String(32))
     # The latest dispute the processor told us of (webhooks): open, won or lost; and why.
     dispute_status: Mapped[str | None] = mapped_column(String(16))
     dispute_reason: Mapped[str | None] = mapped_column(String(64))
@@ -157,6 +160,8 @@ class PaymentAttempt(Base):
     latency_ms: Mapped[int] = mapped_column(Integer)
     activity_attempt: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    # Which processor the call went to (None on rows from before routing).
+    processor: Mapped[str | None] = mapped_column(String(32))
 
 
 class OutboxEvent(Base):

@@ -39,6 +39,7 @@ class PaymentRepository:
                 status=PaymentStatus.PENDING.value,
                 capture_method=request.capture_method.value,
                 card_token=request.card_token,
+                processor=request.route[0].processor if request.route else None,
                 card_brand=card.brand,
                 card_last4=card.last4,
                 card_exp_month=card.exp_month,

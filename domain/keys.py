@@ -5,8 +5,9 @@ each compensation) has a key of its own.
 """
 
 
-def authorize_key(payment_id: str) -> str:
-    return f"{payment_id}:authorize"
+def authorize_key(payment_id: str, processor: str | None = None) -> str:
+    """A routed payment (GATEWAY_ROUTES) has one authorize key per processor it may try."""
+    return f"{payment_id}:authorize" + (f":{processor}" if processor else "")
 
 
 def capture_key(payment_id: str) -> str:

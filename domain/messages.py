@@ -29,6 +29,14 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class ProcessorToken:
+    """One processor a payment may go to, with the card's token there."""
+
+    processor: str
+    token: str
+
+
+@dataclass(frozen=True)
 class PaymentRequest:
     """The workflow's input: an accepted, validated, tokenized payment."""
 
@@ -51,6 +59,9 @@ class PaymentRequest:
     idle_close_seconds: int = 60
     # A later run (woken by work, or repaired): the payment's row in Postgres is where it starts.
     resume: bool = False
+    # The processors to try, in order, each with its token (GATEWAY_ROUTES). Empty (payments
+    # from before routing): the deployment's GATEWAY_KIND with `card_token`.
+    route: list[ProcessorToken] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ CLI all open theirs here, so each processor is configured once."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 import stripe
@@ -12,15 +12,30 @@ import stripe
 from clients import gateway_http_client
 from gateway.authorizenet_gateway import AuthorizeNetGateway
 from gateway.protocol import PaymentGateway
+from gateway.routing import Gateways, kinds_in_use
 from gateway.simulator_client import SimulatorGateway
 from gateway.stripe_gateway import StripeGateway
 from settings import Settings
 
 
 @asynccontextmanager
-async def open_gateway(settings: Settings) -> AsyncIterator[PaymentGateway]:
-    """The configured processor's adapter, its connections closed on exit."""
-    if settings.gateway.kind == "stripe":
+async def open_gateways(settings: Settings) -> AsyncIterator[Gateways]:
+    """Every processor the settings use (the default and those the routes name)."""
+    async with AsyncExitStack() as stack:
+        adapters = {
+            kind: await stack.enter_async_context(open_gateway(settings, kind))
+            for kind in kinds_in_use(settings.gateway)
+        }
+        yield Gateways(adapters, settings.gateway)
+
+
+@asynccontextmanager
+async def open_gateway(
+    settings: Settings, kind: str | None = None
+) -> AsyncIterator[PaymentGateway]:
+    """One processor's adapter (the default: GATEWAY_KIND), its connections closed on exit."""
+    kind = kind or settings.gateway.kind
+    if kind == "stripe":
         timeout = settings.gateway.timeout_seconds
         stripe_http = stripe.HTTPXClient(timeout=timeout, allow_sync_methods=False)
         client = stripe.StripeClient(
@@ -35,7 +50,7 @@ async def open_gateway(settings: Settings) -> AsyncIterator[PaymentGateway]:
         finally:
             await stripe_http.close_async()  # type: ignore[no-untyped-call]  # untyped in the SDK
         return
-    if settings.gateway.kind == "authorizenet":
+    if kind == "authorizenet":
         anet = settings.authorizenet
         limit = httpx.Timeout(settings.gateway.timeout_seconds, connect=2.0)
         async with httpx.AsyncClient(base_url=anet.base_url(), timeout=limit) as http:
