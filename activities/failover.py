@@ -79,7 +79,7 @@ async def _proven_unavailable(
             .where(PaymentAttempt.payment_id == payment_id, PaymentAttempt.idempotency_key == key)
             .group_by(PaymentAttempt.outcome)
         )
-        outcomes = dict(rows.tuples().all())
+        outcomes: dict[str, int] = {outcome: count for outcome, count in rows}
     failures = outcomes.get("error", 0) + outcomes.get("unknown", 0)
     if failures < payments.gateways.failover_after_failures:
         return None

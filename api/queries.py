@@ -126,5 +126,6 @@ def _attempt_entry(attempt: PaymentAttempt) -> TimelineEntry:
         "error_code": attempt.error_code,
         "latency_ms": attempt.latency_ms,
         "activity_attempt": attempt.activity_attempt,
+        "processor": attempt.processor,
     }
     return TimelineEntry(at=attempt.created_at.isoformat(), kind="gateway_attempt", detail=detail)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from api.schemas import PaymentMethodIn, TokenPaymentMethodIn
 from domain.cards import brand_of
-from domain.errors import GatewayDeclined, InvalidRequest
+from domain.errors import GatewayDeclined, GatewayTransientError, InvalidRequest
 from domain.fingerprints import CardFingerprints
 from domain.messages import CardSummary, ProcessorToken
 from gateway.protocol import CardInput, TokenizedCard
@@ -32,10 +32,17 @@ class Tokenizer:
             return await self._described(method.token)
         card = method.card
         given = CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
-        route = self._gateways.route_for(currency, brand_of(card.number))
-        tokens = [await self._gateways[kind].tokenize(given) for kind in route]
-        summary = replace(tokens[0].card, fingerprint=self._fingerprints.of(card.number))
-        return summary, [ProcessorToken(k, t.token) for k, t in zip(route, tokens, strict=True)]
+        tokens: list[tuple[str, TokenizedCard]] = []
+        unavailable: GatewayTransientError | None = None
+        for kind in self._gateways.route_for(currency, brand_of(card.number)):
+            try:
+                tokens.append((kind, await self._gateways[kind].tokenize(given)))
+            except GatewayTransientError as error:
+                unavailable = error  # a processor that is down now leaves the route
+        if not tokens:
+            raise unavailable or GatewayTransientError("no processor could tokenize the card")
+        summary = replace(tokens[0][1].card, fingerprint=self._fingerprints.of(card.number))
+        return summary, [ProcessorToken(kind, token.token) for kind, token in tokens]
 
     async def _described(self, token: str) -> tuple[CardSummary, list[ProcessorToken]]:
         """A processor's token pays only there: the first processor in use that knows it."""

@@ -61,6 +61,9 @@ class PaymentOut(BaseModel):
     payment_method: PaymentMethodOut
     failure: FailureOut | None
     gateway_reference: str | None
+    # The processor the payment is on, when routes send payments to several (GATEWAY_ROUTES);
+    # None: the deployment's one processor.
+    processor: str | None = None
     # The cardholder disputes the payment with their bank (a chargeback) and it is not settled.
     disputed: bool = False
     dispute: DisputeOut | None = None
@@ -121,6 +124,7 @@ def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> Paym
             payment.failure_code, payment.failure_message, payment.failure_decline_code
         ),
         gateway_reference=payment.gateway_reference,
+        processor=payment.processor,
         disputed=payment.dispute_status == "open",
         dispute=_dispute(payment.dispute_status, payment.dispute_reason),
         description=payment.description,

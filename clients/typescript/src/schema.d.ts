@@ -459,6 +459,8 @@ export interface components {
             /** Order Id */
             order_id: string;
             payment_method: components["schemas"]["PaymentMethodOut"];
+            /** Processor */
+            processor?: string | null;
             status: components["schemas"]["PaymentStatus"];
             /** Updated At */
             updated_at: string;

@@ -54,6 +54,7 @@ class PaymentOut:
         workflow (WorkflowLink):
         dispute (DisputeOut | None | Unset):
         disputed (bool | Unset):  Default: False.
+        processor (None | str | Unset):
     """
 
     account_id: str
@@ -78,6 +79,7 @@ class PaymentOut:
     workflow: WorkflowLink
     dispute: DisputeOut | None | Unset = UNSET
     disputed: bool | Unset = False
+    processor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,6 +143,12 @@ class PaymentOut:
 
         disputed = self.disputed
 
+        processor: None | str | Unset
+        if isinstance(self.processor, Unset):
+            processor = UNSET
+        else:
+            processor = self.processor
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -171,6 +179,8 @@ class PaymentOut:
             field_dict["dispute"] = dispute
         if disputed is not UNSET:
             field_dict["disputed"] = disputed
+        if processor is not UNSET:
+            field_dict["processor"] = processor
 
         return field_dict
 
@@ -272,6 +282,15 @@ class PaymentOut:
 
         disputed = d.pop("disputed", UNSET)
 
+        def _parse_processor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        processor = _parse_processor(d.pop("processor", UNSET))
+
         payment_out = cls(
             account_id=account_id,
             amount=amount,
@@ -295,6 +314,7 @@ class PaymentOut:
             workflow=workflow,
             dispute=dispute,
             disputed=disputed,
+            processor=processor,
         )
 
         payment_out.additional_properties = d
