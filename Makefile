@@ -10,6 +10,9 @@ TS_CLIENT := clients/typescript/node_modules/.package-lock.json
 # `make clean` can remove it); GATEWAY_KIND=stripe and its tests run it.
 STRIPE_MOCK := .tools/go/bin/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
+# Renders deploy/kubernetes for the manifest checks (tests/unit/test_kubernetes.py).
+KUSTOMIZE := .tools/go/bin/kustomize
+KUSTOMIZE_VERSION := v5.7.1
 
 .PHONY: install tools run test lint unit bench bench-memory openapi client clean
 
@@ -24,6 +27,10 @@ $(STRIPE_MOCK): $(INSTALLED)
 	GOPATH=$(CURDIR)/.tools/go GOFLAGS=-modcacherw GOTOOLCHAIN=local \
 		go install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 
+$(KUSTOMIZE): $(INSTALLED)
+	GOPATH=$(CURDIR)/.tools/go GOFLAGS=-modcacherw GOTOOLCHAIN=local \
+		go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
 install: $(INSTALLED) $(STRIPE_MOCK)
 
 $(OPENAPI_CLIENT):
@@ -33,7 +40,7 @@ $(OPENAPI_CLIENT):
 $(TS_CLIENT): clients/typescript/package-lock.json
 	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
 
-tools: $(OPENAPI_CLIENT) $(TS_CLIENT)
+tools: $(OPENAPI_CLIENT) $(TS_CLIENT) $(KUSTOMIZE)
 
 run: install
 	$(BIN)/payment-saga-stack up

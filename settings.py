@@ -41,6 +41,8 @@ class ApiSettings(BaseModel):
     # The longest any request waits for a workflow (`Prefer: wait=N` caps, and the default of
     # capture, cancel and refund); past it the answer is 202 with the object as it stands.
     max_wait_seconds: int = 30
+    # On SIGTERM, requests in flight (at most max_wait_seconds each) get this long to finish.
+    drain_seconds: float = Field(default=35.0, ge=0)
     max_body_bytes: int = 64 * 1024
 
     def base_url(self) -> str:
@@ -189,6 +191,9 @@ class WorkerSettings(BaseModel):
     metrics_port: int = 9464
     # The Temporal SDK's own metrics (workflow and activity task latencies, polls, ...).
     sdk_metrics_port: int = 9465
+    # On SIGTERM, activities in flight get this long to finish before they are cancelled (and
+    # retried elsewhere); a pod's terminationGracePeriodSeconds must be longer.
+    drain_seconds: float = Field(default=30.0, ge=0)
 
 
 class PaymentSettings(BaseModel):

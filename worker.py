@@ -8,6 +8,7 @@ import py_compile
 import sys
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
@@ -87,6 +88,8 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
         interceptors=[LogContextInterceptor(), UnretryableErrors(activities.metrics)],
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
+        # SIGTERM (a rollout, a scale-down): activities in flight finish, within the pod's grace.
+        graceful_shutdown_timeout=timedelta(seconds=settings.worker.drain_seconds),
     )
 
 

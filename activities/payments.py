@@ -199,7 +199,7 @@ class PaymentActivities:
         payment_id = request.payment_id
         async with self._sessions.begin() as session:
             repo = PaymentRepository(session)
-            await repo.add_if_missing(request)
+            await repo.add_if_missing(request, self._gateways.default_kind)
             on = (await self.load(repo, payment_id)).processor if request.route else None
         operation, attempts, processor = await authorize_along_route(self, request, on)
         async with self.change(payment_id, attempts) as change:
@@ -208,7 +208,7 @@ class PaymentActivities:
             if payment.status == PaymentStatus.PENDING:
                 apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
-                payment.processor = processor
+                payment.processor = processor or payment.processor
                 await self.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
         return StepResult(reference=operation.authorization_id, amount=operation.amount)
 
@@ -282,7 +282,7 @@ class PaymentActivities:
         """The authorization id, asking the gateway when its answer never reached us."""
         if data.authorization_reference is not None:
             return data.authorization_reference, []
-        key = authorize_key(data.payment_id, processor)
+        key = authorize_key(data.payment_id, processor if data.routed else None)
         query = OperationQuery("authorize", key)
         found, attempt, error = await self.timed(
             data.payment_id,

@@ -55,7 +55,7 @@ class PaymentCommands:
             # The workflow inserts the row before its first gateway call (so it is there once
             # an outcome is known); inserting here too lets a GET right after a 202 find it.
             async with self._sessions.begin() as session:
-                await PaymentRepository(session).add_if_missing(request)
+                await PaymentRepository(session).add_if_missing(request, self._default_kind)
         payment = await self._queries.payment(account_id, payment_id)
         if wait_seconds is None or not outcome_known:
             return 202, payment

@@ -179,6 +179,7 @@ def main() -> None:
         port=settings.api.port,
         log_config=None,  # our JSON handler, not uvicorn's
         access_log=False,  # the middleware logs each request with its ids
+        timeout_graceful_shutdown=int(settings.api.drain_seconds),
     )
 
 

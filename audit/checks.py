@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.states import CaptureMethod, PaymentStatus
+from gateway.protocol import Settlement
 
 # A payment may stay non-final this long after its creation, per status, before it is stuck.
 PENDING_DEADLINE = timedelta(minutes=15)  # authorize gives up after 10 minutes
@@ -68,6 +69,9 @@ class PaymentFacts:
     # The payment's last event sequence (None: take the outbox's count). Rows before the kept
     # ones were purged past the outbox retention.
     event_sequence: int | None = None
+    # The payment's processor's own view (audit/processors.py): None when not asked, a string
+    # when it could not be read.
+    settlement: Settlement | str | None = None
     runs_read: bool = False  # whether `run` was looked up in Temporal
     run: RunFacts | None = None
 
@@ -91,6 +95,21 @@ def amounts_agree(p: PaymentFacts) -> list[str]:
         problems.append(f"status {p.status} disagrees with the amounts")
     if p.succeeded_refunds != p.refunded:
         problems.append(f"refund rows sum to {p.succeeded_refunds}, payment says {p.refunded}")
+    return problems
+
+
+def processor_agrees(p: PaymentFacts) -> list[str]:
+    """What the payment's processor holds is what the payment says."""
+    seen = p.settlement
+    if seen is None:
+        return []
+    if isinstance(seen, str):
+        return [f"the processor could not be asked: {seen}"]
+    problems = []
+    if seen.captured != p.captured:
+        problems.append(f"processor captured {seen.captured}, payment says {p.captured}")
+    if seen.refunded is not None and seen.refunded != p.refunded:
+        problems.append(f"processor refunded {seen.refunded}, payment says {p.refunded}")
     return problems
 
 

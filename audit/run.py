@@ -18,8 +18,10 @@ from audit.checks import (
     deadline_kept,
     events_agree,
     ledger_agrees,
+    processor_agrees,
     workflow_agrees,
 )
+from audit.processors import processor_views
 from audit.runs import latest_runs
 from db.models import OutboxEvent, Payment, Refund
 from db.session import SessionFactory
@@ -90,11 +92,13 @@ async def gather(
     ledger = await read_ledger(settings) if simulated else {}
     topic = await read_topic(settings) if with_kafka else None
     runs = await latest_runs(temporal) if temporal is not None else {}
+    views = await processor_views(settings, payments)
     return [
         replace(
             facts_of(p, succeeded_refunds=int(refunds.get(p.id, 0))),
             ledger=ledger.get(p.id, []),
             ledger_read=(p.processor or settings.gateway.kind) == "simulator",
+            settlement=views.get(p.id),
             outbox=outbox.get(p.id, []),
             kafka_ids=None if topic is None else topic.get(p.id, []),
             runs_read=temporal is not None,
@@ -140,6 +144,7 @@ async def audit(
         problems = (
             amounts_agree(payment)
             + ledger_agrees(payment, ttl, now)
+            + processor_agrees(payment)
             + events_agree(payment)
             + deadline_kept(payment, expiry, now)
             + workflow_agrees(payment)

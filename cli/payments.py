@@ -16,7 +16,7 @@ from audit.checks import RunFacts, workflow_agrees
 from audit.run import facts_of
 from audit.runs import latest_runs
 from clients import connect_temporal
-from db.models import Payment
+from db.models import Payment, PaymentAttempt
 from db.repository import PaymentRepository
 from db.session import SessionFactory, create_engine, create_session_factory
 from domain.errors import PaymentSagaError
@@ -163,12 +163,27 @@ async def current(sessions: SessionFactory, payment_id: str) -> dict[str, Any]:
     return summary(payment)
 
 
-async def gateway_view(gateways: Gateways, payment: Payment) -> str:
+async def last_authorize_key(sessions: SessionFactory, payment_id: str) -> str:
+    """The key of the payment's last authorize call (a routed payment has one per processor)."""
+    async with sessions() as session:
+        found = await session.execute(
+            select(PaymentAttempt.idempotency_key)
+            .where(PaymentAttempt.payment_id == payment_id, PaymentAttempt.operation == "authorize")
+            .order_by(PaymentAttempt.id.desc())
+            .limit(1)
+        )
+    return found.scalar_one_or_none() or authorize_key(payment_id)
+
+
+async def gateway_view(gateways: Gateways, payment: Payment, authorize: str) -> str:
     """What the payment's processor says it did (of the authorization and capture)."""
     found = []
-    gateway = gateways[payment.processor]
+    try:
+        gateway = gateways[payment.processor]
+    except PaymentSagaError as error:
+        return error.message
     for step, query in (
-        ("authorized", OperationQuery("authorize", authorize_key(payment.id, payment.processor))),
+        ("authorized", OperationQuery("authorize", authorize)),
         (
             "captured",
             OperationQuery("capture", capture_key(payment.id), payment.gateway_reference),
@@ -206,7 +221,8 @@ async def reconcile(
                 continue
             row = {"id": payment.id, "status": payment.status, "workflow": run_status(run)}
             row["problems"] = "; ".join(problems) or "not settled"
-            row["gateway"] = await gateway_view(gateways, payment)
+            key = await last_authorize_key(sessions, payment.id)
+            row["gateway"] = await gateway_view(gateways, payment, key)
             row["action"] = await _repair(steering, temporal, payment, run, args.repair)
             rows.append(row)
     return rows

@@ -24,8 +24,9 @@ class PaymentRepository:
             query = query.with_for_update()
         return (await self._session.execute(query)).scalar_one_or_none()
 
-    async def add_if_missing(self, request: PaymentRequest) -> None:
-        """Insert the pending row; a second call (a retry, the API first) changes nothing."""
+    async def add_if_missing(self, request: PaymentRequest, processor: str | None = None) -> None:
+        """Insert the pending row; a second call (a retry, the API first) changes nothing.
+        `processor`: the deployment's default, for a payment without a route."""
         card = request.card
         statement = (
             insert(Payment)
@@ -39,7 +40,7 @@ class PaymentRepository:
                 status=PaymentStatus.PENDING.value,
                 capture_method=request.capture_method.value,
                 card_token=request.card_token,
-                processor=request.route[0].processor if request.route else None,
+                processor=request.route[0].processor if request.route else processor,
                 card_brand=card.brand,
                 card_last4=card.last4,
                 card_exp_month=card.exp_month,

@@ -183,6 +183,8 @@ class VoidInput:
     payment_id: str
     authorization_reference: str | None
     failure: Failure | None = None
+    # A routed payment's authorize keys name their processor (domain/keys.py).
+    routed: bool = False
 
 
 @dataclass(frozen=True)

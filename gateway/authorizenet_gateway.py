@@ -30,7 +30,13 @@ from domain.errors import GatewayDeclined, GatewayOutcomeUnknown, GatewayTransie
 from domain.messages import CardSummary
 from domain.money import exponent
 from gateway.anet_codes import BRANDS, declined, refused, transient
-from gateway.protocol import CardInput, GatewayOperation, OperationQuery, TokenizedCard
+from gateway.protocol import (
+    CardInput,
+    GatewayOperation,
+    OperationQuery,
+    Settlement,
+    TokenizedCard,
+)
 
 ENDPOINT = "/xml/v1/request.api"
 JSON = {"Content-Type": "application/json"}
@@ -203,6 +209,13 @@ class AuthorizeNetGateway:
                 "void", key, details["transId"], details["transId"], 0, self._currency
             )
         return None
+
+    async def settlement(self, authorization_id: str) -> Settlement:
+        """The captured amount off the authorization; its refunds are transactions of their own
+        that it does not list, so the refunded amount is not said."""
+        details = await self._details(authorization_id)
+        captured = details["transactionStatus"] in CAPTURED
+        return Settlement(self._minor(details["settleAmount"]) if captured else 0, None)
 
     async def _transact(self, request: dict[str, Any], operation: str) -> tuple[str, str]:
         """Send one transaction; its id and auth code, or the port's error for its outcome."""

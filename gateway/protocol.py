@@ -74,6 +74,15 @@ class OperationQuery:
     authorization_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """What the processor holds for an authorization: captured, and refunded (None: this
+    processor cannot say)."""
+
+    captured: int
+    refunded: int | None
+
+
 class PaymentGateway(Protocol):
     async def tokenize(self, card: CardInput) -> TokenizedCard:
         """Raw card data (simulator and test mode) to the processor's token."""
@@ -101,4 +110,8 @@ class PaymentGateway(Protocol):
 
     async def lookup(self, query: OperationQuery) -> GatewayOperation | None:
         """What the key did: the operation, None when never applied; raises the stored decline."""
+        ...
+
+    async def settlement(self, authorization_id: str) -> Settlement:
+        """The processor's own view of the money, for the audit to compare with ours."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domain.errors import GatewayTransientError
 from gateway.protocol import PaymentGateway
 from settings import GatewaySettings
 
@@ -43,7 +44,16 @@ class Gateways:
         return self._settings.failover_after_failures
 
     def __getitem__(self, kind: str | None) -> PaymentGateway:
-        return self._adapters[kind or self._settings.kind]
+        # None: the default (rows from before routing, and a deployment with one processor).
+        if kind is None:
+            return self.default
+        adapter = self._adapters.get(kind)
+        if adapter is None:
+            # Configuration, not the payment: retried until the processor is configured again.
+            raise GatewayTransientError(
+                f"the payment is on {kind}, which GATEWAY_KIND and GATEWAY_ROUTES do not name"
+            )
+        return adapter
 
     def route_for(self, currency: str, brand: str) -> list[str]:
         for rule in self._settings.routes:

@@ -102,6 +102,14 @@ def create_app(processor: Processor) -> FastAPI:
             key, request, lambda: processor.authorize(key, body.token, body.amount, body.currency)
         )
 
+    @app.get("/v1/authorizations/{authorization_id}")
+    async def authorization(authorization_id: str) -> JSONResponse:
+        auth = processor.authorizations.get(authorization_id)
+        if auth is None:
+            return _reply(_error(404, "resource_missing", "no such authorization"))
+        shown = {k: v for k, v in asdict(auth).items() if k != "card_number"}
+        return JSONResponse(shown)
+
     @app.post("/v1/authorizations/{authorization_id}/{operation}")
     async def operate(
         authorization_id: str, operation: str, key: IdempotencyKey, body: AmountBody | None = None

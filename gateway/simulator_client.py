@@ -13,7 +13,13 @@ from domain.errors import (
     GatewayTransientError,
 )
 from domain.messages import CardSummary
-from gateway.protocol import CardInput, GatewayOperation, OperationQuery, TokenizedCard
+from gateway.protocol import (
+    CardInput,
+    GatewayOperation,
+    OperationQuery,
+    Settlement,
+    TokenizedCard,
+)
 
 
 class SimulatorGateway:
@@ -71,6 +77,10 @@ class SimulatorGateway:
         if data["status_code"] >= 400:
             _raise_for(data["status_code"], stored)
         return _operation(stored)
+
+    async def settlement(self, authorization_id: str) -> Settlement:
+        data = await self._send("GET", f"/v1/authorizations/{authorization_id}", None, None)
+        return Settlement(captured=data["captured"], refunded=data["refunded"])
 
     async def _send(
         self, method: str, path: str, idempotency_key: str | None, body: dict[str, Any] | None

@@ -25,7 +25,13 @@ from stripe.params import (
 
 from domain.errors import GatewayDeclined, GatewayOutcomeUnknown, GatewayTransientError
 from domain.messages import CardSummary
-from gateway.protocol import CardInput, GatewayOperation, OperationQuery, TokenizedCard
+from gateway.protocol import (
+    CardInput,
+    GatewayOperation,
+    OperationQuery,
+    Settlement,
+    TokenizedCard,
+)
 
 KEY_FIELD = "payment_saga_key"
 # Stripe's error codes that are ours under another name; any other card error keeps Stripe's
@@ -148,6 +154,18 @@ class StripeGateway:
         if query.operation == "void" and intent.status == "canceled":
             return _voided(intent, query.idempotency_key)
         return None
+
+    async def settlement(self, authorization_id: str) -> Settlement:
+        try:
+            intent = await self._stripe.payment_intents.retrieve_async(authorization_id)
+            refunds = await self._stripe.refunds.list_async(
+                {"payment_intent": authorization_id, "limit": 100}
+            )
+        except stripe.StripeError as error:
+            _raise_for(error, "authorize")
+        # A pending refund is taken; a failed one gave the money back.
+        refunded = sum(r.amount for r in refunds.data if r.status in ("succeeded", "pending"))
+        return Settlement(captured=intent.amount_received, refunded=refunded)
 
     async def _find_authorization(self, key: str) -> GatewayOperation | None:
         found = await self._stripe.payment_intents.search_async(

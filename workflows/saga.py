@@ -301,6 +301,7 @@ class PaymentSaga:
                 payment_id=self._request.payment_id,
                 authorization_reference=self._reference,
                 failure=failure,
+                routed=bool(self._request.route),
             ),
             local=local,
             retry_policy=COMPENSATION_RETRY,

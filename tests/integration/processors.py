@@ -16,7 +16,7 @@ from temporalio.client import Client
 from activities.payments import PaymentActivities
 from db.models import Payment
 from db.session import SessionFactory
-from gateway.factory import open_gateway
+from gateway.factory import open_gateways
 from gateway.protocol import PaymentGateway
 from settings import Settings
 from stack.ports import free_port
@@ -104,12 +104,12 @@ async def running_processor(
             declines = ANET_DECLINES
         async with (
             httpx.AsyncClient(base_url=base) as http,
-            open_gateway(settings) as gateway,
+            open_gateways(settings) as gateways,
         ):
             activities = PaymentActivities(
-                sessions, gateway, temporal_ui_url="http://ui", namespace="default"
+                sessions, gateways, temporal_ui_url="http://ui", namespace="default"
             )
             async with build_worker(settings, temporal, activities):
-                yield Processor(kind, settings, gateway, http, approved, declines)
+                yield Processor(kind, settings, gateways.default, http, approved, declines)
     finally:
         server.stop()

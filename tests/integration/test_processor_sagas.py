@@ -18,10 +18,13 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError
 
+from audit.processors import processor_views
+from audit.run import audit
 from db.models import Payment, PaymentAttempt
 from db.session import SessionFactory
 from domain.messages import CancelRequest, CaptureRequest, OutcomeRequest, RefundRequest
 from domain.states import CaptureMethod
+from gateway.protocol import Settlement
 from settings import Settings
 from tests.integration.conftest import Payments
 from tests.integration.processors import Processor, running_processor
@@ -129,6 +132,11 @@ async def test_partial_capture_then_partial_and_full_refunds(
     assert await processor.applied(payment) == [
         ("authorize", 10000), ("capture", 8000), ("refund", 3000), ("refund", 5000),
     ]  # fmt: skip
+    # The audit asks the processor itself (its settlement view) and finds it agrees.
+    report = await audit(sessions, processor.settings, with_kafka=False)
+    assert [v for v in report.violations if v.startswith(handle.id)] == []
+    views = await processor_views(processor.settings, [payment])
+    assert isinstance(views[payment.id], Settlement)
 
 
 async def test_a_canceled_authorization_is_voided(

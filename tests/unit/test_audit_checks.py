@@ -12,8 +12,10 @@ from audit.checks import (
     deadline_kept,
     events_agree,
     ledger_agrees,
+    processor_agrees,
     workflow_agrees,
 )
+from gateway.protocol import Settlement
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TTL = timedelta(days=7)
@@ -100,3 +102,16 @@ def test_a_run_that_disagrees_with_its_row_is_caught() -> None:
         "its last run is terminated but the payment is authorized"
     ]
     assert workflow_agrees(replace(read, status="pending")) == ["no workflow run"]
+
+
+def test_the_processors_own_view_is_compared_where_it_has_one() -> None:
+    stripe = replace(captured(), ledger=[], ledger_read=False)
+    assert ledger_agrees(stripe, TTL, NOW) == []  # the simulator's ledger is not this one's
+    assert processor_agrees(replace(stripe, settlement=Settlement(1000, 0))) == []
+    assert processor_agrees(replace(stripe, settlement=Settlement(900, 100))) == [
+        "processor captured 900, payment says 1000",
+        "processor refunded 100, payment says 0",
+    ]
+    assert processor_agrees(replace(stripe, settlement=Settlement(1000, None))) == []
+    unreachable = processor_agrees(replace(stripe, settlement="processing_error: down"))
+    assert unreachable == ["the processor could not be asked: processing_error: down"]
