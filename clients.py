@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
+from typing import Any
 
 import httpx
 import temporalio.converter
+from aiokafka.helpers import create_ssl_context
 from temporalio.client import Client, TLSConfig
 from temporalio.runtime import (
     LogForwardingConfig,
@@ -21,7 +23,7 @@ from temporalio.runtime import (
 from codec.encryption import EncryptionCodec, parse_keys
 from domain.fingerprints import CardFingerprints, parse_fingerprint_keys
 from observability.tracing import temporal_interceptors
-from settings import GatewaySettings, Settings, TemporalSettings
+from settings import GatewaySettings, KafkaSettings, Settings, TemporalSettings
 
 log = logging.getLogger("payment_saga.clients")
 
@@ -110,3 +112,21 @@ def gateway_http_client(settings: GatewaySettings) -> httpx.AsyncClient:
         timeout=httpx.Timeout(settings.timeout_seconds, connect=2.0),
         limits=httpx.Limits(max_connections=100),
     )
+
+
+def kafka_options(kafka: KafkaSettings) -> dict[str, Any]:
+    """How every Kafka client of ours connects (relay, replay, tail, audit, health): the
+    brokers, and TLS and SASL when the settings ask for them."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": kafka.bootstrap(),
+        "security_protocol": kafka.security_protocol,
+    }
+    if kafka.security_protocol in ("SSL", "SASL_SSL"):
+        cafile = str(kafka.ssl_ca_file) if kafka.ssl_ca_file else None
+        options["ssl_context"] = create_ssl_context(cafile=cafile)
+    if kafka.security_protocol.startswith("SASL"):
+        password = kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
+        options["sasl_mechanism"] = kafka.sasl_mechanism
+        options["sasl_plain_username"] = kafka.sasl_username
+        options["sasl_plain_password"] = password
+    return options

@@ -43,6 +43,12 @@ def refused_settings(settings: Settings) -> list[str]:
         refused.append(
             "STRIPE_API_KEY is not set: the built-in key only reaches the local test server"
         )
+    kafka = settings.kafka
+    sasl = kafka.security_protocol.startswith("SASL")
+    if sasl and (kafka.sasl_username is None or kafka.sasl_password is None):
+        refused.append(
+            f"KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set for {kafka.security_protocol}"
+        )
     anet = settings.authorizenet
     if settings.gateway.kind == "authorizenet" and anet.transaction_key == DEFAULT_ANET_KEY:
         refused.append(

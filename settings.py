@@ -94,6 +94,14 @@ class DatabaseSettings(BaseModel):
 class KafkaSettings(BaseModel):
     # None means "the launcher runs a KRaft broker on loopback".
     bootstrap_servers: str | None = None
+    # PLAINTEXT for the local broker; a managed Kafka (Confluent Cloud, MSK, Aiven, ...) wants
+    # SASL_SSL with a mechanism, a user and a password; SSL alone for TLS without SASL.
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    # The brokers' CA certificate (PEM); unset: the system's roots.
+    ssl_ca_file: Path | None = None
     port: int = 9092
     controller_port: int = 9093
     version: str = "4.1.1"

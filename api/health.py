@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import ServicesDep
+from clients import kafka_options
 
 log = logging.getLogger("payment_saga.api")
 router = APIRouter(tags=["service"])
@@ -44,9 +45,7 @@ async def get_readiness(state: ServicesDep) -> JSONResponse:
         await state.temporal.service_client.check_health()
 
     async def kafka() -> None:
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=state.settings.kafka.bootstrap(), request_timeout_ms=2500
-        )
+        admin = AIOKafkaAdminClient(**kafka_options(state.settings.kafka), request_timeout_ms=2500)
         await admin.start()
         try:
             await admin.list_topics()

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer
 
+from clients import kafka_options
 from db.session import create_engine
 from domain.money import format_amount
 from outbox.replay import replay
@@ -61,7 +62,7 @@ async def tail(args: argparse.Namespace) -> None:
     settings = Settings()
     consumer = AIOKafkaConsumer(
         settings.kafka.topic,
-        bootstrap_servers=settings.kafka.bootstrap(),
+        **kafka_options(settings.kafka),
         # No group: tailing never moves a real consumer's offsets.
         group_id=None,
         enable_auto_commit=False,

@@ -20,10 +20,26 @@ import sqlite3
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from aiokafka.helpers import create_ssl_context
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 TOPIC = os.environ.get("KAFKA_TOPIC", "payments.events")
 DATABASE = os.environ.get("ORDER_DB", "orders-example.sqlite")
+
+
+def connection_options() -> dict[str, Any]:
+    """A managed Kafka: the same variables as payment-saga's own (KAFKA_SECURITY_PROTOCOL,
+    KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SSL_CA_FILE)."""
+    protocol = os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
+    options: dict[str, Any] = {"bootstrap_servers": BOOTSTRAP, "security_protocol": protocol}
+    if protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=os.environ.get("KAFKA_SSL_CA_FILE"))
+    if protocol.startswith("SASL"):
+        options["sasl_mechanism"] = os.environ.get("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+        options["sasl_plain_username"] = os.environ.get("KAFKA_SASL_USERNAME")
+        options["sasl_plain_password"] = os.environ.get("KAFKA_SASL_PASSWORD")
+    return options
+
 
 ORDER_STATUS = {
     "payment.succeeded": "paid",
@@ -59,7 +75,7 @@ async def main() -> None:
     db = open_db()
     consumer = AIOKafkaConsumer(
         TOPIC,
-        bootstrap_servers=BOOTSTRAP,
+        **connection_options(),
         group_id="order-service",
         enable_auto_commit=False,
         auto_offset_reset="earliest",

@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from clients import kafka_options
 from db.models import OutboxEvent
 from db.outbox import RELAY_CHANNEL
 from observability.tracing import publish_span
@@ -120,7 +121,7 @@ class OutboxRelay:
         self, lock_connection: psycopg.AsyncConnection[Any], stop: asyncio.Event
     ) -> None:
         producer = AIOKafkaProducer(
-            bootstrap_servers=self.kafka.bootstrap(),
+            **kafka_options(self.kafka),
             enable_idempotence=True,
             acks="all",
             linger_ms=5,

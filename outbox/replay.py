@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from clients import kafka_options
 from db.models import OutboxEvent
 from db.session import PURGE_BATCH, SessionFactory, purge_in_batches
 from outbox.relay import send_rows
@@ -37,9 +38,7 @@ async def replay(
         query = query.where(OutboxEvent.payment_id == payment_id)
     if since is not None:
         query = query.where(OutboxEvent.created_at >= since)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka.bootstrap(), enable_idempotence=True, acks="all"
-    )
+    producer = AIOKafkaProducer(**kafka_options(kafka), enable_idempotence=True, acks="all")
     await producer.start()
     published, after = 0, 0
     try:

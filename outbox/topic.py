@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from clients import kafka_options
 from settings import KafkaSettings
 
 
@@ -15,7 +16,7 @@ async def whole_topic_consumer(
     No group: reading never moves a real consumer's offsets. The caller stops it.
     """
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=kafka.bootstrap(),
+        **kafka_options(kafka),
         enable_auto_commit=False,
         auto_offset_reset="earliest" if from_beginning else "latest",
     )

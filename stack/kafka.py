@@ -6,11 +6,13 @@ import base64
 import shutil
 import subprocess
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from clients import kafka_options
 from settings import LOOPBACK, Settings
 from stack.process import ManagedProcess
 
@@ -45,17 +47,53 @@ def ensure_jars(settings: Settings) -> Path:
     return libs
 
 
-def _server_properties(settings: Settings, log_dirs: Path) -> str:
+@dataclass(frozen=True)
+class SecureListener:
+    """A SASL_SSL listener besides the plain one (tests of a managed Kafka's way in): its port,
+    a PEM file with the broker's key and certificate chain, and users for PLAIN and
+    SCRAM-SHA-512."""
+
+    port: int
+    keystore: Path
+    users: dict[str, str]
+
+    def properties(self) -> list[str]:
+        plain_users = " ".join(f'user_{name}="{password}"' for name, password in self.users.items())
+        return [
+            "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512",
+            "listener.name.sasl_ssl.plain.sasl.jaas.config="
+            f"org.apache.kafka.common.security.plain.PlainLoginModule required {plain_users};",
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+            "ssl.keystore.type=PEM",
+            f"ssl.keystore.location={self.keystore}",
+        ]
+
+    def scram_credentials(self) -> list[str]:
+        """`StorageTool format` arguments that create the SCRAM users (KRaft keeps them)."""
+        return [
+            arg
+            for name, password in self.users.items()
+            for arg in ("--add-scram", f"SCRAM-SHA-512=[name={name},password={password}]")
+        ]
+
+
+def _server_properties(settings: Settings, log_dirs: Path, secure: SecureListener | None) -> str:
     kafka = settings.kafka
+    listeners = f"PLAINTEXT://{LOOPBACK}:{kafka.port}"
+    protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+    if secure is not None:
+        listeners += f",SASL_SSL://{LOOPBACK}:{secure.port}"
+        protocols += ",SASL_SSL:SASL_SSL"
     return "\n".join(
         [
             "process.roles=broker,controller",
             f"node.id={NODE_ID}",
-            f"listeners=PLAINTEXT://{LOOPBACK}:{kafka.port},CONTROLLER://{LOOPBACK}:{kafka.controller_port}",
-            f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{kafka.port}",
+            f"listeners={listeners},CONTROLLER://{LOOPBACK}:{kafka.controller_port}",
+            f"advertised.listeners={listeners}",
             "controller.listener.names=CONTROLLER",
             "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            f"listener.security.protocol.map={protocols}",
             # A static voter set keeps working when the ports change between runs.
             f"controller.quorum.voters={NODE_ID}@{LOOPBACK}:{kafka.controller_port}",
             f"log.dirs={log_dirs}",
@@ -68,6 +106,7 @@ def _server_properties(settings: Settings, log_dirs: Path) -> str:
             "share.coordinator.state.topic.replication.factor=1",
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
+            *(secure.properties() if secure is not None else []),
             "",
         ]
     )
@@ -85,19 +124,22 @@ def cluster_id() -> str:
             return encoded
 
 
-def kafka_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedProcess:
+def kafka_process(
+    settings: Settings, data_dir: Path, log_dir: Path, secure: SecureListener | None = None
+) -> ManagedProcess:
     java = _require("java")
     libs = ensure_jars(settings)
     kafka_dir = data_dir / "kafka"
     log_dirs = kafka_dir / "logs"
     kafka_dir.mkdir(parents=True, exist_ok=True)
     properties = kafka_dir / "server.properties"
-    properties.write_text(_server_properties(settings, log_dirs))
+    properties.write_text(_server_properties(settings, log_dirs, secure))
     classpath = f"{libs}/*"
     if not (log_dirs / "meta.properties").exists():
         subprocess.run(
             [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-             "-t", cluster_id(), "-c", str(properties)],
+             "-t", cluster_id(), "-c", str(properties),
+             *(secure.scram_credentials() if secure is not None else [])],
             check=True, capture_output=True,
         )  # fmt: skip
     argv = [
@@ -110,9 +152,7 @@ def kafka_process(settings: Settings, data_dir: Path, log_dir: Path) -> ManagedP
 
 async def kafka_ready(settings: Settings) -> None:
     """Ready means the broker answers and the project's topic exists."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka.bootstrap(), request_timeout_ms=5000
-    )
+    admin = AIOKafkaAdminClient(**kafka_options(settings.kafka), request_timeout_ms=5000)
     await admin.start()
     try:
         topics = await admin.list_topics()

@@ -47,6 +47,14 @@ def test_production_on_stripe_needs_a_key_of_its_own() -> None:
     assert refused_settings(settings) == []
 
 
+def test_production_sasl_needs_a_user_and_a_password() -> None:
+    settings = production(codec=new_key_spec("k1"), token="t" * 32, cards=new_key_spec("f1"))
+    settings.kafka.security_protocol = "SASL_SSL"
+    assert [line.split()[0] for line in refused_settings(settings)] == ["KAFKA_SASL_USERNAME"]
+    settings.kafka.sasl_username, settings.kafka.sasl_password = "payments", SecretStr("pw")
+    assert refused_settings(settings) == []
+
+
 def test_production_plaintext_is_refused_by_default() -> None:
     settings = production()
     assert not settings.codec.plaintext_accepted(settings.environment)
