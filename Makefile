@@ -10,11 +10,16 @@ TS_CLIENT := clients/typescript/node_modules/.package-lock.json
 # `make clean` can remove it); GATEWAY_KIND=stripe and its tests run it.
 STRIPE_MOCK := .tools/go/bin/stripe-mock
 STRIPE_MOCK_VERSION := v0.203.0
+# protoc (grpcio-tools) and mypy-protobuf, for the event classes (make protos).
+PROTOC := .tools/protoc/bin/protoc-gen-mypy
+# `buf breaking`: a change to the events' .proto files that would break consumers fails CI.
+BUF := .tools/go/bin/buf
+BUF_VERSION := v1.75.0
 # Renders deploy/kubernetes for the manifest checks (tests/unit/test_kubernetes.py).
 KUSTOMIZE := .tools/go/bin/kustomize
 KUSTOMIZE_VERSION := v5.7.1
 
-.PHONY: install tools run test lint unit bench bench-memory openapi client clean
+.PHONY: install tools run test lint unit bench bench-memory openapi client protos events-snapshot clean
 
 $(INSTALLED): pyproject.toml scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
@@ -26,6 +31,14 @@ $(INSTALLED): pyproject.toml scripts/install-system-deps.sh
 $(STRIPE_MOCK): $(INSTALLED)
 	GOPATH=$(CURDIR)/.tools/go GOFLAGS=-modcacherw GOTOOLCHAIN=local \
 		go install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+
+$(PROTOC):
+	$(PYTHON) -m venv .tools/protoc
+	.tools/protoc/bin/python -m pip install -q grpcio-tools==1.85.1 mypy-protobuf==5.1.0
+
+$(BUF): $(INSTALLED)
+	GOPATH=$(CURDIR)/.tools/go GOFLAGS=-modcacherw GOTOOLCHAIN=local \
+		go install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
 
 $(KUSTOMIZE): $(INSTALLED)
 	GOPATH=$(CURDIR)/.tools/go GOFLAGS=-modcacherw GOTOOLCHAIN=local \
@@ -40,7 +53,7 @@ $(OPENAPI_CLIENT):
 $(TS_CLIENT): clients/typescript/package-lock.json
 	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
 
-tools: $(OPENAPI_CLIENT) $(TS_CLIENT) $(KUSTOMIZE)
+tools: $(OPENAPI_CLIENT) $(TS_CLIENT) $(KUSTOMIZE) $(PROTOC) $(BUF)
 
 run: install
 	$(BIN)/payment-saga-stack up
@@ -66,6 +79,15 @@ bench-memory: install
 # The committed API contract (docs/openapi.json), regenerated from the code.
 openapi: install
 	$(BIN)/python -m api.openapi
+
+# The event classes, generated from docs/events/*.proto.
+protos: $(PROTOC)
+	bash scripts/generate-protos.sh
+
+# Publish the events' schemas as they are now: the compatibility gate compares later changes
+# with this copy (docs/events.md, "Evolving the events"). Only on purpose, in its own commit.
+events-snapshot:
+	cp docs/events/*.proto docs/events/*.schema.json docs/events-published/
 
 # The typed Python client, generated from the committed contract.
 client: openapi tools

@@ -106,6 +106,9 @@ class KafkaSettings(BaseModel):
     controller_port: int = 9093
     version: str = "4.1.1"
     topic: str = "payments.events"
+    # How events are written to the topic: JSON CloudEvents, or CloudEvents' protobuf format
+    # (docs/events.md, "Encodings"). Readers of ours decode either, by the content type.
+    topic_encoding: Literal["json", "protobuf"] = "json"
     partitions: int = 6
     # The relay publishes the outbox; by default it runs inside the worker.
     relay_in_worker: bool = True

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import orjson
 from sqlalchemy import func, select
 from temporalio.client import Client
 
@@ -26,6 +25,7 @@ from audit.runs import latest_runs
 from db.models import OutboxEvent, Payment, Refund
 from db.session import SessionFactory
 from gateway.routing import kinds_in_use
+from outbox.encoding import content_type_of, decode
 from outbox.topic import whole_topic_consumer
 from settings import Settings
 
@@ -51,7 +51,7 @@ async def read_topic(settings: Settings) -> dict[str, list[str]]:
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             batch = await consumer.getmany(timeout_ms=1000)
             for message in (m for messages in batch.values() for m in messages):
-                event = orjson.loads(message.value)
+                event = decode(message.value, content_type_of(message.headers))
                 if event["id"] not in seen:
                     seen.add(event["id"])
                     ids[event["subject"]].append(event["id"])

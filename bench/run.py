@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 from aiokafka import AIOKafkaConsumer
 from temporalio.client import Client
 
@@ -29,6 +28,7 @@ from bench.measure import (
 )
 from clients import connect_temporal
 from gateway.processor import APPROVED_CARDS
+from outbox.encoding import content_type_of, decode
 from outbox.topic import whole_topic_consumer
 from stack.process import ManagedProcess
 from stack.stack import Stack, task_queue_polled
@@ -68,7 +68,7 @@ class SucceededEvents:
     async def _read(self, consumer: AIOKafkaConsumer) -> None:
         try:
             async for message in consumer:
-                event = orjson.loads(message.value)
+                event = decode(message.value, content_type_of(message.headers))
                 if event["type"] == "payment.succeeded":
                     self.received.setdefault(event["subject"], time.perf_counter())
         finally:

@@ -7,12 +7,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from aiokafka import AIOKafkaConsumer
 
 from clients import kafka_options
 from db.session import create_engine
 from domain.money import format_amount
+from outbox.encoding import content_type_of, decode
 from outbox.replay import replay
 from settings import Settings
 
@@ -77,7 +77,7 @@ async def tail(args: argparse.Namespace) -> None:
             if not batch and args.idle_seconds:
                 return
             for message in (m for messages in batch.values() for m in messages):
-                event = orjson.loads(message.value)
+                event = decode(message.value, content_type_of(message.headers))
                 if not wanted(event, args):
                     continue
                 print(json.dumps(event) if args.json else describe(event), flush=True)

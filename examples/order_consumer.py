@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import sqlite3
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.helpers import create_ssl_context
+
+from outbox.encoding import content_type_of, decode
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 TOPIC = os.environ.get("KAFKA_TOPIC", "payments.events")
@@ -83,7 +84,7 @@ async def main() -> None:
     await consumer.start()
     try:
         async for message in consumer:
-            event = json.loads(message.value)
+            event = decode(message.value, content_type_of(message.headers))
             fresh = apply(db, event)
             print(f"{'applied' if fresh else 'duplicate'} {event['type']} {event['subject']}")
             await consumer.commit()  # only after processing

@@ -9,7 +9,6 @@ Run with the stack up (`make run`):
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import uuid
@@ -23,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "clients" / "python
 
 from order_payments import CardDeclined, OrderPayments
 from payment_saga_client.models import CardIn
+
+from outbox.encoding import content_type_of, decode
 
 API_URL = os.environ.get("API_URL", "http://127.0.0.1:8000")
 API_KEY = os.environ.get("API_KEY", "")
@@ -72,7 +73,7 @@ async def events_of(payment_id: str, count: int, within_seconds: float = 30) -> 
     try:
         async with asyncio.timeout(within_seconds):
             async for message in consumer:
-                event = json.loads(message.value)
+                event = decode(message.value, content_type_of(message.headers))
                 if event["subject"] == payment_id:
                     seen.setdefault(event["id"], event["type"])
                 if len(seen) >= count:

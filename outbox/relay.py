@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 import psycopg
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -27,12 +26,12 @@ from clients import kafka_options
 from db.models import OutboxEvent
 from db.outbox import RELAY_CHANNEL
 from observability.tracing import publish_span
+from outbox.encoding import encode
 from settings import KafkaSettings
 from shutdown import sleep_unless_stopped
 
 log = logging.getLogger("payment_saga.relay")
 LEADER_LOCK_ID = 4_242_001  # pg_advisory_lock key shared by every relay of this database
-CONTENT_TYPE = ("content-type", b"application/cloudevents+json")
 RETRY_SECONDS = 1.0
 BACKLOG_REFRESH_SECONDS = 2.0
 SERVER_KEEPALIVES = (
@@ -163,7 +162,7 @@ class OutboxRelay:
         return len(rows)
 
     async def _send(self, producer: AIOKafkaProducer, rows: list[Row[Any]]) -> None:
-        await send_rows(producer, self.kafka.topic, rows)
+        await send_rows(producer, self.kafka, rows)
         acknowledged = datetime.now(UTC)
         for row in rows:
             self.metrics.lag.observe((acknowledged - row.created_at).total_seconds())
@@ -191,17 +190,18 @@ class OutboxRelay:
         self.metrics.oldest_age.set(age)
 
 
-async def send_rows(producer: AIOKafkaProducer, topic: str, rows: list[Row[Any]]) -> None:
+async def send_rows(producer: AIOKafkaProducer, kafka: KafkaSettings, rows: list[Row[Any]]) -> None:
     """Publish outbox rows (payment_id, payload) as they are, and wait for Kafka to have all.
     send() queues in call order; one payment's key maps to one partition, kept in order."""
     deliveries = []
     for row in rows:
-        with publish_span(topic, row.payload):
+        value, content_type = encode(row.payload, kafka.topic_encoding)
+        with publish_span(kafka.topic, row.payload):
             delivery = await producer.send(
-                topic,
-                value=orjson.dumps(row.payload),
+                kafka.topic,
+                value=value,
                 key=row.payment_id.encode(),
-                headers=[CONTENT_TYPE],
+                headers=[("content-type", content_type)],
             )
         deliveries.append(delivery)
     await asyncio.gather(*deliveries)

@@ -48,7 +48,7 @@ async def replay(
                 rows = list((await connection.execute(page.limit(REPLAY_BATCH))).all())
                 if not rows:
                     return published
-                await send_rows(producer, kafka.topic, rows)
+                await send_rows(producer, kafka, rows)
                 published += len(rows)
                 after = rows[-1].id
     finally:

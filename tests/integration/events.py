@@ -8,9 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from aiokafka import AIOKafkaConsumer
 
+from outbox.encoding import content_type_of, decode
 from outbox.topic import whole_topic_consumer
 from settings import KafkaSettings
 
@@ -30,7 +30,7 @@ class EventLog:
     async def _read(self, consumer: AIOKafkaConsumer) -> None:
         try:
             async for message in consumer:
-                event = orjson.loads(message.value)
+                event = decode(message.value, content_type_of(message.headers))
                 assert message.key.decode() == event["subject"]
                 self.by_payment[event["subject"]].append(event)
                 self.headers.append(tuple(message.headers))

@@ -1,0 +1,83 @@
+"""Every event type through the real broker in both encodings: published as the relay
+publishes (send_rows), read back by the audit's consumer and by `payment-saga events tail`, the
+same events as the outbox's JSON envelopes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from clients import kafka_options
+from domain import events
+from outbox.encoding import content_type_of, decode
+from outbox.relay import send_rows
+from outbox.topic import whole_topic_consumer
+from settings import Settings, as_environment
+from tests.unit.test_event_encoding import FULL, envelope
+
+
+@pytest.fixture
+async def topic(settings: Settings) -> AsyncIterator[Settings]:
+    """The stack's Kafka with a topic of the test's own."""
+    own = settings.model_copy(deep=True)
+    own.kafka.topic = f"encodings-{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(**kafka_options(own.kafka))
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(own.kafka.topic, own.kafka.partitions, 1)])
+        yield own
+        await admin.delete_topics([own.kafka.topic])
+    finally:
+        await admin.close()
+
+
+@pytest.mark.parametrize("encoding", ["json", "protobuf"])
+async def test_every_event_type_is_published_and_read_back(topic: Settings, encoding: str) -> None:
+    topic.kafka.topic_encoding = encoding  # type: ignore[assignment]
+    sent = [envelope(event_type, **FULL) for event_type in events.EVENT_TYPES]
+    rows: list[Any] = [SimpleNamespace(payment_id=e["subject"], payload=e) for e in sent]
+    producer = AIOKafkaProducer(**kafka_options(topic.kafka), enable_idempotence=True)
+    await producer.start()
+    try:
+        await send_rows(producer, topic.kafka, rows)
+    finally:
+        await producer.stop()
+
+    consumer, _ = await whole_topic_consumer(topic.kafka, from_beginning=True)
+    received: list[dict[str, Any]] = []
+    types: set[bytes | None] = set()
+    try:
+        async with asyncio.timeout(30):
+            while len(received) < len(sent):
+                batch = await consumer.getmany(timeout_ms=1000)
+                for message in (m for ms in batch.values() for m in ms):
+                    types.add(content_type_of(message.headers))
+                    received.append(decode(message.value, content_type_of(message.headers)))
+    finally:
+        await consumer.stop()
+    assert received == sent  # one payment: one partition, in order
+    assert types == {f"application/cloudevents+{encoding}".encode()}
+
+    tailed = await asyncio.to_thread(tail, topic, len(sent))
+    assert tailed.returncode == 0, tailed.stderr
+    assert [json.loads(line)["type"] for line in tailed.stdout.splitlines()] == list(
+        events.EVENT_TYPES
+    )
+
+
+def tail(settings: Settings, count: int) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **as_environment(settings)}
+    command = [sys.executable, "-m", "cli.main", "events", "tail", "--from-beginning", "--json",
+               "--max", str(count), "--idle-seconds", "15"]  # fmt: skip
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)

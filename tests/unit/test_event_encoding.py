@@ -1,0 +1,81 @@
+"""Both encodings carry the same event: every event type, built as the outbox builds it, comes
+back from CloudEvents' protobuf format equal to its JSON envelope; the committed classes are the
+ones docs/events/*.proto generate."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from db.models import Payment, Refund
+from db.outbox import new_event
+from domain import events
+from outbox.encoding import JSON_TYPE, MESSAGES, PROTOBUF_TYPE, decode, encode
+
+ROOT = Path(__file__).parents[2]
+AT = datetime(2026, 11, 26, 15, 4, 5, 123456, tzinfo=UTC)
+
+
+def payment(**overrides: Any) -> Payment:
+    fields: dict[str, Any] = {
+        "id": "pay_1", "account_id": "acct_1", "order_id": "ord_1", "customer_id": None,
+        "amount": 10**15, "currency": "USD", "status": "partially_refunded",
+        "capture_method": "manual", "amount_authorized": 2500, "amount_captured": 2500,
+        "amount_refunded": 1000, "card_brand": "visa", "card_last4": "4242", "card_exp_month": 12,
+        "card_exp_year": 2031, "card_fingerprint": "k1_abc", "failure_code": None,
+        "failure_decline_code": None, "failure_message": None, "gateway_reference": None,
+        "processor": None, "dispute_status": None, "dispute_reason": None, "description": None,
+        "metadata_": {}, "workflow_run_id": None, "event_sequence": 0, "created_at": AT,
+        "updated_at": AT,
+    }  # fmt: skip
+    return Payment(**{**fields, **overrides})
+
+
+FULL = {
+    "customer_id": "cus_9", "failure_code": "card_declined", "failure_decline_code": "fraud",
+    "failure_message": "declined", "gateway_reference": "pi_1", "processor": "stripe",
+    "dispute_status": "open", "dispute_reason": "fraudulent", "description": "two mugs",
+    "metadata_": {"cart": "c1", "note": "ünïcode"}, "workflow_run_id": "run-1",
+}  # fmt: skip
+REFUND = Refund(id="re_1", payment_id="pay_1", amount=1000, currency="USD", status="failed",
+                reason=None, failure_code="refund_failed", failure_message="card closed",
+                created_at=AT)  # fmt: skip
+
+
+def envelope(event_type: str, **overrides: Any) -> dict[str, Any]:
+    refund = REFUND if event_type in events.REFUND_EVENT_TYPES else None
+    row = new_event(payment(**overrides), event_type, temporal_ui_url="http://ui",
+                    namespace="default", refund=refund)  # fmt: skip
+    built: dict[str, Any] = orjson.loads(orjson.dumps(row.payload))
+    return built
+
+
+@pytest.mark.parametrize("event_type", events.EVENT_TYPES)
+@pytest.mark.parametrize("fields", [{}, FULL], ids=["sparse", "full"])
+def test_every_event_type_survives_the_protobuf_format(
+    event_type: str, fields: dict[str, Any]
+) -> None:
+    original = envelope(event_type, **fields)
+    value, content_type = encode(original, "protobuf")
+    assert content_type == PROTOBUF_TYPE
+    assert decode(value, content_type) == original
+    value, content_type = encode(original, "json")
+    assert (content_type, decode(value, content_type)) == (JSON_TYPE, original)
+    assert decode(value, None) == original  # a message from before content types
+
+
+def test_every_event_type_has_its_message() -> None:
+    assert set(MESSAGES) == set(events.EVENT_TYPES)
+
+
+def test_the_committed_classes_are_what_the_protos_generate(tmp_path: Path) -> None:
+    subprocess.run(["bash", "scripts/generate-protos.sh", str(tmp_path)], cwd=ROOT, check=True,
+                   capture_output=True)  # fmt: skip
+    for made in sorted(tmp_path.glob("*_pb2.py*")):
+        committed = ROOT / "outbox" / "proto" / made.name
+        assert committed.read_bytes() == made.read_bytes(), f"run `make protos`: {made.name}"
