@@ -1,11 +1,12 @@
-"""An order service reacting to payment events: the way to consume `payments.events`.
+"""An order service reacting to payment events: the way to consume `payments.events`, on the
+consumer kit (eventkit/consumer.py).
 
-- Consumer group `order-service`, offsets committed only after an event is processed, so a crash
-  re-delivers rather than loses.
+- Consumer group `order-service`, offsets committed only after an event is handled, so a crash
+  re-delivers rather than loses; JSON or protobuf, decoded by the message's content type.
 - Delivery is at least once: each event id is remembered (here in SQLite, in the same transaction
   as the order change) and a repeat is skipped.
-- Events of one payment arrive in `sequence` order (one partition per payment id); a consumer
-  can also ignore any event whose sequence is not above the last one it applied.
+- Events of one payment arrive in `sequence` order (one partition per payment id); a gap in a
+  payment's sequence is reported; a message that cannot be handled goes to a dead-letter topic.
 
 Run with the stack up:  python examples/order_consumer.py  (Ctrl-C to stop)
 """
@@ -18,14 +19,15 @@ import os
 import sqlite3
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.helpers import create_ssl_context
 
-from outbox.encoding import content_type_of, decode
+from eventkit.consumer import Handler, PaymentEvent, PaymentEventConsumer, SqliteProcessedEvents
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 TOPIC = os.environ.get("KAFKA_TOPIC", "payments.events")
 DATABASE = os.environ.get("ORDER_DB", "orders-example.sqlite")
+DEAD_LETTERS = os.environ.get("DEAD_LETTER_TOPIC", "payments.events.order-service.dead-letters")
 
 
 def connection_options() -> dict[str, Any]:
@@ -52,24 +54,22 @@ ORDER_STATUS = {
 
 def open_db() -> sqlite3.Connection:
     db = sqlite3.connect(DATABASE)
-    db.execute("CREATE TABLE IF NOT EXISTS processed_events (event_id TEXT PRIMARY KEY)")
     db.execute("CREATE TABLE IF NOT EXISTS orders (order_id TEXT PRIMARY KEY, status TEXT)")
     return db
 
 
-def apply(db: sqlite3.Connection, event: dict[str, Any]) -> bool:
-    """Apply one event exactly once; False when it was a duplicate."""
-    with db:  # one transaction: the dedup record and the order change commit together
-        inserted = db.execute(
-            "INSERT OR IGNORE INTO processed_events VALUES (?)", (event["id"],)
-        ).rowcount
-        if not inserted:
-            return False
-        status = ORDER_STATUS.get(event["type"])
+def order_updater(db: sqlite3.Connection) -> Handler:
+    """The order service's reaction to one event; the kit runs it in the transaction that
+    records the event id, so the order change and "done" commit together."""
+
+    async def handle(event: PaymentEvent) -> None:
+        status = ORDER_STATUS.get(event.type)
         if status is not None:
-            order_id = event["data"]["payment"]["order_id"]
+            order_id = event.payment["order_id"]
             db.execute("INSERT OR REPLACE INTO orders VALUES (?, ?)", (order_id, status))
-    return True
+        print(f"applied {event.type} {event.payment_id} #{event.sequence}")
+
+    return handle
 
 
 async def main() -> None:
@@ -78,18 +78,21 @@ async def main() -> None:
         TOPIC,
         **connection_options(),
         group_id="order-service",
-        enable_auto_commit=False,
+        enable_auto_commit=False,  # the kit commits after handling
         auto_offset_reset="earliest",
     )
+    producer = AIOKafkaProducer(**connection_options())
     await consumer.start()
+    await producer.start()
     try:
-        async for message in consumer:
-            event = decode(message.value, content_type_of(message.headers))
-            fresh = apply(db, event)
-            print(f"{'applied' if fresh else 'duplicate'} {event['type']} {event['subject']}")
-            await consumer.commit()  # only after processing
+        kit = PaymentEventConsumer(
+            consumer, producer, SqliteProcessedEvents(db), order_updater(db),
+            dead_letter_topic=DEAD_LETTERS,
+        )  # fmt: skip
+        await kit.run()
     finally:
         await consumer.stop()
+        await producer.stop()
         db.close()
 
 

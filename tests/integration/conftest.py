@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from temporalio.client import Client, WorkflowHandle
 
-from clients import connect_temporal
+from clients import connect_temporal, kafka_options
 from domain.messages import PaymentRequest
 from domain.states import CaptureMethod
 from gateway.protocol import CardInput, PaymentGateway
@@ -103,3 +105,19 @@ class Payments:
 @pytest.fixture(scope="session")
 def payments(settings: Settings, temporal: Client, gateway_http: httpx.AsyncClient) -> Payments:
     return Payments(settings, temporal, gateway_http)
+
+
+@pytest.fixture
+async def topic(settings: Settings) -> AsyncIterator[Settings]:
+    """The stack's Kafka with a topic of the test's own (and its dead-letter topic)."""
+    own = settings.model_copy(deep=True)
+    own.kafka.topic = f"test-{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(**kafka_options(own.kafka))
+    await admin.start()
+    names = [own.kafka.topic, f"{own.kafka.topic}.dead-letters"]
+    try:
+        await admin.create_topics([NewTopic(name, own.kafka.partitions, 1) for name in names])
+        yield own
+        await admin.delete_topics(names)
+    finally:
+        await admin.close()

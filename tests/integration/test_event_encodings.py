@@ -9,14 +9,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from clients import kafka_options
 from domain import events
@@ -25,21 +22,6 @@ from outbox.relay import send_rows
 from outbox.topic import whole_topic_consumer
 from settings import Settings, as_environment
 from tests.unit.test_event_encoding import FULL, envelope
-
-
-@pytest.fixture
-async def topic(settings: Settings) -> AsyncIterator[Settings]:
-    """The stack's Kafka with a topic of the test's own."""
-    own = settings.model_copy(deep=True)
-    own.kafka.topic = f"encodings-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(**kafka_options(own.kafka))
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(own.kafka.topic, own.kafka.partitions, 1)])
-        yield own
-        await admin.delete_topics([own.kafka.topic])
-    finally:
-        await admin.close()
 
 
 @pytest.mark.parametrize("encoding", ["json", "protobuf"])

@@ -1,4 +1,4 @@
-"""The example consumer applies each event id once, whatever Kafka re-delivers."""
+"""The example consumer, on the consumer kit: each event id changes an order once."""
 
 from __future__ import annotations
 
@@ -7,42 +7,32 @@ import sqlite3
 from pathlib import Path
 from types import ModuleType
 
-import pytest
+from eventkit.consumer import PaymentEvent, SqliteProcessedEvents
+from tests.unit.test_consumer_kit import Kafka, message
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "order_consumer.py"
 
 
-def load_example(database: Path) -> ModuleType:
+def load_example() -> ModuleType:
     spec = importlib.util.spec_from_file_location("order_consumer", EXAMPLE)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    setattr(module, "DATABASE", str(database))  # noqa: B010 - a module attribute, set for the test
     return module
 
 
-def event(event_id: str, event_type: str) -> dict[str, object]:
-    payment = {"order_id": "ord_1", "status": "captured"}
-    return {"id": event_id, "type": event_type, "subject": "pay_1", "data": {"payment": payment}}
+async def test_an_order_follows_its_payment_once_per_event(tmp_path: Path) -> None:
+    example = load_example()
+    db = sqlite3.connect(tmp_path / "orders.sqlite")
+    db.execute("CREATE TABLE orders (order_id TEXT PRIMARY KEY, status TEXT)")
+    kafka = Kafka([message("e1", 1, "payment.succeeded"), message("e1", 1, "payment.succeeded"),
+                   message("e2", 2, "payment.refunded")])  # fmt: skip
+    kit = kafka.kit(SqliteProcessedEvents(db), example.order_updater(db))
+    tally = await kit.run(max_messages=3)
 
-
-def test_duplicates_are_skipped(tmp_path: Path) -> None:
-    consumer = load_example(tmp_path / "orders.sqlite")
-    db: sqlite3.Connection = consumer.open_db()
-
-    assert consumer.apply(db, event("e1", "payment.succeeded")) is True
-    assert consumer.apply(db, event("e1", "payment.succeeded")) is False
-    assert consumer.apply(db, event("e2", "payment.refunded")) is True
+    assert (tally.handled, tally.duplicates) == (2, 1)
     assert db.execute("SELECT status FROM orders WHERE order_id = 'ord_1'").fetchone() == (
         "refunded",
     )
-    db.close()
-
-
-@pytest.mark.parametrize("event_type", ["payment.authorized", "payment.refund_failed"])
-def test_events_without_an_order_change_are_still_recorded(tmp_path: Path, event_type: str) -> None:
-    consumer = load_example(tmp_path / "orders.sqlite")
-    db = consumer.open_db()
-    assert consumer.apply(db, event("e9", event_type)) is True
-    assert db.execute("SELECT count(*) FROM orders").fetchone() == (0,)
+    assert isinstance(PaymentEvent, type)
     db.close()

@@ -1,0 +1,1 @@
+"""A kit for consuming payment-saga's events (docs/events.md, "The consumer kit")."""
