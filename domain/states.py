@@ -131,12 +131,22 @@ class Ledger:
     def authorize(self, amount: int) -> Ledger:
         return self._moved(PaymentStatus.AUTHORIZED, authorized=amount)
 
+    def _may_become(self, *targets: PaymentStatus) -> None:
+        """The state is judged before the amount: a capture of a payment still authorizing is
+        `payment_not_capturable`, not an amount beyond an authorization that is not there yet."""
+        if not any(target in ALLOWED_TRANSITIONS[self.status] for target in targets):
+            raise TransitionError(
+                _conflict_code(targets[0]), f"a {self.status} payment cannot become {targets[0]}"
+            )
+
     def capture(self, amount: int) -> Ledger:
+        self._may_become(PaymentStatus.CAPTURED)
         if not 0 < amount <= self.authorized:
             raise TransitionError("amount_exceeds_authorized", "capture must be 1..authorized")
         return self._moved(PaymentStatus.CAPTURED, captured=amount)
 
     def refund(self, amount: int) -> Ledger:
+        self._may_become(PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
         if not 0 < amount <= self.refundable:
             raise TransitionError("amount_exceeds_refundable", "refund must be 1..refundable")
         refunded = self.refunded + amount

@@ -112,6 +112,7 @@ async def test_partial_capture_then_partial_and_full_refunds(
     handle = await start(
         payments, processor, processor.approved, amount=10000, capture_method=CaptureMethod.MANUAL
     )
+    await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
     captured = await handle.execute_update(PaymentWorkflow.capture, CaptureRequest(amount=8000))
     assert (captured.status, captured.amount_captured) == ("captured", 8000)
     await handle.execute_update(

@@ -91,3 +91,15 @@ def test_failed_and_canceled_come_from_pending_or_authorized() -> None:
     assert Ledger(S.PENDING, 100).authorize(100).cancel().status is S.CANCELED
     with pytest.raises(TransitionError):
         captured().fail()
+
+
+def test_the_state_is_judged_before_the_amount() -> None:
+    """A capture while still authorizing (a race the order service can lose) said
+    amount_exceeds_authorized; it is payment_not_capturable, and a refund of an uncaptured
+    payment payment_not_refundable, whatever the amount."""
+    with pytest.raises(TransitionError) as caught:
+        Ledger(S.PENDING, 1000).capture(800)
+    assert caught.value.code == "payment_not_capturable"
+    with pytest.raises(TransitionError) as caught:
+        Ledger(S.PENDING, 1000).authorize(1000).refund(10)
+    assert caught.value.code == "payment_not_refundable"
