@@ -130,3 +130,9 @@ def kafka_options(kafka: KafkaSettings) -> dict[str, Any]:
         options["sasl_plain_username"] = kafka.sasl_username
         options["sasl_plain_password"] = password
     return options
+
+
+def codec_keys(settings: Settings) -> dict[str, bytes] | None:
+    """The codec's keys (payloads, webhook secrets), None when not configured."""
+    keys = settings.codec.keys
+    return parse_keys(keys.get_secret_value()) if keys is not None else None

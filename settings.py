@@ -197,6 +197,22 @@ class AuthorizeNetSettings(BaseModel):
         return self.api_base or "https://api2.authorize.net"
 
 
+class WebhookSettings(BaseModel):
+    """Signed webhooks to the accounts' endpoints (docs/events.md, "Webhooks")."""
+
+    # The dispatcher runs inside each worker (they share the work through row locks).
+    in_worker: bool = True
+    timeout_seconds: float = 10.0
+    # Backoff between attempts: doubling from the first, capped; given up after three days.
+    retry_initial_seconds: float = Field(default=10.0, gt=0)
+    retry_max_seconds: float = Field(default=3600.0, gt=0)
+    give_up_after_seconds: int = Field(default=3 * 24 * 3600, gt=0)
+    batch_size: int = Field(default=50, gt=0)
+    poll_seconds: float = Field(default=1.0, gt=0)
+    # A delivery in flight is someone's for this long (a crashed worker's is taken again).
+    lease_seconds: float = Field(default=60.0, gt=0)
+
+
 class WorkerSettings(BaseModel):
     metrics_host: str = LOOPBACK
     metrics_port: int = 9464
@@ -290,6 +306,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     authorizenet: AuthorizeNetSettings = Field(default_factory=AuthorizeNetSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     codec: CodecSettings = Field(default_factory=CodecSettings)

@@ -12,7 +12,9 @@ from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
+import httpx
 from prometheus_client import CollectorRegistry, start_http_server
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -22,7 +24,7 @@ from activities.metrics import ActivityMetrics
 from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
 from activities.unretryable import UnretryableErrors
-from clients import connect_temporal, temporal_runtime
+from clients import codec_keys, connect_temporal, temporal_runtime
 from db.session import create_engine, create_session_factory
 from gateway.factory import open_gateways
 from observability.logs import configure_logging
@@ -32,6 +34,7 @@ from outbox.relay import OutboxRelay, RelayMetrics
 from secure_defaults import require_secure_settings
 from settings import Settings
 from shutdown import stop_on_signals
+from webhook_delivery.dispatcher import WebhookDispatcher
 from workflows.payment import PaymentWorkflow
 
 log = logging.getLogger("payment_saga.worker")
@@ -93,6 +96,19 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
     )
 
 
+async def deliver_webhooks(
+    settings: Settings, engine: AsyncEngine, stop: asyncio.Event, resources: AsyncExitStack
+) -> None:
+    """The signed-webhook dispatcher (webhook_delivery/), beside the workflows."""
+    http = await resources.enter_async_context(
+        httpx.AsyncClient(timeout=settings.webhooks.timeout_seconds, follow_redirects=False)
+    )
+    dispatcher = WebhookDispatcher(
+        create_session_factory(engine), http, settings.webhooks, codec_keys(settings)
+    )
+    await dispatcher.run(stop)
+
+
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     engine = create_engine(settings.database)
     gateway = AsyncExitStack()
@@ -100,6 +116,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     start_http_server(settings.worker.metrics_port, settings.worker.metrics_host, registry=registry)
     relay = OutboxRelay(engine, settings.kafka, RelayMetrics(registry))
     relay_task = asyncio.create_task(relay.run(stop)) if settings.kafka.relay_in_worker else None
+    webhooks_task = (
+        asyncio.create_task(deliver_webhooks(settings, engine, stop, gateway))
+        if settings.webhooks.in_worker
+        else None
+    )
     try:
         runtime = temporal_runtime(
             f"{settings.worker.metrics_host}:{settings.worker.sdk_metrics_port}"
@@ -119,6 +140,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             log.info("worker stopping: finishing in-flight tasks")
         if relay_task is not None:
             await relay_task
+        if webhooks_task is not None:
+            await webhooks_task
     finally:
         await gateway.aclose()
         await engine.dispose()

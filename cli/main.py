@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-from cli import apikeys, audit, events, load, payments
+from cli import apikeys, audit, events, load, payments, webhooks
 from cli.output import render
 from domain.errors import PaymentSagaError
 
@@ -22,6 +22,7 @@ def parser() -> argparse.ArgumentParser:
     payments.add_parser(groups)
     audit.add_parser(groups)
     load.add_parser(groups)
+    webhooks.add_parser(groups)
     return root
 
 
@@ -65,6 +66,12 @@ def run_command(argv: list[str] | None) -> None:
             print(audit.render(report, args.json))
             if report.violations:
                 raise SystemExit(1)
+        elif args.group == "webhooks":
+            rows = asyncio.run(webhooks.run(args))
+            if args.json and args.action == "add":  # one object: what was created
+                print(json.dumps(rows[0], indent=2, default=str))
+            else:
+                print(render(rows, args.json))
         elif args.group == "load":
             raise SystemExit(asyncio.run(load.run(args)))
         elif args.group == "events" and args.action == "replay":

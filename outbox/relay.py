@@ -29,6 +29,7 @@ from observability.tracing import publish_span
 from outbox.encoding import encode
 from settings import KafkaSettings
 from shutdown import sleep_unless_stopped
+from webhook_delivery.fanout import fan_out
 
 log = logging.getLogger("payment_saga.relay")
 LEADER_LOCK_ID = 4_242_001  # pg_advisory_lock key shared by every relay of this database
@@ -173,6 +174,7 @@ class OutboxRelay:
             .where(OutboxEvent.id.in_([row.id for row in rows]))
             .values(published_at=func.now())
         )
+        await fan_out(connection, [row.id for row in rows])
         await connection.commit()
         self.metrics.published.inc(len(rows))
 

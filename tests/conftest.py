@@ -54,6 +54,10 @@ def stack_settings(data_dir: Path) -> Settings:
     # Runs close 3 s after their last work: the suite's later requests mostly land on later
     # runs started from the row, the path a real refund weeks after its capture takes.
     settings.payments.idle_close_seconds = 3
+    # Webhook retries within seconds, so a receiver that comes back is seen coming back.
+    settings.webhooks.retry_initial_seconds = 0.5
+    settings.webhooks.retry_max_seconds = 2.0
+    settings.webhooks.poll_seconds = 0.2
     settings.stripe.webhook_secret = SecretStr(STRIPE_WEBHOOK_SECRET)
     settings.authorizenet.signature_key = SecretStr(ANET_SIGNATURE_KEY)
     return settings
