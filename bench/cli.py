@@ -20,6 +20,8 @@ def table(result: dict[str, Any]) -> str:
         return f"{run['p50_ms']} / {run['p95_ms']} / {run['p99_ms']} ms"
 
     rows = [
+        ("CPU ratio: stack s/payment over floor s/workflow", result["cpu_ratio"]),
+        ("one at a time: waited create p50 / p95 / p99", latency(result["one_at_a_time"])),
         ("saga throughput (payments/s)", result["saga"]["per_second"]),
         ("floor throughput (workflows/s)", result["floor"]["per_second"]),
         ("ratio saga / floor", result["ratio"]),
@@ -56,6 +58,7 @@ def table(result: dict[str, Any]) -> str:
                     f"{point['api']} / {point['worker']}",
                 )
             )
+    rows += [(f"flame graph: {k}", v) for k, v in (result.get("profiles") or {}).items()]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
 
@@ -88,6 +91,8 @@ def main() -> None:
     parser.add_argument(
         "--memory-run", type=int, default=0, help="payments of a last run sampling memory"
     )
+    parser.add_argument("--serial", type=int, default=50, help="payments sent one at a time")
+    parser.add_argument("--no-profile", action="store_true", help="skip the py-spy flame graphs")
     parser.add_argument("--out", type=Path, default=Path("bench-results/latest.json"))
     args = parser.parse_args()
     options = BenchOptions(
@@ -97,6 +102,8 @@ def main() -> None:
         rate_seconds=args.rate_seconds,
         scale=tuple(int(c) for c in args.scale.split(",") if c),
         memory_run=args.memory_run,
+        serial=args.serial,
+        profile_dir=None if args.no_profile else args.out.parent / "profiles",
     )
     result = asyncio.run(main_async(options, args.out))
     print(table(result))

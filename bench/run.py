@@ -26,6 +26,7 @@ from bench.measure import (
     open_loop,
     own_cpu_seconds,
 )
+from bench.profile import flame_graphs
 from clients import connect_temporal
 from gateway.processor import APPROVED_CARDS
 from outbox.encoding import content_type_of, decode
@@ -51,6 +52,10 @@ class BenchOptions:
     # A long closed loop after the others, with memory sampled along it (0: none).
     memory_run: int = 0
     warmup: int = 20
+    # Payments sent one at a time, nothing else running: latency without load.
+    serial: int = 50
+    # Where the API's and worker's flame graphs go (None: no profiles).
+    profile_dir: Path | None = None
 
 
 @dataclass
@@ -77,6 +82,14 @@ class SucceededEvents:
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
+
+
+def cpu_ratio(saga: dict[str, float], floor: dict[str, float]) -> float:
+    """The headline: the whole stack's CPU seconds per payment over the floor's per workflow
+    (the load generator left out of both)."""
+    spent = sum(v for k, v in saga.items() if k != "load generator")
+    floor_spent = sum(v for k, v in floor.items() if k != "load generator")
+    return round(spent / floor_spent, 2) if floor_spent else 0.0
 
 
 def payment_body(index: int) -> dict[str, Any]:
@@ -179,8 +192,14 @@ class Bench:
             },
             closed_loop("floor", self.floor, options.count, options.concurrency),
         )
+        self.phase = "serial"
+        serial_run = await closed_loop("saga-one-at-a-time", self.saga, options.serial, 1)
         self.phase = "saga"
-        with MemorySampler({"api": pids["api"], "worker": pids["worker"]}) as memory:
+        profiled = {"api": pids["api"], "worker": pids["worker"]}
+        with (
+            MemorySampler(profiled) as memory,
+            flame_graphs(profiled, options.profile_dir) as profiles,
+        ):
             saga_run, saga_cpu = await cpu_per_call(
                 clocks | {"load generator": own_cpu_seconds},
                 closed_loop("saga", self.saga, options.count, options.concurrency),
@@ -195,9 +214,12 @@ class Bench:
         ]
         memory_run = await self._memory_run(pids) if options.memory_run else None
         return {
-            "options": options.__dict__ | {"rate": rate},
+            "options": options.__dict__ | {"rate": rate, "profile_dir": str(options.profile_dir)},
+            "cpu_ratio": cpu_ratio(saga_cpu, floor_cpu),
             "floor": floor_run.figures(),
             "saga": saga_run.figures(),
+            "one_at_a_time": serial_run.figures(),
+            "profiles": profiles,
             "ratio": round(saga_run.throughput / floor_run.throughput, 3),
             "open_loop": open_run.figures(),
             "floor_cpu_seconds_per_workflow": floor_cpu,

@@ -8,12 +8,13 @@ from stack.stack import Stack
 
 
 async def test_benchmark_runs_and_reports(stack: Stack) -> None:
-    options = BenchOptions(count=8, concurrency=2, rate_seconds=1, scale=(3,), warmup=2)
+    options = BenchOptions(count=8, concurrency=2, rate_seconds=1, scale=(3,), warmup=2, serial=3)
     result = await run_benchmark(stack, options)
 
     print("\n" + table(result))
     assert result["saga"]["count"] == 8 and result["floor"]["count"] == 8
-    assert result["ratio"] > 0
+    assert result["ratio"] > 0 and result["cpu_ratio"] > 0
+    assert result["one_at_a_time"]["count"] == 3
     assert result["events_missing"] == 0
     assert set(result["cpu_seconds_per_payment"]) == {
         "api",
