@@ -22,7 +22,7 @@ FROM development AS production
 USER root
 # No simulator, no test cards, no load generator: a production image talks to a processor.
 RUN site=$(python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
-    && rm -rf "$site/gateway/simulator.py" "$site/gateway/processor.py" "$site/stack/stripe_fake.py" \
-       "$site/stack/authorizenet_fake.py" "$site/bench" \
+    && rm -rf "$site/gateway/simulator.py" "$site/gateway/processor.py" "$site/gateway/stripe_fake.py" \
+       "$site/gateway/authorizenet_fake.py" "$site/bench" \
     && rm -f /opt/venv/bin/payment-saga-gateway /opt/venv/bin/payment-saga-bench
 USER 10001

@@ -167,7 +167,7 @@ class StripeSettings(BaseModel):
     # A restricted key (rk_...) with PaymentIntents, PaymentMethods (read) and Refunds is enough.
     api_key: SecretStr = SecretStr("sk_test_paymentsagalocal")
     # None: Stripe itself, or with the local stack its test server (stripe-mock behind
-    # stack/stripe_fake.py) on `port`.
+    # gateway/stripe_fake.py) on `port`.
     api_base: str | None = None
     host: str = LOOPBACK
     port: int = 12111
@@ -184,7 +184,7 @@ class AuthorizeNetSettings(BaseModel):
     login_id: str = "paymentsagalocal"
     transaction_key: SecretStr = SecretStr("localtransactionkey")
     # None: Authorize.Net's production API, or with the local stack its test server
-    # (stack/authorizenet_fake.py) on `port`. The sandbox is https://apitest.authorize.net.
+    # (gateway/authorizenet_fake.py) on `port`. The sandbox is https://apitest.authorize.net.
     api_base: str | None = None
     host: str = LOOPBACK
     port: int = 12114

@@ -1,5 +1,5 @@
 """The local processors' test servers: Stripe's (stripe-mock and, in front of it,
-stack/stripe_fake.py) and Authorize.Net's (stack/authorizenet_fake.py)."""
+gateway/stripe_fake.py) and Authorize.Net's (gateway/authorizenet_fake.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def stripe_processes(settings: Settings, log_dir: Path) -> list[ManagedProcess]:
     )
     fake = ManagedProcess(
         name="stripe",
-        argv=[sys.executable, "-m", "stack.stripe_fake"],
+        argv=[sys.executable, "-m", "gateway.stripe_fake"],
         log_path=log_dir / "stripe.log",
         env={
             "STRIPE_HOST": s.host,
@@ -47,7 +47,7 @@ def stripe_url(settings: Settings) -> str:
 def authorizenet_process(settings: Settings, log_dir: Path) -> ManagedProcess:
     return ManagedProcess(
         name="authorizenet",
-        argv=[sys.executable, "-m", "stack.authorizenet_fake"],
+        argv=[sys.executable, "-m", "gateway.authorizenet_fake"],
         log_path=log_dir / "authorizenet.log",
         env={"AUTHORIZENET_PORT": str(settings.authorizenet.port)},
         cwd=ROOT,

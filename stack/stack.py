@@ -126,7 +126,7 @@ class Stack:
             await self.wait_healthy(name, checks[name])
 
     async def start_stripe(self) -> None:
-        """Stripe's protocol server with state (stack/stripe_fake.py) for our processes."""
+        """Stripe's protocol server with state (gateway/stripe_fake.py) for our processes."""
         for process in processors.stripe_processes(self.settings, self.log_dir):
             self._launch(process)
         url = processors.stripe_url(self.settings)
@@ -134,7 +134,7 @@ class Stack:
         self.settings.stripe.api_base = url
 
     async def start_authorizenet(self) -> None:
-        """Authorize.Net's test server (stack/authorizenet_fake.py) for our processes."""
+        """Authorize.Net's test server (gateway/authorizenet_fake.py) for our processes."""
         self._launch(processors.authorizenet_process(self.settings, self.log_dir))
         url = processors.authorizenet_url(self.settings)
         await self.wait_healthy("authorizenet", lambda: http_ok(f"{url}/health"))

@@ -1,6 +1,6 @@
 """Every saga path through each real processor's adapter, against its test server: Stripe's
-(stripe-mock checking each request against Stripe's OpenAPI, stack/stripe_fake.py keeping state)
-and Authorize.Net's (stack/authorizenet_fake.py, following its published JSON API and sandbox
+(stripe-mock checking each request against Stripe's OpenAPI, gateway/stripe_fake.py keeping state)
+and Authorize.Net's (gateway/authorizenet_fake.py, following its published JSON API and sandbox
 rules). Each runs a worker of its own; Postgres and Temporal are the stack's."""
 
 from __future__ import annotations

@@ -113,8 +113,8 @@ def test_the_simulator_is_behind_a_profile_and_out_of_the_production_image() -> 
 def test_services_start_without_the_simulator_or_the_load_generator() -> None:
     """What the production image removes is imported by none of its services."""
     blocked = (
-        "gateway.simulator", "gateway.processor", "stack.stripe_fake", "stack.authorizenet_fake",
-        "bench",
+        "gateway.simulator", "gateway.processor", "gateway.stripe_fake",
+        "gateway.authorizenet_fake", "bench",
     )  # fmt: skip
     packages = tuple(f"{name}." for name in blocked)
     code = (
