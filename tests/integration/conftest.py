@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from domain.messages import PaymentRequest
 from domain.states import CaptureMethod
 from gateway.protocol import CardInput, PaymentGateway
 from gateway.simulator_client import SimulatorGateway
-from settings import Settings
+from settings import Settings, as_environment
 from workflows.payment import PaymentWorkflow
 
 
@@ -121,3 +124,10 @@ async def topic(settings: Settings) -> AsyncIterator[Settings]:
         await admin.delete_topics(names)
     finally:
         await admin.close()
+
+
+def run_cli(settings: Settings, *words: str) -> subprocess.CompletedProcess[str]:
+    """`payment-saga ...` as an operator runs it: a process configured by environment only."""
+    env = {**os.environ, **as_environment(settings)}
+    command = [sys.executable, "-m", "cli.main", *words]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,7 +18,8 @@ from domain import events
 from outbox.encoding import content_type_of, decode
 from outbox.relay import send_rows
 from outbox.topic import whole_topic_consumer
-from settings import Settings, as_environment
+from settings import Settings
+from tests.integration.conftest import run_cli
 from tests.unit.test_event_encoding import FULL, envelope
 
 
@@ -59,7 +58,5 @@ async def test_every_event_type_is_published_and_read_back(topic: Settings, enco
 
 
 def tail(settings: Settings, count: int) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **as_environment(settings)}
-    command = [sys.executable, "-m", "cli.main", "events", "tail", "--from-beginning", "--json",
-               "--max", str(count), "--idle-seconds", "15"]  # fmt: skip
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    return run_cli(settings, "events", "tail", "--from-beginning", "--json", "--max", str(count),
+                   "--idle-seconds", "15")  # fmt: skip

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,12 +20,12 @@ from clients import kafka_options
 from db.session import create_engine
 from outbox.replay import replay
 from outbox.topic import whole_topic_consumer
-from settings import Settings, as_environment
+from settings import Settings
 from stack.kafka import SecureListener, kafka_process, kafka_ready
 from stack.ports import free_port
 from stack.stack import Stack
 from tests.certs import Authority
-from tests.integration.conftest import Payments
+from tests.integration.conftest import Payments, run_cli
 
 USER, PASSWORD = "payments", "s3cret-for-tests"
 
@@ -100,10 +98,8 @@ async def test_events_travel_over_sasl_ssl(
 
 def tail(settings: Settings, payment_id: str) -> subprocess.CompletedProcess[str]:
     """`payment-saga events tail`, configured by environment variables only."""
-    env = {**os.environ, **as_environment(settings)}
-    command = [sys.executable, "-m", "cli.main", "events", "tail", "--from-beginning",
-               "--payment", payment_id, "--max", "1", "--idle-seconds", "15"]  # fmt: skip
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    return run_cli(settings, "events", "tail", "--from-beginning", "--payment", payment_id,
+                   "--max", "1", "--idle-seconds", "15")  # fmt: skip
 
 
 async def test_a_wrong_password_is_refused(secure_broker: tuple[Settings, int, Path]) -> None:

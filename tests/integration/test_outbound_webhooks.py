@@ -8,9 +8,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from typing import Any
@@ -19,9 +16,10 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 
-from settings import Settings, as_environment
+from settings import Settings
 from stack.ports import free_port
 from tests.e2e.conftest import create, payment_body
+from tests.integration.conftest import run_cli
 
 
 class Receiver:
@@ -62,9 +60,8 @@ class Receiver:
 
 
 def cli(settings: Settings, *words: str) -> Any:
-    env = {**os.environ, **as_environment(settings)}
-    done = subprocess.run([sys.executable, "-m", "cli.main", "--json", *words], env=env,
-                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    done = run_cli(settings, "--json", *words)
+    done.check_returncode()
     return json.loads(done.stdout)
 
 
