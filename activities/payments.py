@@ -28,13 +28,14 @@ from activities.metrics import ActivityMetrics
 from db.models import Payment, PaymentAttempt, Refund
 from db.outbox import new_event
 from db.repository import PaymentRepository
-from db.session import SessionFactory
+from db.session import SessionFactory, single_statement
 from domain import events
 from domain.errors import GatewayDeclined, PaymentSagaError
 from domain.keys import authorize_key, capture_key, refund_key, void_key
 from domain.messages import (
     AuthorizeInput,
     CaptureInput,
+    PaymentRequest,
     RefundFailureInput,
     RefundInput,
     StepResult,
@@ -197,10 +198,7 @@ class PaymentActivities:
         unavailable (activities/failover.py)."""
         request = data.payment
         payment_id = request.payment_id
-        async with self._sessions.begin() as session:
-            repo = PaymentRepository(session)
-            await repo.add_if_missing(request, self._gateways.default_kind)
-            on = (await self.load(repo, payment_id)).processor if request.route else None
+        on = await self._insert_pending(request)
         operation, attempts, processor = await authorize_along_route(self, request, on)
         async with self.change(payment_id, attempts) as change:
             payment = change.payment
@@ -211,6 +209,20 @@ class PaymentActivities:
                 payment.processor = processor or payment.processor
                 await self.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
         return StepResult(reference=operation.authorization_id, amount=operation.amount)
+
+    async def _insert_pending(self, request: PaymentRequest) -> str | None:
+        """The pending row, there before the first gateway call so the attempts and a void
+        have it; for a routed payment, the processor it is on (a retry carries on there)."""
+        if not request.route:  # one statement: no transaction around it
+            async with single_statement(self._sessions) as session:
+                await PaymentRepository(session).add_if_missing(
+                    request, self._gateways.default_kind
+                )
+            return None
+        async with self._sessions.begin() as session:
+            repo = PaymentRepository(session)
+            await repo.add_if_missing(request, self._gateways.default_kind)
+            return (await self.load(repo, request.payment_id)).processor
 
     @activity.defn
     async def capture(self, data: CaptureInput) -> StepResult:

@@ -17,8 +17,10 @@ from domain.errors import NotAuthenticated, NotPermitted, RateLimited
 from settings import Settings
 
 
-def services(request: Request) -> Services:
-    """The app's services, set by the lifespan: the one place `app.state` is read."""
+async def services(request: Request) -> Services:
+    """The app's services, set by the lifespan: the one place `app.state` is read. (These
+    dependencies are `async def` so FastAPI calls them in the loop: a plain `def` would be
+    sent to a worker thread, one hop per dependency per request.)"""
     built = request.app.state.services
     assert isinstance(built, Services)
     return built
@@ -27,19 +29,19 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-def _settings(built: ServicesDep) -> Settings:
+async def _settings(built: ServicesDep) -> Settings:
     return built.settings
 
 
-def _commands(built: ServicesDep) -> PaymentCommands:
+async def _commands(built: ServicesDep) -> PaymentCommands:
     return built.commands
 
 
-def _queries(built: ServicesDep) -> PaymentQueries:
+async def _queries(built: ServicesDep) -> PaymentQueries:
     return built.queries
 
 
-def _idempotency(built: ServicesDep) -> IdempotencyStore:
+async def _idempotency(built: ServicesDep) -> IdempotencyStore:
     return built.idempotency
 
 

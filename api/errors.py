@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
@@ -119,6 +120,19 @@ async def on_busy(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
 
+async def on_database_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DBAPIError)
+    if not error.connection_invalidated:
+        return await on_unexpected(request, error)
+    # PostgreSQL dropped the connection (restarted, failed over): the pool has let go of every
+    # connection made before, and the retry gets a fresh one.
+    log.warning("database connection lost: %s", error.orig)
+    body = error_body(
+        request, "api_error", "temporarily_unavailable", "the database connection was lost"
+    )
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
+
 async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
     body = error_body(request, "api_error", "internal_error", "an internal error occurred")
@@ -131,4 +145,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(GatewayTransientError, on_gateway_unavailable)
     app.add_exception_handler(ServiceBusy, on_busy)
+    app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)

@@ -25,7 +25,7 @@ from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from db.models import IdempotencyRecord
-from db.session import PURGE_BATCH, SessionFactory, purge_in_batches
+from db.session import PURGE_BATCH, SessionFactory, purge_in_batches, single_statement
 from domain.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 
 
@@ -69,9 +69,9 @@ class IdempotencyStore:
 
     async def claim(self, account_id: str, key: str, fingerprint: str) -> Claim:
         """Hold the key (a Claim without replay) or replay its answer. Raises on conflict."""
-        now = datetime.now(UTC)
-        async with self._sessions.begin() as session:
-            generation = new_generation()
+        now, generation = datetime.now(UTC), new_generation()
+        # A new key, the usual case, is one statement on its own.
+        async with single_statement(self._sessions) as session:
             inserted = await session.execute(
                 insert(IdempotencyRecord)
                 .values(
@@ -87,13 +87,25 @@ class IdempotencyStore:
             )
             if inserted.first() is not None:
                 return Claim(None, generation)
+        return await self._claim_existing(account_id, key, fingerprint, now, generation)
+
+    async def _claim_existing(
+        self, account_id: str, key: str, fingerprint: str, now: datetime, generation: str
+    ) -> Claim:
+        """The key has a row: replay it, refuse, or take it over, with the row locked."""
+        async with self._sessions.begin() as session:
             record = (
                 await session.execute(
                     select(IdempotencyRecord)
                     .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key)
                     .with_for_update()
                 )
-            ).scalar_one()
+            ).scalar_one_or_none()
+            if record is None:  # purged since the insert found it: the client's retry claims it
+                raise IdempotencyKeyInUse(
+                    "a request with this Idempotency-Key is in progress; retry later",
+                    param="Idempotency-Key",
+                )
             if record.expires_at <= now:  # expired: a new request, with ids of its own
                 record.generation, record.request_hash = generation, fingerprint
                 record.response_status, record.response_body = None, None
@@ -116,11 +128,12 @@ class IdempotencyStore:
             return Claim(None, record.generation)
 
     async def complete(self, account_id: str, key: str, response: StoredResponse) -> None:
-        async with self._sessions.begin() as session:
-            record = await session.get(IdempotencyRecord, (account_id, key))
-            if record is not None:
-                record.response_status = response.status
-                record.response_body = response.body
+        async with single_statement(self._sessions) as session:
+            await session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.account_id == account_id, IdempotencyRecord.key == key)
+                .values(response_status=response.status, response_body=response.body)
+            )
 
     async def release(self, account_id: str, key: str) -> None:
         """Free the key after a failure on our side, so the client's retry runs the work again.

@@ -6,7 +6,7 @@ from sqlalchemy import and_, or_, select
 
 from api.schemas import PaymentList, RefundList, Timeline, TimelineEntry
 from db.models import OutboxEvent, Payment, PaymentAttempt, Refund
-from db.session import SessionFactory
+from db.session import SessionFactory, single_statement
 from db.views import PaymentOut, RefundOut, payment_view, refund_view
 from domain.errors import InvalidRequest, ResourceMissing
 from settings import Settings
@@ -24,7 +24,7 @@ class PaymentQueries:
     async def payment(self, account_id: str, payment_id: str) -> PaymentOut:
         """The account's payment; another account's answers as if it did not exist (404, so
         existence is not leaked)."""
-        async with self._sessions() as session:
+        async with single_statement(self._sessions) as session:
             payment = await session.get(Payment, payment_id)
         if payment is None or payment.account_id != account_id:
             raise ResourceMissing(f"no payment {payment_id}", param="id")

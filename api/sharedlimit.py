@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.ratelimit import RateLimiter, Verdict
 from db.models import RateLimitWindow
-from db.session import SessionFactory
+from db.session import SessionFactory, single_statement
 
 log = logging.getLogger("payment_saga.api")
 MINUTE = 60
@@ -46,7 +46,7 @@ class SharedRateLimiter:
         }
         now = int(time.time())
         try:
-            async with self.sessions.begin() as session:
+            async with single_statement(self.sessions) as session:
                 rows = await session.execute(
                     COUNT, {"account": account_id, "now": now, "windows": list(limits)}
                 )

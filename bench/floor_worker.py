@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
 from temporalio.worker import Worker
 
 from bench.floor import FLOOR_TASK_QUEUE, FloorWorkflow, noop
@@ -14,7 +11,7 @@ from shutdown import stop_on_signals
 from worker import (
     MAX_CONCURRENT_ACTIVITIES,
     MAX_CONCURRENT_WORKFLOW_TASKS,
-    cache_bytecode,
+    run,
     sandbox_runner,
 )
 
@@ -23,13 +20,12 @@ async def main_async() -> None:
     settings = Settings()
     stop = stop_on_signals()
     client = await connect_temporal(settings)
-    cache_bytecode(sys.modules[FloorWorkflow.__module__])
     async with Worker(
         client,
         task_queue=FLOOR_TASK_QUEUE,
         workflows=[FloorWorkflow],
         activities=[noop],
-        workflow_runner=sandbox_runner(),
+        workflow_runner=sandbox_runner(FloorWorkflow.__module__),
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
     ):
@@ -37,4 +33,4 @@ async def main_async() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main_async())
+    run(main_async())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,12 +28,24 @@ async def purge_in_batches(purge_batch: Callable[[], Awaitable[int]]) -> None:
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+    # No pre-ping: it cost a round trip on every checkout. A connection PostgreSQL dropped
+    # fails its next statement instead; SQLAlchemy then discards every pooled connection made
+    # before, and the caller's retry (an activity's, a client's after a 503) gets fresh ones.
     return create_async_engine(
         settings.sqlalchemy_url(),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
-        pool_pre_ping=True,
     )
+
+
+@asynccontextmanager
+async def single_statement(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A session whose statements each commit on their own (autocommit): a read, or a write
+    that is one statement, costs one round trip instead of BEGIN, the statement and COMMIT
+    (or ROLLBACK). Only for work that is one statement, or reads that need no snapshot."""
+    async with sessions() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:

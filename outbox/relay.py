@@ -133,14 +133,24 @@ class OutboxRelay:
             idle_wait = self.kafka.relay_idle_poll_seconds
             while not stop.is_set():
                 published = await self.publish_batch(producer)
-                if published == 0 and not await _woken(lock_connection, idle_wait):
+                # A short batch took every row there was: rows committed since have notified
+                # the listener, so wait for that instead of reading an empty outbox again.
+                if published >= self.kafka.relay_batch_size:
+                    continue
+                if not await _woken(lock_connection, idle_wait):
                     await lock_connection.execute("SELECT 1")  # still holding the lock?
         finally:
             await producer.stop()
 
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
-        """Publish the oldest unpublished rows; mark them only once Kafka has them all."""
-        async with self.engine.connect() as connection:
+        """Publish the oldest unpublished rows; mark them only once Kafka has them all.
+
+        Two statements, each committing on its own: reading the batch, and marking it with its
+        webhook deliveries. A crash between Kafka's acknowledgement and the mark publishes the
+        same rows again, with the same event ids.
+        """
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        async with autocommit.connect() as connection:
             rows = list(
                 (
                     await connection.execute(
@@ -169,13 +179,14 @@ class OutboxRelay:
             self.metrics.lag.observe((acknowledged - row.created_at).total_seconds())
 
     async def _mark_published(self, connection: AsyncConnection, rows: list[Row[Any]]) -> None:
-        await connection.execute(
+        published = (
             update(OutboxEvent)
             .where(OutboxEvent.id.in_([row.id for row in rows]))
             .values(published_at=func.now())
+            .returning(OutboxEvent.event_id, OutboxEvent.payment_id, OutboxEvent.type)
+            .cte("published")
         )
-        await fan_out(connection, [row.id for row in rows])
-        await connection.commit()
+        await connection.execute(fan_out(published))
         self.metrics.published.inc(len(rows))
 
     async def refresh_backlog(self) -> None:
