@@ -44,6 +44,10 @@ def table(result: dict[str, Any]) -> str:
         (f"floor CPU s/workflow: {k}", v)
         for k, v in result.get("floor_cpu_seconds_per_workflow", {}).items()
     ]
+    rows += [
+        (f"one at a time, CPU s/payment: {k}", v)
+        for k, v in result.get("one_at_a_time_cpu_seconds_per_payment", {}).items()
+    ]
     rows += [(f"peak RSS MB: {k}", v) for k, v in result["peak_rss_mb"].items()]
     rows += [
         (f"scale {s['name']}", f"{s['per_second']}/s, p99 {s['p99_ms']} ms")

@@ -193,7 +193,12 @@ class Bench:
             closed_loop("floor", self.floor, options.count, options.concurrency),
         )
         self.phase = "serial"
-        serial_run = await closed_loop("saga-one-at-a-time", self.saga, options.serial, 1)
+        # Without contention, CPU per payment varies far less from run to run than under the
+        # closed loop's saturation (idle background work is counted in too).
+        serial_run, serial_cpu = await cpu_per_call(
+            clocks | {"load generator": own_cpu_seconds},
+            closed_loop("saga-one-at-a-time", self.saga, options.serial, 1),
+        )
         self.phase = "saga"
         profiled = {"api": pids["api"], "worker": pids["worker"]}
         with (
@@ -219,6 +224,7 @@ class Bench:
             "floor": floor_run.figures(),
             "saga": saga_run.figures(),
             "one_at_a_time": serial_run.figures(),
+            "one_at_a_time_cpu_seconds_per_payment": serial_cpu,
             "profiles": profiles,
             "ratio": round(saga_run.throughput / floor_run.throughput, 3),
             "open_loop": open_run.figures(),

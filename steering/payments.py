@@ -49,6 +49,7 @@ from domain.money import format_amount
 from domain.states import PaymentStatus, refund_window_end
 from settings import PaymentSettings
 from steering.requests import later_run_request
+from workflows import search_attributes
 from workflows.payment import PaymentWorkflow
 
 # Update rejections that are about the request's amount (400), not the payment's state (409).
@@ -86,6 +87,7 @@ class PaymentSteering:
             "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
             "static_summary": f"order {request.order_id}: "
             f"{format_amount(request.amount, request.currency)}, {request.capture_method} capture",
+            "search_attributes": search_attributes.at_start(request),
         }
 
     async def start(

@@ -62,6 +62,8 @@ REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
 VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
 # From this patch on, the account is a search attribute too (AccountId).
 ACCOUNT_ATTRIBUTE_PATCH = "account-search-attribute"
+# From this patch on, a run upserts only the search attributes whose value changed.
+CHANGED_ATTRIBUTES_PATCH = "changed-search-attributes"
 # A compensation gets the failure (None: a cancel) and whether it may run as a local activity.
 Compensation = Callable[[Failure | None, bool], Awaitable[None]]
 
@@ -345,4 +347,11 @@ class PaymentSaga:
             updates.append(attrs.AMOUNT_REFUNDED.value_set(self._ledger.refunded))
         if self._dispute_status is not None:  # never set in runs begun before webhooks
             updates.append(attrs.DISPUTED.value_set(self._dispute_status == "open"))
+        if workflow.patched(CHANGED_ATTRIBUTES_PATCH):
+            # The start gave the first values: upsert only what changed, or nothing (each
+            # upsert is a history event and a visibility write on the server).
+            current = workflow.info().typed_search_attributes
+            updates = [update for update in updates if current.get(update.key) != update.value]
+            if not updates:
+                return
         workflow.upsert_search_attributes(updates)

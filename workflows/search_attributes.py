@@ -1,6 +1,9 @@
 """Custom search attributes: the workflow upserts them, the launcher and compose register them."""
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+
+from domain.messages import PaymentRequest
+from domain.states import PaymentStatus
 
 PAYMENT_STATUS = SearchAttributeKey.for_keyword("PaymentStatus")
 ORDER_ID = SearchAttributeKey.for_keyword("OrderId")
@@ -27,3 +30,20 @@ REGISTRATION: dict[str, str] = {
     AMOUNT_REFUNDED.name: "Int",
     DISPUTED.name: "Bool",
 }
+
+
+def at_start(request: PaymentRequest) -> TypedSearchAttributes:
+    """A new payment's values, given when its workflow starts: its run then upserts only what
+    changes (workflows/saga.py)."""
+    pairs: list[SearchAttributePair[str] | SearchAttributePair[int]] = [
+        SearchAttributePair(PAYMENT_STATUS, PaymentStatus.PENDING.value),
+        SearchAttributePair(ORDER_ID, request.order_id),
+        SearchAttributePair(PAYMENT_AMOUNT, request.amount),
+        SearchAttributePair(PAYMENT_CURRENCY, request.currency),
+        SearchAttributePair(ACCOUNT_ID, request.account_id),
+        SearchAttributePair(AMOUNT_CAPTURED, 0),
+        SearchAttributePair(AMOUNT_REFUNDED, 0),
+    ]
+    if request.customer_id:
+        pairs.append(SearchAttributePair(CUSTOMER_ID, request.customer_id))
+    return TypedSearchAttributes(pairs)
