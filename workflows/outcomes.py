@@ -14,6 +14,7 @@ from temporalio import workflow
 from activities.outcomes import OutcomeActivities, operation_key
 from domain.messages import Failure, Resolution, ResolveInput, ResolveRequest, UnknownInput
 from domain.states import Outcome
+from workflows import patches
 from workflows.steps import (
     COMPENSATION_RETRY,
     GATEWAY_RETRY,
@@ -24,8 +25,7 @@ from workflows.steps import (
     run_step,
 )
 
-# From this patch on, an unclear capture or refund is looked up before anything is undone.
-RESOLVE_PATCH = "resolve-unclear-outcomes"
+# From patches.RESOLVE on, an unclear capture or refund is looked up before anything is undone.
 
 
 class UnclearOutcomes:
@@ -46,7 +46,7 @@ class UnclearOutcomes:
         outcome but APPLIED carries a failure."""
         assert isinstance(error, STEP_FAILED)
         declined = decline_of(error)
-        if declined is not None or not workflow.patched(RESOLVE_PATCH):
+        if declined is not None or not patches.patched(patches.RESOLVE):
             return Resolution(Outcome.DECLINED, failure=failure_of(error, fallback_code))
         while True:
             try:

@@ -35,15 +35,15 @@ with workflow.unsafe.imports_passed_through():
         ResolveRequest,
     )
     from domain.states import CaptureMethod, PaymentStatus, RefundStatus
-    from workflows.saga import REFUNDABLE, VOID_ON_CANCEL_PATCH, PaymentSaga
+    from workflows import patches
+    from workflows.saga import REFUNDABLE, PaymentSaga
     from workflows.steps import COMPENSATION_RETRY, STEP_FAILED, rejected, run_step
 
-# From this patch on, a settled payment's run closes when idle and later work starts a new run
-# from the row; a Temporal cancellation does what the cancel update does. Runs begun before
-# keep their long path (refunds accepted on the run for the whole window) until they end.
-SHORT_RUNS_PATCH = "short-runs"
-# From this patch on, a long run cancelled from Temporal while captured refunds the remainder.
-CANCEL_REFUNDS_PATCH = "cancel-refunds-captured"
+# Patches (workflows/patches.py): from SHORT_RUNS on, a settled payment's run closes when idle
+# and later work starts a new run from the row; a Temporal cancellation does what the cancel
+# update does. Runs begun before keep their long path (refunds accepted on the run for the
+# whole window) until they end. From CANCEL_REFUNDS on, a long run cancelled from Temporal
+# while captured refunds the remainder.
 
 
 @workflow.defn
@@ -64,7 +64,8 @@ class PaymentWorkflow(PaymentSaga):
 
     @workflow.run
     async def run(self, request: PaymentRequest) -> PaymentState:
-        self._short_runs = workflow.patched(SHORT_RUNS_PATCH)
+        patches.take_all_at_start()
+        self._short_runs = patches.patched(patches.SHORT_RUNS)
         if not self._short_runs:
             return await self._run_long(request)
         if request.resume:
@@ -246,11 +247,11 @@ class PaymentWorkflow(PaymentSaga):
         # Release the authorization before stopping; while authorizing, an authorization may
         # have landed: the void looks it up by its key. Captured: refund what remains.
         voidable = {PaymentStatus.AUTHORIZED}
-        if workflow.patched(VOID_ON_CANCEL_PATCH):
+        if patches.patched(patches.VOID_ON_CANCEL):
             voidable.add(PaymentStatus.PENDING)
         if self._ledger.status in voidable:
             await self._compensate(None, local=True)
-        elif self._ledger.status in REFUNDABLE and workflow.patched(CANCEL_REFUNDS_PATCH):
+        elif self._ledger.status in REFUNDABLE and patches.patched(patches.CANCEL_REFUNDS):
             async with self._lock:
                 await self._refund_remainder("canceled in Temporal")
 

@@ -43,6 +43,7 @@ from domain.states import (
     TransitionError,
     refund_window_end,
 )
+from workflows import patches
 from workflows import search_attributes as attrs
 from workflows.outcomes import UnclearOutcomes
 from workflows.steps import (
@@ -57,13 +58,10 @@ from workflows.steps import (
 CAPTURE_DEADLINE = timedelta(hours=24)
 REFUND_DEADLINE = timedelta(hours=24)
 REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
-# From this patch on, an operator's cancel during authorization voids what it may have
-# authorized. Payments begun before replay as they ran.
-VOID_ON_CANCEL_PATCH = "void-when-canceled-while-authorizing"
-# From this patch on, the account is a search attribute too (AccountId).
-ACCOUNT_ATTRIBUTE_PATCH = "account-search-attribute"
-# From this patch on, a run upserts only the search attributes whose value changed.
-CHANGED_ATTRIBUTES_PATCH = "changed-search-attributes"
+# Patches (workflows/patches.py): from VOID_ON_CANCEL on, an operator's cancel during
+# authorization voids what it may have authorized; from ACCOUNT_ATTRIBUTE on, the account is a
+# search attribute too (AccountId); from CHANGED_ATTRIBUTES on, a run upserts only the search
+# attributes whose value changed. Payments begun before replay as they ran.
 # A compensation gets the failure (None: a cancel) and whether it may run as a local activity.
 Compensation = Callable[[Failure | None, bool], Awaitable[None]]
 
@@ -156,7 +154,7 @@ class PaymentSaga:
         self._compensations.append(self._void_authorization)
         # A cancel during the step waits for the gateway's answer, so the void that follows
         # knows whether an authorization exists.
-        settle_on_cancel = workflow.patched(VOID_ON_CANCEL_PATCH)
+        settle_on_cancel = patches.patched(patches.VOID_ON_CANCEL)
         async with self._lock:
             try:
                 result = await run_step(
@@ -340,14 +338,14 @@ class PaymentSaga:
         ]
         if request.customer_id:
             updates.append(attrs.CUSTOMER_ID.value_set(request.customer_id))
-        if workflow.patched(ACCOUNT_ATTRIBUTE_PATCH):
+        if patches.patched(patches.ACCOUNT_ATTRIBUTE):
             updates.append(attrs.ACCOUNT_ID.value_set(request.account_id))
         if self._short_runs:
             updates.append(attrs.AMOUNT_CAPTURED.value_set(self._ledger.captured))
             updates.append(attrs.AMOUNT_REFUNDED.value_set(self._ledger.refunded))
         if self._dispute_status is not None:  # never set in runs begun before webhooks
             updates.append(attrs.DISPUTED.value_set(self._dispute_status == "open"))
-        if workflow.patched(CHANGED_ATTRIBUTES_PATCH):
+        if patches.patched(patches.CHANGED_ATTRIBUTES):
             # The start gave the first values: upsert only what changed, or nothing (each
             # upsert is a history event and a visibility write on the server).
             current = workflow.info().typed_search_attributes

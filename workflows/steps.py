@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ActivityCancellationType
 
 from domain.messages import Failure
+from workflows import patches
 
 STEP_TIMEOUT = timedelta(seconds=30)
 # How long a lookup of an unclear capture or refund keeps retrying before an operator is asked.
@@ -34,11 +35,10 @@ COMPENSATION_RETRY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(seconds=60),
 )
-# From this patch on, the main flow's gateway steps run as local activities: a step costs no
-# round trip through the server (docs/performance.md). Every step carries an idempotency key,
-# so a local activity run again after a worker died is safe. Payments begun before replay the
-# old way.
-LOCAL_STEPS_PATCH = "local-gateway-steps"
+# From patches.LOCAL_STEPS on, the main flow's gateway steps run as local activities: a step
+# costs no round trip through the server (docs/performance.md). Every step carries an
+# idempotency key, so a local activity run again after a worker died is safe. Payments begun
+# before replay the old way.
 # A failed step: a local activity's non-retryable error arrives bare, not as an ActivityError.
 STEP_FAILED = (ActivityError, ApplicationError)
 StepInput = TypeVar("StepInput")
@@ -99,7 +99,7 @@ async def run_step(
         if wait_on_cancel
         else ActivityCancellationType.TRY_CANCEL
     )
-    if workflow.patched(LOCAL_STEPS_PATCH) and local:
+    if patches.patched(patches.LOCAL_STEPS) and local:
         return await workflow.execute_local_activity_method(
             step,
             data,
