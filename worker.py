@@ -14,7 +14,7 @@ import uvloop
 from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.lifecycle import LifecycleActivities
@@ -44,20 +44,24 @@ MAX_CONCURRENT_WORKFLOW_TASKS = 100
 PASSTHROUGH_MODULES = ("domain", "pydantic", "sqlalchemy")
 
 
-def sandbox_runner(*workflow_modules: str) -> SandboxedWorkflowRunner:
-    """The sandbox, with the pure modules and `workflow_modules` (the workers' own workflow
-    code) passed through.
-
-    Passing the workflow module through means it is not executed again for every new run
-    (class creation and `@workflow.defn`'s inspection: ~8% of the worker's CPU in the
-    benchmark's profile, paid by every short run). The sandbox's restrictions then no longer
-    watch that module's calls at run time; the unit tests run the same workflows in the
-    default, strict sandbox, so a non-deterministic call still fails there.
-    """
-    restrictions = SandboxRestrictions.default.with_passthrough_modules(
-        *PASSTHROUGH_MODULES, *workflow_modules
-    )
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    """The strict sandbox: the workflow module runs inside it, so a non-deterministic call in
+    it (the clock, randomness, I/O) fails. The unit tests and the replayers run the workflows
+    in it."""
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
     return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
+def production_runner() -> WorkflowRunner:
+    """The workers' runner: no sandbox.
+
+    The sandbox executed the workflow module again for every new run and entered itself for
+    every payload the codec handled: about a fifth of the worker's CPU in the benchmark's
+    profile (docs/performance.md). What it guards against, a non-deterministic call in
+    workflow code, is caught where the code is tested: the unit tests run every workflow in
+    the strict sandbox (`sandbox_runner`), and replay recorded histories there.
+    """
+    return UnsandboxedWorkflowRunner()
 
 
 def run(main: Coroutine[Any, Any, None]) -> None:
@@ -88,7 +92,7 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
         task_queue=settings.temporal.task_queue,
         workflows=[PaymentWorkflow],
         activities=declared_activities(*activity_instances(activities)),
-        workflow_runner=sandbox_runner("workflows"),
+        workflow_runner=production_runner(),
         interceptors=[LogContextInterceptor(), UnretryableErrors(activities.metrics)],
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,

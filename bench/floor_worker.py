@@ -1,4 +1,4 @@
-"""The floor's worker process: same slots and sandbox set-up as the real worker."""
+"""The floor's worker process: same slots, workflow runner and event loop as the real worker."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from shutdown import stop_on_signals
 from worker import (
     MAX_CONCURRENT_ACTIVITIES,
     MAX_CONCURRENT_WORKFLOW_TASKS,
+    production_runner,
     run,
-    sandbox_runner,
 )
 
 
@@ -25,7 +25,7 @@ async def main_async() -> None:
         task_queue=FLOOR_TASK_QUEUE,
         workflows=[FloorWorkflow],
         activities=[noop],
-        workflow_runner=sandbox_runner(FloorWorkflow.__module__),
+        workflow_runner=production_runner(),
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
     ):
