@@ -6,8 +6,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import TextClause, text
-
 from db.models import OutboxEvent, Payment, Refund
 from db.views import payment_view, refund_view
 from observability.tracing import current_traceparent
@@ -18,10 +16,10 @@ EVENT_SOURCE = "urn:payment-saga:payments"
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c1f0e-5a8e-4b1e-9f57-3c2f4f1d2b10")
 
 
-# Committing an event row notifies this channel (NOTIFY is delivered on commit), so the relay
-# publishes at once instead of finding the row at its next poll.
+# Committing an event row notifies this channel (a trigger on outbox_events, migration 0011;
+# NOTIFY is delivered on commit), so the relay publishes at once instead of finding the row at
+# its next poll.
 RELAY_CHANNEL = "outbox_events"
-WAKE_RELAY: TextClause = text(f"NOTIFY {RELAY_CHANNEL}")
 
 
 def event_id(payment_id: str, sequence: int) -> str:

@@ -9,7 +9,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxEvent, Payment, PaymentAttempt, Refund
-from db.outbox import WAKE_RELAY
 from domain.messages import PaymentRequest
 from domain.states import PaymentStatus
 
@@ -78,6 +77,6 @@ class PaymentRepository:
         return (await self._session.execute(query)).scalars().all()
 
     async def add_event(self, event: OutboxEvent) -> None:
-        """The event row, and a wake-up for the relay that arrives when the transaction commits."""
+        """The event row; its insert wakes the relay when the transaction commits (a trigger,
+        migration 0011)."""
         self._session.add(event)
-        await self._session.execute(WAKE_RELAY)
