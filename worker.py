@@ -115,7 +115,7 @@ async def deliver_webhooks(
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    engine = create_engine(settings.database)
+    engine = create_engine(settings.database, pre_ping=False)
     gateway = AsyncExitStack()
     registry = CollectorRegistry()
     start_http_server(settings.worker.metrics_port, settings.worker.metrics_host, registry=registry)

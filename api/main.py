@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database)
+        engine = create_engine(settings.database, pre_ping=False)
         gateway = AsyncExitStack()
         sessions = create_session_factory(engine)
         temporal = await connect_temporal(settings, temporal_runtime())
@@ -148,6 +148,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
         # Operation ids make good function names in generated clients: createPayment, ...
         generate_unique_id_function=operation_id,
+        # FastAPI's own OpenTelemetry spans, metrics and logs are off: the request's span,
+        # metrics and log line are ours (api/middleware.py), and a second server span per
+        # request, spans per dependency and logs of validation failures with their inputs
+        # (which may quote a card number) are cost and risk with nothing added.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     errors.install(app)
     middleware.install(app, middleware.ApiMetrics(registry), settings.api.max_body_bytes)

@@ -27,14 +27,17 @@ async def purge_in_batches(purge_batch: Callable[[], Awaitable[int]]) -> None:
         pass
 
 
-def create_engine(settings: DatabaseSettings) -> AsyncEngine:
-    # No pre-ping: it cost a round trip on every checkout. A connection PostgreSQL dropped
-    # fails its next statement instead; SQLAlchemy then discards every pooled connection made
-    # before, and the caller's retry (an activity's, a client's after a 503) gets fresh ones.
+def create_engine(settings: DatabaseSettings, *, pre_ping: bool = True) -> AsyncEngine:
+    """`pre_ping`: test each connection on checkout (a round trip) so a connection PostgreSQL
+    dropped is replaced unseen. The API and the worker turn it off: there a dropped connection
+    fails its next statement instead, SQLAlchemy then discards every pooled connection made
+    before, and the retry that follows (an activity's, a client's after a 503) gets fresh ones.
+    Tools and tests keep it."""
     return create_async_engine(
         settings.sqlalchemy_url(),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
+        pool_pre_ping=pre_ping,
     )
 
 
