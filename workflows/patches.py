@@ -1,10 +1,14 @@
-"""Workflow patches, and one patch that stands for all of them in runs begun since.
+"""Workflow patches, and generation markers that stand for all of them in new runs.
 
 The SDK records a marker for every patch a run takes, and upserts the `TemporalChangeVersion`
-search attribute with it: five patches on an automatic payment's path cost five markers and
-five upserts (visibility writes) in every new run. A run begun on this code records
-`ALL_PATCHES` once, at its start, and takes every patch below without recording each; a run
-begun before replays its own markers as it recorded them.
+search attribute with it: seven patches on a payment's path cost up to seven markers and seven
+upserts (visibility writes) in every new run. A run begun on this code records one generation
+marker at its start and takes every patch that generation covers without a marker of its own;
+a run begun before replays the markers it recorded.
+
+Adding a patch: give it an id below, check it with `patched(...)`, and put a new generation
+first in GENERATIONS covering every patch so far. Never change a released generation: the
+runs that recorded it replay by what it covered.
 
 Passed through the workflow sandbox, like workflows/steps.py.
 """
@@ -12,10 +16,6 @@ Passed through the workflow sandbox, like workflows/steps.py.
 from __future__ import annotations
 
 from temporalio import workflow
-
-# Stands for every patch below; a new patch is added below and to runs from then on by
-# renaming this one (runs begun before then replay the per-patch markers they recorded).
-ALL_PATCHES = "all-patches-2026-11"
 
 SHORT_RUNS = "short-runs"
 CANCEL_REFUNDS = "cancel-refunds-captured"
@@ -25,18 +25,42 @@ CHANGED_ATTRIBUTES = "changed-search-attributes"
 LOCAL_STEPS = "local-gateway-steps"
 RESOLVE = "resolve-unclear-outcomes"
 
-# The workflow instance's attribute that holds whether its run recorded ALL_PATCHES.
-_TAKES_ALL = "_takes_all_patches"
+# Newest first: a generation's marker and the patches it stands for.
+GENERATIONS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "all-patches-2026-11",
+        frozenset(
+            {
+                SHORT_RUNS,
+                CANCEL_REFUNDS,
+                VOID_ON_CANCEL,
+                ACCOUNT_ATTRIBUTE,
+                CHANGED_ATTRIBUTES,
+                LOCAL_STEPS,
+                RESOLVE,
+            }
+        ),
+    ),
+)
+
+# The workflow instance's attribute holding the patches its run's generation covers.
+_TAKEN = "_patches_taken"
 
 
-def take_all_at_start() -> bool:
-    """Called once, first thing in a run: True for a run begun on this code (the marker is
-    recorded), False for one replaying a history begun before."""
-    takes_all = workflow.patched(ALL_PATCHES)
-    setattr(workflow.instance(), _TAKES_ALL, takes_all)
-    return takes_all
+def take_generation_at_start() -> None:
+    """Called once, first thing in a run: a new run records the newest generation's marker;
+    a replayed run finds the generation it recorded, or none (it recorded patches one by one).
+    """
+    taken: frozenset[str] = frozenset()
+    for marker, covered in GENERATIONS:
+        if workflow.patched(marker):
+            taken = covered
+            break
+    setattr(workflow.instance(), _TAKEN, taken)
 
 
 def patched(patch_id: str) -> bool:
-    """`workflow.patched(patch_id)`, without a marker of its own in runs that took all."""
-    return bool(getattr(workflow.instance(), _TAKES_ALL, False)) or workflow.patched(patch_id)
+    """`workflow.patched(patch_id)`, without a marker of its own when the run's generation
+    covers it."""
+    taken: frozenset[str] = getattr(workflow.instance(), _TAKEN, frozenset())
+    return patch_id in taken or workflow.patched(patch_id)

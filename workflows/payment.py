@@ -64,7 +64,7 @@ class PaymentWorkflow(PaymentSaga):
 
     @workflow.run
     async def run(self, request: PaymentRequest) -> PaymentState:
-        patches.take_all_at_start()
+        patches.take_generation_at_start()
         self._short_runs = patches.patched(patches.SHORT_RUNS)
         if not self._short_runs:
             return await self._run_long(request)

@@ -4,8 +4,10 @@ A change that would break payments already in flight fails here; re-record with
 RECORD_HISTORIES=tests/unit/histories pytest tests/integration/test_replay.py when intended.
 `histories/before_local_steps/` holds payments begun before the `local-gateway-steps` patch
 (gateway steps as normal activities) and `histories/before_short_runs/` those begun before the
-`short-runs` patch (one run for the whole refund window): they must keep replaying until none
-is left in flight. `later_run_refund` is a later run, started from the row by a refund.
+`short-runs` patch (one run for the whole refund window), `histories/before_all_patches/` those
+begun before patch generations (a marker per patch, workflows/patches.py): they must keep
+replaying until none is left in flight. `later_run_refund` is a later run, started from the
+row by a refund.
 """
 
 from __future__ import annotations
