@@ -78,6 +78,13 @@ class PaymentSteering:
         self._payments = payments
 
     def _start_options(self, request: PaymentRequest) -> dict[str, Any]:
+        """A new payment's run: it starts with the payment's first search attributes."""
+        return {
+            **self._run_options(request),
+            "search_attributes": search_attributes.at_start(request),
+        }
+
+    def _run_options(self, request: PaymentRequest) -> dict[str, Any]:
         return {
             "id": request.payment_id,
             "task_queue": self._task_queue,
@@ -87,7 +94,6 @@ class PaymentSteering:
             "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
             "static_summary": f"order {request.order_id}: "
             f"{format_amount(request.amount, request.currency)}, {request.capture_method} capture",
-            "search_attributes": search_attributes.at_start(request),
         }
 
     async def start(
@@ -168,8 +174,10 @@ class PaymentSteering:
             )
 
     def _later_run_options(self, request: PaymentRequest) -> dict[str, Any]:
+        """A later run: no first values (the payment is not new); its first task upserts
+        the row's, once loaded."""
         return {
-            **self._start_options(request),
+            **self._run_options(request),
             "id_reuse_policy": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             "static_summary": f"order {request.order_id}: later work on the payment",
         }

@@ -88,6 +88,9 @@ async def test_a_settled_payment_closes_and_a_later_refund_starts_a_new_run(
     later = temporal.get_workflow_handle_for(PaymentWorkflow.run, handle.id)
     description = await later.describe()
     assert description.run_id != handle.result_run_id
+    # Started from the row: not with a new payment's first search attributes ("pending").
+    started = (await later.fetch_history()).events[0].workflow_execution_started_event_attributes
+    assert "PaymentStatus" not in started.search_attributes.indexed_fields
     payment = await row(sessions, handle.id)
     assert (payment.status, payment.amount_refunded) == ("partially_refunded", 1000)
     # The same refund asked again, on this run or the next one, is the same refund.
