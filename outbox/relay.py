@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,6 +73,11 @@ class OutboxRelay:
     kafka: KafkaSettings
     metrics: RelayMetrics
     lock_id: int = LEADER_LOCK_ID
+    # The same pool, its connections in autocommit: each batch statement commits on its own.
+    _autocommit: AsyncEngine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def run(self, stop: asyncio.Event) -> None:
         await asyncio.gather(self._lead(stop), self._watch_backlog(stop))
@@ -149,8 +154,7 @@ class OutboxRelay:
         webhook deliveries. A crash between Kafka's acknowledgement and the mark publishes the
         same rows again, with the same event ids.
         """
-        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        async with autocommit.connect() as connection:
+        async with self._autocommit.connect() as connection:
             rows = list(
                 (
                     await connection.execute(
