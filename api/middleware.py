@@ -148,12 +148,12 @@ class Plumbing:
             try:
                 await self.app(scope, receive, send_with_headers)
             finally:
-                span.set_attribute("http.route", _route_template(request))
+                route = _route_template(request)
+                span.set_attribute("http.route", route)
                 span.set_attribute("http.response.status_code", status)
-                self._observe(request, status, time.perf_counter() - started)
+                self._observe(request, route, status, time.perf_counter() - started)
 
-    def _observe(self, request: Request, status: int, elapsed: float) -> None:
-        route = _route_template(request)
+    def _observe(self, request: Request, route: str, status: int, elapsed: float) -> None:
         self.metrics.requests.labels(request.method, route, str(status)).inc()
         self.metrics.latency.labels(request.method, route).observe(elapsed)
         payment_id = request.path_params.get("payment_id")
