@@ -158,6 +158,9 @@ class GatewaySettings(BaseModel):
     latency_ms: int = 0
     failure_rate: float = 0.0
     authorization_ttl_seconds: int = 7 * 24 * 3600
+    # Where the simulator keeps its books across restarts (the local stack: .data/); None:
+    # in memory only.
+    books_path: str | None = None
 
     def base_url(self) -> str:
         return self.url or f"http://{self.host}:{self.port}"

@@ -48,8 +48,12 @@ class ServiceBusy(PaymentSagaError):
     code = "temporarily_unavailable"
 
 
-class GatewayNotFound(PaymentSagaError):
-    code = "resource_missing"
+class GatewayNotFound(GatewayDeclined):
+    """The processor knows no such object (authorization, refund, token): an answer retrying
+    cannot change, so the step ends with it recorded, never in a retry loop."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("resource_missing", message)
 
 
 class RequestRejected(PaymentSagaError):

@@ -1,7 +1,10 @@
 """The simulated card processor's books: tokens, authorizations, idempotent answers, a ledger.
 
-The simulator holds card numbers in memory only, as a real processor's vault would; nothing
-here is written to disk.
+A processor keeps its records: restarted, it still knows what it authorized. The books are
+kept in a journal file when the simulator is given one (`GATEWAY_BOOKS_PATH`; the local stack
+puts it in `.data/`): one JSON line appended per change, replayed at start. They never hold a
+card number: a token keeps what the number's test card does (`Behaviour`), its brand and last
+four digits.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import random
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from domain.cards import brand_of
@@ -38,10 +42,36 @@ class Answer:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Behaviour:
+    """What a test card does, all the books keep of its number (docs/test-cards.md)."""
+
+    decline: tuple[str, str | None, str] | None = None
+    flaky: bool = False
+    capture_refused: bool = False
+    refund_refused: bool = False
+    lost_response: bool = False
+
+    @classmethod
+    def of(cls, number: str) -> Behaviour:
+        return cls(
+            decline=DECLINES.get(number),
+            flaky=number == FLAKY_CARD,
+            capture_refused=number == CAPTURE_REFUSED_CARD,
+            refund_refused=number == REFUND_REFUSED_CARD,
+            lost_response=number == LOST_RESPONSE_CARD,
+        )
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> Behaviour:
+        decline = data.get("decline")
+        return cls(**{**data, "decline": tuple(decline) if decline else None})
+
+
 @dataclass
 class Authorization:
     id: str
-    card_number: str
+    behaviour: Behaviour
     amount: int
     currency: str
     expires_at: float
@@ -73,7 +103,9 @@ class Faults:
 class Processor:
     authorization_ttl_seconds: float
     faults: Faults = field(default_factory=Faults)
-    tokens: dict[str, str] = field(default_factory=dict)
+    # Where the books are kept (None: in memory only, for tests that start a fresh processor).
+    books_path: Path | None = None
+    tokens: dict[str, Behaviour] = field(default_factory=dict)
     # What `GET /v1/tokens/{token}` answers: the tokenize response, no number in it.
     token_cards: dict[str, dict[str, Any]] = field(default_factory=dict)
     authorizations: dict[str, Authorization] = field(default_factory=dict)
@@ -83,15 +115,57 @@ class Processor:
     lookups: list[str] = field(default_factory=list)
     _secret: bytes = field(default_factory=lambda: secrets.token_bytes(16))
 
+    def restore(self) -> None:
+        """The books as the journal left them: each line one change, later lines win."""
+        if self.books_path is None or not self.books_path.exists():
+            return
+        with self.books_path.open() as journal:
+            for line in journal:
+                if line.strip():
+                    self._replay(json.loads(line))
+
+    def _replay(self, change: dict[str, Any]) -> None:
+        kind, data = change["kind"], change["data"]
+        if kind == "secret":
+            self._secret = bytes.fromhex(data)
+        elif kind == "token":
+            self.tokens[data["token"]] = Behaviour.load(data["behaviour"])
+            self.token_cards[data["token"]] = data["card"]
+        elif kind == "authorization":
+            behaviour = Behaviour.load(data["behaviour"])
+            self.authorizations[data["id"]] = Authorization(**{**data, "behaviour": behaviour})
+        elif kind == "answer":
+            self.answers[data["key"]] = (data["signature"], Answer(**data["answer"]))
+        elif kind == "attempts":
+            self.attempts[data["key"]] = data["count"]
+        elif kind == "ledger":
+            self.ledger.append(LedgerEntry(**data))
+
+    def _journal(self, kind: str, data: Any) -> None:
+        """One change appended to the books' file (none kept: in memory only)."""
+        if self.books_path is None:
+            return
+        if not self.books_path.exists():
+            self.books_path.parent.mkdir(parents=True, exist_ok=True)
+            first = json.dumps({"kind": "secret", "data": self._secret.hex()})
+            self.books_path.write_text(first + "\n")
+        with self.books_path.open("a") as journal:
+            journal.write(json.dumps({"kind": kind, "data": data}) + "\n")
+
+    def _touched(self, auth: Authorization) -> None:
+        self._journal("authorization", asdict(auth))
+
     def tokenize(self, number: str, exp_month: int, exp_year: int) -> dict[str, Any]:
         token = "tok_" + secrets.token_hex(12)
-        self.tokens[token] = number
+        self.tokens[token] = Behaviour.of(number)
         # Keyed, as a processor's are (we store our own keyed fingerprint, not this one).
         fingerprint = hmac.new(self._secret, number.encode(), hashlib.sha256).hexdigest()[:16]
         self.token_cards[token] = {
             "token": token, "brand": brand_of(number), "last4": number[-4:],
             "exp_month": exp_month, "exp_year": exp_year, "fingerprint": fingerprint,
         }  # fmt: skip
+        card = {"token": token, "behaviour": asdict(self.tokens[token])}
+        self._journal("token", {**card, "card": self.token_cards[token]})
         return self.token_cards[token]
 
     def idempotent(self, key: str, request: dict[str, Any], apply: Any) -> tuple[Answer, bool]:
@@ -105,31 +179,33 @@ class Processor:
                 ), False
             return stored[1], False
         self.attempts[key] = self.attempts.get(key, 0) + 1
+        self._journal("attempts", {"key": key, "count": self.attempts[key]})
         answer: Answer = apply()
         if answer.status_code >= 500:  # transient: not stored, a retry may succeed
             return answer, False
         self.answers[key] = (signature, answer)
+        self._journal("answer", {"key": key, "signature": signature, "answer": asdict(answer)})
         lose = answer.status_code < 300 and random.random() < self.faults.lost_response_rate
         return answer, lose
 
     def authorize(self, key: str, token: str, amount: int, currency: str) -> Answer:
-        number = self.tokens.get(token)
-        if number is None:
+        card = self.tokens.get(token)
+        if card is None:
             return _error(402, "invalid_token", "unknown card token")
-        if number == FLAKY_CARD and self.attempts[key] <= FLAKY_FAILURES:
+        if card.flaky and self.attempts[key] <= FLAKY_FAILURES:
             return _error(503, "processing_error", "the processor had a hiccup")
-        if number in DECLINES:
-            code, decline_code, message = DECLINES[number]
+        if card.decline is not None:
+            code, decline_code, message = card.decline
             return _error(402, code, message, decline_code)
         auth = Authorization(
-            id="auth_" + secrets.token_hex(10), card_number=number, amount=amount,
+            id="auth_" + secrets.token_hex(10), behaviour=card, amount=amount,
             currency=currency, expires_at=time.time() + self.authorization_ttl_seconds,
         )  # fmt: skip
         self.authorizations[auth.id] = auth
         return self._applied("authorize", key, auth, auth.id, amount)
 
     def capture(self, key: str, auth: Authorization, amount: int) -> Answer:
-        if auth.card_number == CAPTURE_REFUSED_CARD:
+        if auth.behaviour.capture_refused:
             return _error(402, "capture_refused", "the issuer refused the capture")
         if auth.voided or auth.captured:
             return _error(409, "authorization_closed", "the authorization was voided or captured")
@@ -147,7 +223,7 @@ class Processor:
         return self._applied("void", key, auth, "void_" + secrets.token_hex(8), 0)
 
     def refund(self, key: str, auth: Authorization, amount: int) -> Answer:
-        if auth.card_number == REFUND_REFUSED_CARD:
+        if auth.behaviour.refund_refused:
             return _error(402, "refund_refused", "the issuer refused the refund")
         if not 0 < amount <= auth.captured - auth.refunded:
             return _error(400, "amount_exceeds_refundable", "refund exceeds what was captured")
@@ -160,10 +236,13 @@ class Processor:
         refund = next((e for e in self.ledger if e.reference == reference), None)
         if refund is None or refund.operation != "refund":
             return None
-        self.authorizations[refund.authorization_id].refunded -= refund.amount
+        auth = self.authorizations[refund.authorization_id]
+        auth.refunded -= refund.amount
         failed = LedgerEntry("refund_failed", refund.idempotency_key, refund.authorization_id,
                              reference, refund.amount, refund.currency, time.time())  # fmt: skip
         self.ledger.append(failed)
+        self._touched(auth)
+        self._journal("ledger", asdict(failed))
         return failed
 
     def _applied(
@@ -171,6 +250,8 @@ class Processor:
     ) -> Answer:
         entry = LedgerEntry(operation, key, auth.id, reference, amount, auth.currency, time.time())
         self.ledger.append(entry)
+        self._touched(auth)
+        self._journal("ledger", asdict(entry))
         body = {"object": "operation", "id": reference, "status": "succeeded", **asdict(entry)}
         body["expires_at"] = auth.expires_at
         return Answer(200, body)

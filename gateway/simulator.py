@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated, Any
 
 import uvicorn
@@ -16,7 +17,7 @@ from fastapi import FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.processor import LOST_RESPONSE_CARD, Answer, Faults, Processor, _error
+from gateway.processor import Answer, Faults, Processor, _error
 from observability.logs import configure_logging
 from settings import Settings
 
@@ -73,7 +74,7 @@ def create_app(processor: Processor) -> FastAPI:
         first_time = key not in processor.answers
         answer, lose = processor.idempotent(key, request, apply)
         card = processor.tokens.get(str(request.get("token")))
-        if first_time and answer.status_code < 300 and card == LOST_RESPONSE_CARD:
+        if first_time and answer.status_code < 300 and card is not None and card.lost_response:
             lose = True
         return _reply(LOST_RESPONSE if lose else answer)
 
@@ -107,7 +108,7 @@ def create_app(processor: Processor) -> FastAPI:
         auth = processor.authorizations.get(authorization_id)
         if auth is None:
             return _reply(_error(404, "resource_missing", "no such authorization"))
-        shown = {k: v for k, v in asdict(auth).items() if k != "card_number"}
+        shown = {k: v for k, v in asdict(auth).items() if k != "behaviour"}
         return JSONResponse(shown)
 
     @app.post("/v1/authorizations/{authorization_id}/{operation}")
@@ -157,7 +158,12 @@ def create_app(processor: Processor) -> FastAPI:
 
 def main() -> None:
     settings = Settings()
-    processor = Processor(authorization_ttl_seconds=settings.gateway.authorization_ttl_seconds)
+    books = settings.gateway.books_path
+    processor = Processor(
+        authorization_ttl_seconds=settings.gateway.authorization_ttl_seconds,
+        books_path=Path(books) if books else None,
+    )
+    processor.restore()
     processor.faults = Faults(
         latency_ms=settings.gateway.latency_ms, failure_rate=settings.gateway.failure_rate
     )

@@ -60,6 +60,8 @@ class Stack:
             "TEMPORAL_ADDRESS": s.temporal.target(),
             "TEMPORAL_UI_URL": s.temporal.web_url(),
             "GATEWAY_URL": s.gateway.base_url(),
+            # The simulator's books outlive it, as a processor's records do.
+            "GATEWAY_BOOKS_PATH": s.gateway.books_path or str(self.data_dir / "simulator-books"),
             "PYTHONUNBUFFERED": "1",
         }
 

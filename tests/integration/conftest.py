@@ -16,11 +16,13 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from temporalio.client import Client, WorkflowHandle
 
 from clients import connect_temporal, kafka_options
+from db.session import SessionFactory
 from domain.messages import PaymentRequest
 from domain.states import CaptureMethod
 from gateway.protocol import CardInput, PaymentGateway
 from gateway.simulator_client import SimulatorGateway
 from settings import Settings, as_environment
+from steering.payments import PaymentSteering
 from workflows.payment import PaymentWorkflow
 
 
@@ -103,6 +105,11 @@ class Payments:
         response = await self.gateway_http.get("/v1/ledger", params={"key_prefix": payment_id})
         lookups: list[str] = response.json()["lookups"]
         return lookups
+
+
+@pytest.fixture
+def steering(temporal: Client, settings: Settings, sessions: SessionFactory) -> PaymentSteering:
+    return PaymentSteering(temporal, settings.temporal.task_queue, sessions, settings.payments)
 
 
 @pytest.fixture(scope="session")

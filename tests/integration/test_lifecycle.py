@@ -38,11 +38,6 @@ WAIT = 30.0
 STAYS_OPEN: dict[str, Any] = {"idle_close_seconds": 120}
 
 
-@pytest.fixture
-def steering(temporal: Client, settings: Settings, sessions: SessionFactory) -> PaymentSteering:
-    return PaymentSteering(temporal, settings.temporal.task_queue, sessions, settings.payments)
-
-
 async def closed(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionStatus:
     """Wait for the run to close; its status."""
     for _ in range(600):
