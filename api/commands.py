@@ -95,18 +95,30 @@ class PaymentCommands:
         return float(longest if wait_seconds is None else min(wait_seconds, longest))
 
     async def capture(
-        self, account_id: str, payment_id: str, amount: int | None, wait_seconds: int | None = None
+        self,
+        account_id: str,
+        payment_id: str,
+        amount: int | None,
+        wait_seconds: int | None = None,
+        update_id: str | None = None,
     ) -> tuple[int, View]:
         """200 and the payment once captured; 202 and the payment as it stands if not yet."""
         await self._queries.payment(account_id, payment_id)  # 404 before anything else
-        finished = await self._steering.capture(payment_id, amount, self._wait(wait_seconds))
+        wait = self._wait(wait_seconds)
+        finished = await self._steering.capture(payment_id, amount, wait, update_id)
         return (200 if finished else 202), await self._queries.payment(account_id, payment_id)
 
     async def cancel(
-        self, account_id: str, payment_id: str, reason: str | None, wait_seconds: int | None = None
+        self,
+        account_id: str,
+        payment_id: str,
+        reason: str | None,
+        wait_seconds: int | None = None,
+        update_id: str | None = None,
     ) -> tuple[int, View]:
         await self._queries.payment(account_id, payment_id)
-        finished = await self._steering.cancel(payment_id, reason, self._wait(wait_seconds))
+        wait = self._wait(wait_seconds)
+        finished = await self._steering.cancel(payment_id, reason, wait, update_id)
         return (200 if finished else 202), await self._queries.payment(account_id, payment_id)
 
     async def refund(

@@ -168,6 +168,16 @@ def scope_of(principal: Principal, generation: str) -> tuple[str, ...]:
     return (principal.account_id, generation) if generation else (principal.key_id,)
 
 
+def step_update_id(
+    prefix: str, principal: Principal, generation: str, payment_id: str, key: str | None
+) -> str | None:
+    """A capture's or cancel's update id, from its Idempotency-Key and generation: a retry
+    joins the update sent before. No key: a new update each time (the SDK's random id)."""
+    if key is None:
+        return None
+    return derived_id(prefix, *scope_of(principal, generation), payment_id, key)
+
+
 async def idempotent(
     request: Request,
     store: IdempotencyStore,
@@ -280,8 +290,11 @@ async def capture_payment(
     body = body or schemas.CaptureBody()
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
-    async def work(_: str) -> tuple[int, BaseModel]:
-        return await commands.capture(principal.account_id, payment_id, body.amount, wait)
+    async def work(generation: str) -> tuple[int, BaseModel]:
+        update_id = step_update_id("cap", principal, generation, payment_id, idempotency_key)
+        return await commands.capture(
+            principal.account_id, payment_id, body.amount, wait, update_id
+        )
 
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 
@@ -306,8 +319,9 @@ async def cancel_payment(
     body = body or schemas.CancelBody()
     wait = parse_prefer(prefer, settings.api.max_wait_seconds)
 
-    async def work(_: str) -> tuple[int, BaseModel]:
-        return await commands.cancel(principal.account_id, payment_id, body.reason, wait)
+    async def work(generation: str) -> tuple[int, BaseModel]:
+        update_id = step_update_id("can", principal, generation, payment_id, idempotency_key)
+        return await commands.cancel(principal.account_id, payment_id, body.reason, wait, update_id)
 
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 

@@ -129,15 +129,21 @@ class PaymentSteering:
             PaymentWorkflow.run, request, **self._later_run_options(request)
         )
 
-    async def capture(self, payment_id: str, amount: int | None, wait_seconds: float) -> bool:
-        update = Update("capture", CaptureRequest(amount))
+    async def capture(
+        self, payment_id: str, amount: int | None, wait_seconds: float, update_id: str | None = None
+    ) -> bool:
+        """`update_id`: derived from the request's Idempotency-Key, so a retry (after a 503)
+        joins the update it sent before instead of meeting the capture it made."""
+        update = Update("capture", CaptureRequest(amount), update_id)
         return await self._steer(await self._row(payment_id), update, wait_seconds)
 
-    async def cancel(self, payment_id: str, reason: str | None, wait_seconds: float) -> bool:
+    async def cancel(
+        self, payment_id: str, reason: str | None, wait_seconds: float, update_id: str | None = None
+    ) -> bool:
         payment = await self._row(payment_id)
         if payment.status != PaymentStatus.AUTHORIZED:
             self._refund_window_open(payment, "payment_not_cancelable")
-        update = Update("cancel", CancelRequest(reason))
+        update = Update("cancel", CancelRequest(reason), update_id)
         return await self._steer(payment, update, wait_seconds)
 
     async def refund(self, payment_id: str, request: RefundRequest, wait_seconds: float) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from db.models import IdempotencyRecord, Refund
 from db.session import SessionFactory
@@ -153,3 +153,35 @@ async def test_refund_answers_202_with_the_pending_refund(api: httpx.AsyncClient
             break
         await asyncio.sleep(0.5)
     assert response.json()["status"] == "succeeded"
+
+
+async def lost_answer(sessions: SessionFactory, key: str) -> None:
+    """What the API does to a key whose request failed on our side (a 503): the work's answer
+    is not stored and the key is free for the client's retry."""
+    async with sessions.begin() as session:
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == key)
+            .values(response_status=None, response_body=None, locked_until=func.now())
+        )
+
+
+@pytest.mark.parametrize("action", ["capture", "cancel"])
+async def test_a_retried_capture_or_cancel_joins_the_first(
+    api: httpx.AsyncClient, sessions: SessionFactory, gateway_http: httpx.AsyncClient, action: str
+) -> None:
+    """Capture and cancel updates once had random ids: the retry of one whose answer was lost
+    met the payment it had already moved and got 409, stored under the key for good."""
+    created = await create(api, payment_body(capture_method="manual"))
+    payment_id = created.json()["id"]
+    key = {"Idempotency-Key": f"{action}-{uuid.uuid4().hex}"}
+    first = await api.post(f"/v1/payments/{payment_id}/{action}", json={}, headers=key)
+    assert first.status_code == 200, first.text
+    await lost_answer(sessions, key["Idempotency-Key"])
+
+    retried = await api.post(f"/v1/payments/{payment_id}/{action}", json={}, headers=key)
+
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["status"] == first.json()["status"]
+    operations = [e["operation"] for e in await gateway_ledger(gateway_http, payment_id)]
+    assert operations.count("capture" if action == "capture" else "void") == 1
