@@ -22,6 +22,7 @@ from activities.metrics import ActivityMetrics
 from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
 from activities.unretryable import UnretryableErrors
+from activities.voids import VoidActivities
 from clients import codec_keys, connect_temporal, temporal_runtime
 from db.session import create_engine, create_session_factory
 from gateway.factory import open_gateways
@@ -83,7 +84,12 @@ def declared_activities(*instances: object) -> list[Callable[..., Any]]:
 
 def activity_instances(payments: PaymentActivities) -> tuple[object, ...]:
     """Every class of activities the workflow calls, built on the payments' dependencies."""
-    return payments, OutcomeActivities(payments), LifecycleActivities(payments)
+    return (
+        payments,
+        OutcomeActivities(payments),
+        LifecycleActivities(payments),
+        VoidActivities(payments),
+    )
 
 
 def build_worker(settings: Settings, client: Client, activities: PaymentActivities) -> Worker:

@@ -3,7 +3,9 @@ over, but only once the first is proven not to have authorized. Never two author
 
 Proven means: after `GATEWAY_FAILOVER_AFTER_FAILURES` failed attempts on the processor, either
 none of them could have been applied (every error was one where nothing was applied: refused
-connections, 5xx, 429), or the processor's own lookup of the key answers "never applied". An
+connections, 429, a 5xx the processor documents as not applied), or the processor's own
+strongly consistent lookup of the key answers "never applied" (`OperationQuery.consistent`: a
+search that lags writes, or a partial list, is no proof). An
 attempt whose outcome is unknown and a lookup that fails too keep the payment on its processor
 (retried, as with one processor), and a decline is final: declines are not outages.
 """
@@ -85,7 +87,7 @@ async def _proven_unavailable(
         return None
     if not any(outcomes.get(outcome) for outcome in MAYBE_APPLIED):
         return True
-    query = OperationQuery("authorize", key)
+    query = OperationQuery("authorize", key, consistent=True)  # a miss must be proof
     gateway = payments.gateways[processor]
     found, attempt, error = await payments.timed(
         payment_id, "lookup", key, lambda: gateway.lookup(query), processor

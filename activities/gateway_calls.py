@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -16,6 +16,8 @@ from domain.messages import Failure
 from gateway.protocol import GatewayOperation
 
 GatewayCall = Callable[[], Awaitable[GatewayOperation]]
+# What a call answers: an operation, or the read of a hold.
+Answer = TypeVar("Answer")
 LookupCall = Callable[[], Awaitable[GatewayOperation | None]]
 
 
@@ -27,12 +29,12 @@ async def timed_call(
     payment_id: str,
     operation: str,
     key: str,
-    call: Callable[[], Awaitable[GatewayOperation | None]],
+    call: Callable[[], Awaitable[Answer | None]],
     processor: str | None = None,
-) -> tuple[GatewayOperation | None, PaymentAttempt, PaymentSagaError | None]:
+) -> tuple[Answer | None, PaymentAttempt, PaymentSagaError | None]:
     """Run the call; return its result, the attempt row, and the domain error if it failed."""
     started = time.monotonic()
-    result: GatewayOperation | None = None
+    result: Answer | None = None
     failure: PaymentSagaError | None = None
     try:
         result = await call()

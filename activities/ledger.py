@@ -45,6 +45,8 @@ def apply_ledger(payment: Payment, ledger: Ledger) -> None:
     if ledger.captured and not payment.amount_captured:
         payment.captured_at = now  # the refund window opens
     payment.status = ledger.status.value
+    if ledger.status is not PaymentStatus.OUTCOME_UNKNOWN:
+        payment.unknown_operation = None  # resolved: nothing is left to look up
     payment.amount_authorized = ledger.authorized
     payment.amount_captured = ledger.captured
     payment.amount_refunded = ledger.refunded

@@ -22,6 +22,7 @@ from domain.messages import (
     RefundState,
     StepResult,
     StoredPayment,
+    UnknownOperation,
 )
 from domain.states import PaymentStatus, RefundStatus
 
@@ -115,6 +116,21 @@ def stored(payment: Payment, refunds: list[Refund]) -> StoredPayment:
         created_at=payment.created_at,
         captured_at=payment.captured_at,
         dispute_status=payment.dispute_status,
+        unknown_operation=unknown_operation(payment),
+        authorization_expires_at=payment.authorization_expires_at,
+    )
+
+
+def unknown_operation(payment: Payment) -> UnknownOperation | None:
+    recorded = payment.unknown_operation
+    if payment.status != PaymentStatus.OUTCOME_UNKNOWN or not recorded:
+        return None
+    failure = recorded.get("failure")
+    return UnknownOperation(
+        operation=recorded["operation"],
+        amount=recorded.get("amount", 0),
+        refund_id=recorded.get("refund_id"),
+        failure=Failure(**failure) if failure else None,
     )
 
 

@@ -9,6 +9,8 @@ applied, or declined. When even that cannot be found out, `mark_unknown` puts th
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from temporalio import activity
 
 from activities.gateway_calls import decline_failure, raise_application_error
@@ -17,7 +19,13 @@ from activities.payments import PaymentActivities
 from domain import events
 from domain.errors import GatewayDeclined
 from domain.keys import capture_key, refund_key
-from domain.messages import Resolution, ResolveInput, StepResult, UnknownInput
+from domain.messages import (
+    Resolution,
+    ResolveInput,
+    StepResult,
+    UnknownInput,
+    UnknownOperation,
+)
 from domain.states import Outcome, PaymentStatus
 from gateway.protocol import OperationQuery
 
@@ -71,6 +79,8 @@ class OutcomeActivities:
             payment = change.payment
             if payment.status != PaymentStatus.OUTCOME_UNKNOWN:
                 apply_ledger(payment, ledger_of(payment).unknown())
+                operation = UnknownOperation(data.operation, data.amount, data.refund_id)
+                payment.unknown_operation = asdict(operation)
                 payment.failure_code = "outcome_unknown"
                 payment.failure_message = (
                     f"the {data.operation} ({data.idempotency_key}) could not be confirmed:"

@@ -7,9 +7,10 @@ state change is skipped when an earlier attempt already committed it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import structlog
 from sqlalchemy import select
@@ -18,7 +19,6 @@ from temporalio import activity
 from activities.failover import authorize_along_route
 from activities.gateway_calls import (
     GatewayCall,
-    LookupCall,
     raise_application_error,
     should_reconcile,
     timed_call,
@@ -31,7 +31,7 @@ from db.repository import PaymentRepository
 from db.session import SessionFactory, single_statement
 from domain import events
 from domain.errors import GatewayDeclined, PaymentSagaError
-from domain.keys import authorize_key, capture_key, refund_key, void_key
+from domain.keys import capture_key, refund_key
 from domain.messages import (
     AuthorizeInput,
     CaptureInput,
@@ -39,13 +39,14 @@ from domain.messages import (
     RefundFailureInput,
     RefundInput,
     StepResult,
-    VoidInput,
 )
 from domain.states import PaymentStatus, RefundStatus
 from gateway.protocol import GatewayOperation, OperationQuery, PaymentGateway
 from gateway.routing import Gateways
 
 log = structlog.get_logger("payment_saga.activities")
+# What a timed gateway call answers: an operation, or a hold read.
+Answer = TypeVar("Answer")
 
 
 class PaymentActivities:
@@ -87,13 +88,19 @@ class PaymentActivities:
         return self._sessions
 
     async def step(
-        self, payment_id: str, query: OperationQuery, send: GatewayCall, processor: str | None
+        self,
+        payment_id: str,
+        query: OperationQuery,
+        send: GatewayCall,
+        processor: str | None,
+        look_up_first: bool = False,
     ) -> tuple[GatewayOperation, list[PaymentAttempt]]:
-        """Call the gateway (after a lookup on retries); failures are recorded, then raised."""
+        """Call the gateway (after a lookup on retries, or when a later run resumes the step);
+        failures are recorded, then raised."""
         attempts: list[PaymentAttempt] = []
         operation, key = query.operation, query.idempotency_key
         gateway = self._gateways[processor]
-        if should_reconcile():
+        if look_up_first or should_reconcile():
             found, attempt, error = await self.timed(
                 payment_id, "lookup", key, lambda: gateway.lookup(query), processor
             )
@@ -117,9 +124,9 @@ class PaymentActivities:
         payment_id: str,
         operation: str,
         key: str,
-        call: LookupCall,
+        call: Callable[[], Awaitable[Answer | None]],
         processor: str | None = None,
-    ) -> tuple[GatewayOperation | None, PaymentAttempt, PaymentSagaError | None]:
+    ) -> tuple[Answer | None, PaymentAttempt, PaymentSagaError | None]:
         sent = asyncio.ensure_future(timed_call(payment_id, operation, key, call, processor))
         try:
             result, attempt, error = await asyncio.shield(sent)
@@ -206,9 +213,12 @@ class PaymentActivities:
             if payment.status == PaymentStatus.PENDING:
                 apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
+                payment.authorization_expires_at = operation.expires_at
                 payment.processor = processor or payment.processor
                 await self.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
-        return StepResult(reference=operation.authorization_id, amount=operation.amount)
+        return StepResult(
+            operation.authorization_id, operation.amount, expires_at=operation.expires_at
+        )
 
     async def _insert_pending(self, request: PaymentRequest) -> str | None:
         """The pending row, there before the first gateway call so the attempts and a void
@@ -235,6 +245,7 @@ class PaymentActivities:
                 data.authorization_reference, data.amount, key
             ),
             processor,
+            data.look_up_first,
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
         await self.record_capture(data.payment_id, result, attempts)
@@ -251,64 +262,6 @@ class PaymentActivities:
                 await self.emit(change.repo, payment, events.PAYMENT_SUCCEEDED)
 
     @activity.defn
-    async def void(self, data: VoidInput) -> StepResult:
-        """Release the authorization if there is one; the payment ends canceled or failed."""
-        processor = await self.processor_of(data.payment_id)
-        reference, attempts = await self._authorization_to_void(data, processor)
-        if reference is not None:
-            key = void_key(data.payment_id)
-            _, void_attempts = await self.step(
-                data.payment_id,
-                OperationQuery("void", key, reference),
-                lambda: self._gateways[processor].void(reference, key),
-                processor,
-            )
-            attempts += void_attempts
-        async with self._sessions.begin() as session:
-            repo = PaymentRepository(session)
-            session.add_all(attempts)
-            # No row (its insert failed for good): the void is done, there is nothing to record.
-            payment = await repo.get(data.payment_id, for_update=True)
-            voidable = (
-                PaymentStatus.PENDING,
-                PaymentStatus.AUTHORIZED,
-                PaymentStatus.OUTCOME_UNKNOWN,
-            )
-            if payment is not None and payment.status in voidable:
-                ledger = ledger_of(payment).resolved()
-                self._metrics.compensations.labels("failure" if data.failure else "cancel").inc()
-                if data.failure is None:
-                    apply_ledger(payment, ledger.cancel())
-                    await self.emit(repo, payment, events.PAYMENT_CANCELED)
-                else:
-                    apply_ledger(payment, ledger.fail())
-                    payment.failure_code = data.failure.code
-                    payment.failure_decline_code = data.failure.decline_code
-                    payment.failure_message = data.failure.message
-                    await self.emit(repo, payment, events.PAYMENT_FAILED)
-        return StepResult(reference=reference, amount=0)
-
-    async def _authorization_to_void(
-        self, data: VoidInput, processor: str | None
-    ) -> tuple[str | None, list[PaymentAttempt]]:
-        """The authorization id, asking the gateway when its answer never reached us."""
-        if data.authorization_reference is not None:
-            return data.authorization_reference, []
-        key = authorize_key(data.payment_id, processor if data.routed else None)
-        query = OperationQuery("authorize", key)
-        found, attempt, error = await self.timed(
-            data.payment_id,
-            "lookup",
-            key,
-            lambda: self._gateways[processor].lookup(query),
-            processor,
-        )
-        if error is not None and not isinstance(error, GatewayDeclined):
-            await self.record_attempts([attempt])
-            raise_application_error(error)
-        return (found.authorization_id if found else None), [attempt]
-
-    @activity.defn
     async def refund(self, data: RefundInput) -> StepResult:
         async with self._sessions.begin() as session:
             await session.execute(pending_refund(data))
@@ -322,6 +275,7 @@ class PaymentActivities:
                 data.authorization_reference, data.amount, key
             ),
             processor,
+            data.look_up_first,
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
         await self.record_refund(data, result, attempts)

@@ -111,6 +111,15 @@ class Payment(Base):
     # The latest dispute the processor told us of (webhooks): open, won or lost; and why.
     dispute_status: Mapped[str | None] = mapped_column(String(16))
     dispute_reason: Mapped[str | None] = mapped_column(String(64))
+    # The processors the payment may authorize on, in order, with its token at each
+    # ([{"processor", "token"}]; empty: the deployment's GATEWAY_KIND alone). A later run
+    # authorizes under the same keys as the first.
+    route: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    # While outcome_unknown: the operation nobody could confirm ({"operation", "amount",
+    # "refund_id"}), so any run can look it up again or take an operator's verdict.
+    unknown_operation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # When the processor releases the hold by itself (Stripe's capture_before), if it says.
+    authorization_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
     # SQLAlchemy adds `AND version = <read>` to every UPDATE and raises StaleDataError on a miss.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

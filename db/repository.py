@@ -47,6 +47,7 @@ class PaymentRepository:
                 card_fingerprint=card.fingerprint,
                 description=request.description,
                 metadata_=dict(request.metadata),
+                route=[{"processor": r.processor, "token": r.token} for r in request.route],
                 version=1,
             )
             .on_conflict_do_nothing(index_elements=[Payment.id])

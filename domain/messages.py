@@ -98,6 +98,18 @@ class LoadInput:
 
 
 @dataclass(frozen=True)
+class UnknownOperation:
+    """The operation a payment's `outcome_unknown` is about, kept on its row: any run can look
+    it up again or take an operator's verdict on it."""
+
+    operation: Literal["capture", "refund", "void"]
+    amount: int = 0
+    refund_id: str | None = None
+    # A void: the failure it was undoing (None: a cancel).
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
 class StoredPayment:
     """A payment as its row stands: where a later run of its workflow starts from."""
 
@@ -112,6 +124,9 @@ class StoredPayment:
     created_at: datetime | None = None
     captured_at: datetime | None = None
     dispute_status: str | None = None
+    unknown_operation: UnknownOperation | None = None
+    # When the processor releases the hold by itself, if it said.
+    authorization_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,9 @@ class CaptureInput:
     authorization_reference: str
     amount: int
     currency: str
+    # A later run resuming the step: the processor is asked what the key did before anything
+    # is sent (past its idempotency window, sending again would apply twice).
+    look_up_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +203,12 @@ class VoidInput:
     failure: Failure | None = None
     # A routed payment's authorize keys name their processor (domain/keys.py).
     routed: bool = False
+    # The authorize step ended by its deadline, not by an answer: an attempt may still be on
+    # its way to the processor, so the void waits out a call's timeout before looking it up.
+    authorize_in_flight: bool = False
+    # An operator's verdict on a void that stayed unknown: the hold is gone (released by hand,
+    # or by the processor), so nothing is sent and the payment ends as the void would end it.
+    released: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +219,8 @@ class RefundInput:
     amount: int
     currency: str
     reason: str | None = None
+    # As on CaptureInput: a later run resuming a pending refund looks its key up first.
+    look_up_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,6 +235,11 @@ class StepResult:
 
     reference: str | None
     amount: int
+    # The step's outcome could not be confirmed (a void the processor refused while it still
+    # holds the authorization): the payment is outcome_unknown, waiting for an operator.
+    outcome_unknown: bool = False
+    # An authorization: when the processor releases the hold by itself, if it says.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -246,9 +277,11 @@ class UnknownInput:
     """The payment goes to `outcome_unknown` until an operator resolves the operation."""
 
     payment_id: str
-    operation: str
+    operation: Literal["capture", "refund", "void"]
     idempotency_key: str
     cause: Failure
+    amount: int = 0
+    refund_id: str | None = None
 
 
 @dataclass(frozen=True)

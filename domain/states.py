@@ -54,8 +54,14 @@ class RefundStatus(StrEnum):
 
 ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     # Canceled while authorizing: whatever the gateway authorized has been voided.
+    # outcome_unknown: an authorization whose answer was lost, found and then not voidable.
     PaymentStatus.PENDING: frozenset(
-        {PaymentStatus.AUTHORIZED, PaymentStatus.FAILED, PaymentStatus.CANCELED}
+        {
+            PaymentStatus.AUTHORIZED,
+            PaymentStatus.FAILED,
+            PaymentStatus.CANCELED,
+            PaymentStatus.OUTCOME_UNKNOWN,
+        }
     ),
     PaymentStatus.AUTHORIZED: frozenset(
         {
@@ -165,7 +171,7 @@ class Ledger:
         return self._moved(PaymentStatus.CANCELED)
 
     def unknown(self) -> Ledger:
-        """A capture or refund was sent and nobody can say whether it was applied."""
+        """A capture, refund or void was sent and nobody can say whether it was applied."""
         return self._moved(PaymentStatus.OUTCOME_UNKNOWN)
 
     def refund_reversed(self, amount: int) -> Ledger:

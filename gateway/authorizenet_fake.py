@@ -16,7 +16,7 @@ import asyncio
 import itertools
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,10 @@ SCHEMA: dict[str, list[str]] = {
     ],
     "getTransactionDetailsRequest": [*AUTH, "transId"],
     "getUnsettledTransactionListRequest": [*AUTH, "status", "sorting", "paging"],
+    "getTransactionListRequest": [*AUTH, "batchId", "sorting", "paging"],
+    "getSettledBatchListRequest": [
+        *AUTH, "includeStatistics", "firstSettlementDate", "lastSettlementDate",
+    ],
     "transactionRequest": [
         "transactionType", "amount", "currencyCode", "payment", "profile", "solution", "callId",
         "terminalNumber", "authCode", "refTransId", "splitTenderId", "order", "lineItems", "tax",
@@ -70,6 +74,16 @@ UNSETTLED = (
     "declined",
     "refundPendingSettlement",
 )
+# What settling makes of each status (the sandbox's names).
+SETTLES = {
+    "capturedPendingSettlement": "settledSuccessfully",
+    "settledSuccessfully": "settledSuccessfully",
+    "refundPendingSettlement": "refundSettledSuccessfully",
+    "voided": "voided",
+    "declined": "declined",
+}
+# Authorize.Net's largest page of a transaction list.
+PAGE_LIMIT = 1000
 REASONS = {
     "1": "This transaction has been approved.",
     "2": "This transaction has been declined.",
@@ -84,6 +98,7 @@ REASONS = {
     "310": "This transaction has already been voided.",
     "311": "This transaction has already been captured.",
 }
+HOLD_SECONDS = 30 * 24 * 3600
 DECLINED_REASONS = {"2", "3", "4", "27", "44", "45", "65"}
 
 
@@ -91,6 +106,16 @@ class Faults(BaseModel):
     # The next N transactions are applied, but answered only after `lost_seconds`.
     lose_next: int = 0
     lost_seconds: float = 5.0
+    # Authorize.Net expires an authorization not captured within 30 days by itself
+    # (transactionStatus `expired`), then refuses its capture and void. Tests shorten it.
+    hold_seconds: float = HOLD_SECONDS
+    # Transactions settle in a batch after the account's cut-off (daily in production) and
+    # then leave the unsettled list: after this long here (None: never).
+    settle_after_seconds: float | None = None
+    # Authorize.Net answers a repeat (same invoice number and amount) with the first
+    # transaction only within the request's `duplicateWindow` (at most 8 hours); past it, a
+    # repeat is a new transaction. Tests shorten it.
+    duplicate_window_seconds: float = 28800
 
 
 class AcceptCard(BaseModel):
@@ -116,6 +141,8 @@ class Books:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(60000000001))
+    # Settled batches: id -> transaction ids, in settlement order.
+    batches: dict[str, list[str]] = field(default_factory=dict)
 
 
 def check_order(name: str, value: Any, parent: str = "") -> None:
@@ -141,6 +168,15 @@ def answer(body: dict[str, Any], error: tuple[str, str] | None = None) -> dict[s
     code, text = error or ("I00001", "Successful.")
     result = "Error" if error else "Ok"
     return {**body, "messages": {"resultCode": result, "message": [{"code": code, "text": text}]}}
+
+
+def paged(listed: list[dict[str, Any]], request: dict[str, Any]) -> dict[str, Any]:
+    """One page of a list, as Authorize.Net pages it (offset counts pages from 1)."""
+    paging = request.get("paging") or {}
+    limit = min(int(paging.get("limit", PAGE_LIMIT)), PAGE_LIMIT)
+    start = (int(paging.get("offset", 1)) - 1) * limit
+    page = listed[start : start + limit]
+    return answer({"transactions": page, "totalNumInResultSet": len(listed)})
 
 
 def masked(number: str) -> str:
@@ -187,7 +223,41 @@ class AuthorizeNetFake:
                 "E00007", "User authentication failed due to invalid authentication values."
             )
 
+    def _expire_holds(self) -> None:
+        """Authorizations past their window are expired by the processor itself."""
+        now = datetime.now(UTC)
+        for transaction in self.books.transactions.values():
+            submitted = datetime.fromisoformat(transaction["submitTimeUTC"])
+            held = (now - submitted).total_seconds()
+            if transaction["transactionStatus"] == "authorizedPendingCapture" and (
+                held >= self.books.faults.hold_seconds
+            ):
+                transaction.update(transactionStatus="expired", settleAmount=Decimal(0))
+
+    def _settle(self) -> None:
+        """Transactions past the cut-off settle into a batch, leaving the unsettled list."""
+        after = self.books.faults.settle_after_seconds
+        if after is None:
+            return
+        now = datetime.now(UTC)
+        due = [
+            t
+            for t in self.books.transactions.values()
+            if t.get("batch") is None
+            and t["transactionStatus"] in SETTLES
+            and (now - datetime.fromisoformat(t["submitTimeUTC"])).total_seconds() >= after
+        ]
+        if not due:
+            return
+        batch = str(next(self.books.ids))
+        for transaction in due:
+            settled = SETTLES[transaction["transactionStatus"]]
+            transaction.update(batch=batch, transactionStatus=settled)
+        self.books.batches[batch] = [t["transId"] for t in due]
+
     def dispatch(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
+        self._expire_holds()
+        self._settle()
         if name == "createCustomerProfileRequest":
             return self.create_profile(request["profile"]["paymentProfiles"]["payment"])
         if name == "getCustomerPaymentProfileRequest":
@@ -195,12 +265,16 @@ class AuthorizeNetFake:
         if name == "getTransactionDetailsRequest":
             return self.details(request["transId"])
         if name == "getUnsettledTransactionListRequest":
-            listed = [
-                self._summary(t)
-                for t in self.books.transactions.values()
-                if t["transactionStatus"] in UNSETTLED
-            ]
-            return answer({"transactions": listed[::-1]})
+            unsettled = [t for t in self.books.transactions.values() if t.get("batch") is None]
+            listed = [self._summary(t) for t in unsettled if t["transactionStatus"] in UNSETTLED]
+            return paged(listed[::-1], request)
+        if name == "getSettledBatchListRequest":
+            batches = [{"batchId": batch, "settlementState": "settledSuccessfully"}
+                       for batch in self.books.batches]  # fmt: skip
+            return answer({"batchList": batches})
+        if name == "getTransactionListRequest":
+            ids = self.books.batches.get(str(request.get("batchId")), [])
+            return paged([self._summary(self.books.transactions[i]) for i in ids], request)
         if name == "createTransactionRequest":
             return self.transact(request["transactionRequest"])
         raise Refused("E00003", f"The element '{name}' is not supported here.")
@@ -257,7 +331,7 @@ class AuthorizeNetFake:
         kind = request["transactionType"]
         invoice = request.get("order", {}).get("invoiceNumber", "")
         amount = Decimal(request.get("amount", "0"))
-        duplicate = self._duplicate(kind, invoice, amount)
+        duplicate = self._duplicate(kind, invoice, amount, self._window(request))
         if duplicate is not None:
             return self._response(duplicate, "3", "11")
         if kind == "authOnlyTransaction":
@@ -271,9 +345,20 @@ class AuthorizeNetFake:
             return self.void(original)
         return self.refund(original, request, invoice, amount)
 
-    def _duplicate(self, kind: str, invoice: str, amount: Decimal) -> dict[str, Any] | None:
+    def _window(self, request: dict[str, Any]) -> float:
+        settings = (request.get("transactionSettings") or {}).get("setting") or []
+        asked = next(
+            (float(s["settingValue"]) for s in settings if s["settingName"] == "duplicateWindow"),
+            120.0,  # Authorize.Net's default
+        )
+        return min(asked, 28800.0, self.books.faults.duplicate_window_seconds)
+
+    def _duplicate(
+        self, kind: str, invoice: str, amount: Decimal, window: float
+    ) -> dict[str, Any] | None:
         if kind not in ("authOnlyTransaction", "refundTransaction") or not invoice:
             return None
+        since = datetime.now(UTC) - timedelta(seconds=window)
         return next(
             (
                 t
@@ -281,6 +366,7 @@ class AuthorizeNetFake:
                 if t["invoiceNumber"] == invoice
                 and t["transactionType"] == kind
                 and t["authAmount"] == amount
+                and datetime.fromisoformat(t["submitTimeUTC"]) > since
             ),
             None,
         )

@@ -10,8 +10,10 @@ has no idempotency keys: each transaction carries a digest of our step's key as 
 `order.invoiceNumber` (20 characters), and the duplicate window answers a repeat within 8 hours
 with the first transaction's id (error 11). Lookups read the authorization's status
 (`getTransactionDetailsRequest`) for a capture or void, and find an authorize or refund by its
-invoice number among the unsettled transactions. Tokens are customer payment profiles
-(`anet_<profile>_<payment profile>`), made from a card number or from Accept.js opaque data.
+invoice number among every page of the unsettled transactions and of the settled batches
+(gateway/authorizenet_search.py; a search that cannot read them all is an unknown outcome).
+Tokens are customer payment profiles (`anet_<profile>_<payment profile>`), made from a card
+number or from Accept.js opaque data.
 docs/processors.md has the error mapping.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,9 +33,11 @@ from domain.errors import GatewayDeclined, GatewayOutcomeUnknown, GatewayTransie
 from domain.messages import CardSummary
 from domain.money import exponent
 from gateway.anet_codes import BRANDS, declined, refused, transient
+from gateway.authorizenet_search import TransactionSearch
 from gateway.protocol import (
     CardInput,
     GatewayOperation,
+    Hold,
     OperationQuery,
     Settlement,
     TokenizedCard,
@@ -46,6 +51,11 @@ ACCEPT_DESCRIPTOR = "COMMON.ACCEPT.INAPP.PAYMENT"
 DUPLICATE_WINDOW_SECONDS = 28800  # Authorize.Net's longest
 CAPTURED = ("capturedPendingSettlement", "settledSuccessfully", "refundSettledSuccessfully")
 STILL_PENDING = ("FDSPendingReview", "FDSAuthorizedPendingReview", "underReview")
+# What a transaction still holds on the card; any other status holds nothing (voided, expired
+# by Authorize.Net after 30 days, declined, ...). couldNotVoid: a void that failed.
+STILL_HELD = ("authorizedPendingCapture", "couldNotVoid", *STILL_PENDING)
+# Authorize.Net expires an authorization not captured within 30 days.
+HOLD_WINDOW = timedelta(days=30)
 
 
 def invoice_number(idempotency_key: str) -> str:
@@ -133,7 +143,10 @@ class AuthorizeNetGateway:
             "order": {"invoiceNumber": invoice_number(idempotency_key)},
         }
         trans_id, _ = await self._transact(request, "authorize")
-        return GatewayOperation("authorize", idempotency_key, trans_id, trans_id, amount, currency)
+        expires = datetime.now(UTC) + HOLD_WINDOW
+        return GatewayOperation(
+            "authorize", idempotency_key, trans_id, trans_id, amount, currency, expires
+        )
 
     async def capture(
         self, authorization_id: str, amount: int, idempotency_key: str
@@ -182,7 +195,7 @@ class AuthorizeNetGateway:
     async def lookup(self, query: OperationQuery) -> GatewayOperation | None:
         key = query.idempotency_key
         if query.operation in ("authorize", "refund"):
-            found = await self._unsettled(invoice_number(key))
+            found = await TransactionSearch(self._call).by_invoice(invoice_number(key))
             if found is None:
                 return None
             status = found["transactionStatus"]
@@ -216,6 +229,21 @@ class AuthorizeNetGateway:
         details = await self._details(authorization_id)
         captured = details["transactionStatus"] in CAPTURED
         return Settlement(self._minor(details["settleAmount"]) if captured else 0, None)
+
+    async def hold(self, authorization_id: str) -> Hold:
+        try:
+            details = await self._details(authorization_id)
+        except GatewayDeclined as error:
+            if error.decline_code == "E00040":  # "The record cannot be found."
+                return Hold("missing")
+            raise
+        status = details["transactionStatus"]
+        if status in CAPTURED:
+            return Hold("captured")
+        if status not in STILL_HELD:
+            return Hold("released")
+        submitted = datetime.fromisoformat(str(details["submitTimeUTC"]).replace("Z", "+00:00"))
+        return Hold("open", submitted + HOLD_WINDOW)
 
     async def _transact(self, request: dict[str, Any], operation: str) -> tuple[str, str]:
         """Send one transaction; its id and auth code, or the port's error for its outcome."""
@@ -251,20 +279,6 @@ class AuthorizeNetGateway:
             raise GatewayDeclined("resource_missing", message["text"], message["code"])
         transaction: dict[str, Any] = answer["transaction"]
         return transaction
-
-    async def _unsettled(self, invoice: str) -> dict[str, Any] | None:
-        answer = await self._call(
-            "getUnsettledTransactionListRequest",
-            {
-                "sorting": {"orderBy": "submitTimeUTC", "orderDescending": True},
-                "paging": {"limit": 1000, "offset": 1},
-            },
-        )
-        for transaction in answer.get("transactions") or []:
-            if transaction.get("invoiceNumber") == invoice:
-                found: dict[str, Any] = transaction
-                return found
-        return None
 
     async def _call(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         request = {name: {"merchantAuthentication": self._auth, **body}}

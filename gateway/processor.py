@@ -97,6 +97,9 @@ class Faults:
     failure_rate: float = 0.0
     lost_response_rate: float = 0.0
     outage: bool = False
+    # Holds made from now on expire after this long (None: GATEWAY_AUTHORIZATION_TTL_SECONDS),
+    # as processors expire them by themselves; the authorize answer's `expires_at` says when.
+    hold_seconds: float | None = None
 
 
 @dataclass
@@ -199,10 +202,14 @@ class Processor:
             return _error(402, code, message, decline_code)
         auth = Authorization(
             id="auth_" + secrets.token_hex(10), behaviour=card, amount=amount,
-            currency=currency, expires_at=time.time() + self.authorization_ttl_seconds,
+            currency=currency, expires_at=time.time() + self._hold_seconds(),
         )  # fmt: skip
         self.authorizations[auth.id] = auth
         return self._applied("authorize", key, auth, auth.id, amount)
+
+    def _hold_seconds(self) -> float:
+        held = self.faults.hold_seconds
+        return held if held is not None else self.authorization_ttl_seconds
 
     def capture(self, key: str, auth: Authorization, amount: int) -> Answer:
         if auth.behaviour.capture_refused:
@@ -219,6 +226,10 @@ class Processor:
     def void(self, key: str, auth: Authorization) -> Answer:
         if auth.captured:
             return _error(409, "authorization_closed", "a captured authorization cannot be voided")
+        if auth.voided:
+            return _error(409, "authorization_closed", "the authorization was voided already")
+        if time.time() > auth.expires_at:  # released by the processor itself: nothing to void
+            return _error(402, "authorization_expired", "the authorization has expired")
         auth.voided = True
         return self._applied("void", key, auth, "void_" + secrets.token_hex(8), 0)
 
@@ -229,6 +240,14 @@ class Processor:
             return _error(400, "amount_exceeds_refundable", "refund exceeds what was captured")
         auth.refunded += amount
         return self._applied("refund", key, auth, "rf_" + secrets.token_hex(8), amount)
+
+    def hold_status(self, auth: Authorization) -> str:
+        """What the processor holds on the authorization now."""
+        if auth.captured:
+            return "captured"
+        if auth.voided or time.time() > auth.expires_at:
+            return "released"
+        return "open"
 
     def fail_refund(self, reference: str) -> LedgerEntry | None:
         """A refund the card network returned after the processor took it (an expired or

@@ -16,11 +16,15 @@ The contract, which the saga relies on and each adapter's tests check:
 - **Lost responses.** `lookup` says what a key did: the operation, None when it was never
   applied, or the stored decline raised. It may be eventually consistent only where the adapter
   documents how that is covered (a retry sends the same key again, which cannot apply twice).
+- **Holds.** A processor releases an uncaptured authorization by itself when the card network's
+  window ends, then refuses a void or capture of it. `hold` reads the authorization by id: a
+  refused void whose hold is `released` or `missing` is a void that succeeded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, Protocol
 
 from domain.messages import CardSummary
@@ -62,6 +66,20 @@ class GatewayOperation:
     authorization_id: str
     amount: int
     currency: str
+    # An authorization: when the processor releases the hold by itself, if it says.
+    expires_at: datetime | None = None
+
+
+# What the processor holds on an authorization now: `open` (capturable), `released` (voided,
+# or expired by the processor itself), `captured`, or `missing` (the processor knows no such
+# authorization, so it holds nothing).
+HoldStatus = Literal["open", "released", "captured", "missing"]
+
+
+@dataclass(frozen=True)
+class Hold:
+    status: HoldStatus
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,10 @@ class OperationQuery:
     operation: Operation
     idempotency_key: str
     authorization_id: str | None = None
+    # True: answer None only when sure the key was never applied (a failover's proof). A
+    # lookup that cannot be sure (a search that lags writes, a partial list) raises
+    # GatewayOutcomeUnknown instead.
+    consistent: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,4 +136,9 @@ class PaymentGateway(Protocol):
 
     async def settlement(self, authorization_id: str) -> Settlement:
         """The processor's own view of the money, for the audit to compare with ours."""
+        ...
+
+    async def hold(self, authorization_id: str) -> Hold:
+        """The authorization as the processor holds it now, read by its id (strongly
+        consistent): after a refused void, whether anything is still held."""
         ...

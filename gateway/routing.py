@@ -40,6 +40,11 @@ class Gateways:
         return self._adapters[self._settings.kind]
 
     @property
+    def call_timeout_seconds(self) -> float:
+        """How long a call to a processor may take before the adapter gives up on it."""
+        return self._settings.timeout_seconds
+
+    @property
     def failover_after_failures(self) -> int:
         return self._settings.failover_after_failures
 

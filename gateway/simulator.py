@@ -48,6 +48,7 @@ class FaultsBody(BaseModel):
     failure_rate: float = 0.0
     lost_response_rate: float = 0.0
     outage: bool = False
+    hold_seconds: float | None = None
 
 
 def _reply(answer: Answer) -> JSONResponse:
@@ -109,7 +110,7 @@ def create_app(processor: Processor) -> FastAPI:
         if auth is None:
             return _reply(_error(404, "resource_missing", "no such authorization"))
         shown = {k: v for k, v in asdict(auth).items() if k != "behaviour"}
-        return JSONResponse(shown)
+        return JSONResponse({**shown, "status": processor.hold_status(auth)})
 
     @app.post("/v1/authorizations/{authorization_id}/{operation}")
     async def operate(

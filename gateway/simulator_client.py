@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from domain.messages import CardSummary
 from gateway.protocol import (
     CardInput,
     GatewayOperation,
+    Hold,
     OperationQuery,
     Settlement,
     TokenizedCard,
@@ -82,6 +84,13 @@ class SimulatorGateway:
         data = await self._send("GET", f"/v1/authorizations/{authorization_id}", None, None)
         return Settlement(captured=data["captured"], refunded=data["refunded"])
 
+    async def hold(self, authorization_id: str) -> Hold:
+        try:
+            data = await self._send("GET", f"/v1/authorizations/{authorization_id}", None, None)
+        except GatewayNotFound:
+            return Hold("missing")
+        return Hold(data["status"], _time(data["expires_at"]))
+
     async def _send(
         self, method: str, path: str, idempotency_key: str | None, body: dict[str, Any] | None
     ) -> dict[str, Any]:
@@ -117,7 +126,12 @@ def _operation(data: dict[str, Any]) -> GatewayOperation:
         authorization_id=data["authorization_id"],
         amount=data["amount"],
         currency=data["currency"],
+        expires_at=_time(data["expires_at"]) if data["operation"] == "authorize" else None,
     )
+
+
+def _time(epoch_seconds: float | None) -> datetime | None:
+    return datetime.fromtimestamp(epoch_seconds, UTC) if epoch_seconds is not None else None
 
 
 def _raise_for(status_code: int, data: dict[str, Any]) -> None:

@@ -53,6 +53,7 @@ DECLINES = {
     "4000000000000119": ("processing_error", None, "An error occurred while processing your card."),
 }
 THREE_D_SECURE_CARD = "4000002760003184"
+HOLD_SECONDS = 7 * 24 * 3600
 FORWARDED_HEADERS = ("authorization", "content-type", "stripe-version")
 SEARCH = re.compile(r"^metadata\['(?P<field>[\w-]+)'\]:'(?P<value>[^']*)'$")
 
@@ -62,6 +63,17 @@ class Faults(BaseModel):
     lose_next: int = 0
     lost_seconds: float = 5.0
     outage: bool = False
+    # Stripe cancels an uncaptured PaymentIntent by itself when the card network's window ends
+    # (7 days for online card payments; `capture_before` on the charge says when), then refuses
+    # its capture and cancel (`payment_intent_unexpected_state`). Tests shorten the window.
+    hold_seconds: float = HOLD_SECONDS
+    # Stripe's Search is not read-after-write ("data is usually searchable in under a minute,
+    # propagation can be delayed during an outage"): a PaymentIntent shows in search results
+    # only this long after it was made.
+    search_lag_seconds: float = 0.0
+    # The next N successful POSTs are applied, then answered 500 (Stripe: "indeterminate");
+    # as Stripe does, the 500 is kept under the idempotency key and answered to its retries.
+    fail_after_applying: int = 0
 
 
 @dataclass
@@ -70,6 +82,8 @@ class Books:
     methods: dict[str, str] = field(default_factory=lambda: dict(TEST_METHODS))
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The charge made by each authorization, shown when a request expands `latest_charge`.
+    charges: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     ledger: list[dict[str, Any]] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
@@ -99,6 +113,12 @@ def error(
 
 def metadata_of(form: dict[str, str]) -> dict[str, str]:
     return {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")}
+
+
+def expanded(query: Any, form: dict[str, str]) -> set[str]:
+    """The fields a request expands (`expand[]=...` or `expand[0]=...`, in query or form)."""
+    pairs = [*query.multi_items(), *form.items()]
+    return {value for name, value in pairs if name.startswith("expand[")}
 
 
 def new_id(prefix: str) -> str:
@@ -135,10 +155,16 @@ class StripeFake:
         key = request.headers.get("idempotency-key")
         form = flat_form(body)
         status, answer = self._idempotent(request, key, form, checked.json())
+        if status < 300 and "latest_charge" in expanded(request.query_params, form):
+            answer = self._with_charge(answer)
         if request.method == "POST" and status < 300 and self.books.faults.lose_next > 0:
             self.books.faults.lose_next -= 1
             await asyncio.sleep(self.books.faults.lost_seconds)
         return JSONResponse(answer, status)
+
+    def _with_charge(self, intent: dict[str, Any]) -> dict[str, Any]:
+        charge = self.books.charges.get(str(intent.get("latest_charge")))
+        return {**intent, "latest_charge": charge} if charge is not None else intent
 
     def _idempotent(
         self, request: Request, key: str | None, form: dict[str, str], shape: dict[str, Any]
@@ -162,6 +188,10 @@ class StripeFake:
         status, answer = self.route(
             "POST", request.url.path, request.query_params, form, shape, key
         )
+        if status < 300 and self.books.faults.fail_after_applying > 0:
+            self.books.faults.fail_after_applying -= 1
+            status, answer = error(500, "api_error", "api_error", "applied, then failed")
+            self.books.answers[key] = (signature, status, answer)
         if status < 500:
             self.books.answers[key] = (signature, status, answer)
         return status, answer
@@ -254,6 +284,7 @@ class StripeFake:
             "metadata": metadata_of(form),
         }
         self.books.intents[intent["id"]] = intent
+        self._charge(intent)
         if number == THREE_D_SECURE_CARD:
             intent.update(status="requires_action", amount_capturable=0)
             return 200, intent
@@ -272,6 +303,19 @@ class StripeFake:
         self.books.applied("authorize", key, intent["id"], amount)
         return 200, intent
 
+    def _charge(self, intent: dict[str, Any]) -> None:
+        """The authorization's charge, with the time Stripe will cancel it by itself."""
+        now = int(time.time())
+        charge_id = new_id("ch")
+        card = {"capture_before": now + int(self.books.faults.hold_seconds)}
+        self.books.charges[charge_id] = {
+            "id": charge_id,
+            "object": "charge",
+            "payment_intent": intent["id"],
+            "payment_method_details": {"type": "card", "card": card},
+        }
+        intent.update(created=now, latest_charge=charge_id)
+
     def intent(self, intent_id: str, shape: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         intent = self.books.intents.get(intent_id)
         if intent is None:
@@ -281,16 +325,27 @@ class StripeFake:
                 "resource_missing",
                 f"No such payment_intent: '{intent_id}'",
             )
+        charge = self.books.charges.get(str(intent.get("latest_charge")), {})
+        until = charge.get("payment_method_details", {}).get("card", {}).get("capture_before")
+        if intent["status"] == "requires_capture" and until and time.time() >= until:
+            intent.update(
+                status="canceled",
+                cancellation_reason="automatic",
+                amount_capturable=0,
+                canceled_at=int(until),
+            )
         return 200, intent
 
     def search(self, query: str, shape: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         wanted = SEARCH.match(query)
         if wanted is None:
             return error(400, "invalid_request_error", "parameter_invalid", "unsupported query")
+        searchable_before = time.time() - self.books.faults.search_lag_seconds
         found = [
             i
             for i in self.books.intents.values()
             if i["metadata"].get(wanted["field"]) == wanted["value"]
+            and i.get("created", 0) <= searchable_before
         ]
         return 200, {**shape, "data": found, "has_more": False}
 
@@ -314,7 +369,6 @@ class StripeFake:
             status="succeeded",
             amount_capturable=0,
             amount_received=amount,
-            latest_charge=new_id("ch"),
         )
         self.books.applied("capture", key, intent_id, amount)
         return 200, intent

@@ -7,13 +7,17 @@ records it in the object's metadata under `payment_saga_key`, where `lookup` fin
 
 Lookups: a capture or void is read off the PaymentIntent, a refund off its list of refunds, both
 strongly consistent. An authorize whose PaymentIntent id never reached us is found with Stripe's
-Search API, which can lag by up to a minute: a retry of the authorize covers that (it sends the
-same key, so Stripe answers with the first PaymentIntent rather than making a second one).
+Search API, which is not read-after-write (usually under a minute behind, up to an hour during
+incidents): a retry of the authorize covers that (it sends the same key, so Stripe answers with
+the first PaymentIntent rather than making a second one), but a miss is never proof that nothing
+was authorized (`OperationQuery.consistent`), so a payment never fails over from Stripe on it.
+A 500 is indeterminate (Stripe's words): it may have been applied, and is looked up.
 docs/processors.md has the rest, with the mapping of Stripe's errors to ours.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import NoReturn
 
 import stripe
@@ -28,6 +32,8 @@ from domain.messages import CardSummary
 from gateway.protocol import (
     CardInput,
     GatewayOperation,
+    Hold,
+    HoldStatus,
     OperationQuery,
     Settlement,
     TokenizedCard,
@@ -45,6 +51,15 @@ CARD_ERROR_CODES = {
 }
 # PaymentIntent states after a successful confirm with capture_method=manual, and later ones.
 AUTHORIZED_STATES = ("requires_capture", "succeeded", "canceled")
+# What a PaymentIntent holds on the card in each state; the rest never authorized.
+HOLDS: dict[str, HoldStatus] = {
+    "requires_capture": "open",
+    "succeeded": "captured",
+    "canceled": "released",
+}
+# The charge comes with the PaymentIntent: its card's `capture_before` is when Stripe cancels
+# the hold by itself.
+WITH_CHARGE = ["latest_charge"]
 
 
 class StripeGateway:
@@ -91,6 +106,7 @@ class StripeGateway:
             "capture_method": "manual",
             "confirm": True,
             "metadata": {KEY_FIELD: idempotency_key},
+            "expand": WITH_CHARGE,
         }
         try:
             intent = await self._stripe.payment_intents.create_async(
@@ -141,7 +157,12 @@ class StripeGateway:
     async def lookup(self, query: OperationQuery) -> GatewayOperation | None:
         try:
             if query.operation == "authorize":
-                return await self._find_authorization(query.idempotency_key)
+                found = await self._find_authorization(query.idempotency_key)
+                if found is None and query.consistent:
+                    # Stripe's Search is not read-after-write (usually under a minute behind,
+                    # up to an hour during incidents): a miss proves nothing.
+                    raise GatewayOutcomeUnknown("Stripe's Search may not show it yet")
+                return found
             if query.authorization_id is None:
                 return None  # nothing was authorized, so nothing acted on it
             if query.operation == "refund":
@@ -166,6 +187,19 @@ class StripeGateway:
         # A pending refund is taken; a failed one gave the money back.
         refunded = sum(r.amount for r in refunds.data if r.status in ("succeeded", "pending"))
         return Settlement(captured=intent.amount_received, refunded=refunded)
+
+    async def hold(self, authorization_id: str) -> Hold:
+        try:
+            intent = await self._stripe.payment_intents.retrieve_async(
+                authorization_id, {"expand": WITH_CHARGE}
+            )
+        except stripe.InvalidRequestError as error:
+            if error.http_status == 404:
+                return Hold("missing")
+            _raise_for(error, "void")
+        except stripe.StripeError as error:
+            _raise_for(error, "void")
+        return Hold(HOLDS.get(intent.status, "released"), _capture_before(intent))
 
     async def _find_authorization(self, key: str) -> GatewayOperation | None:
         found = await self._stripe.payment_intents.search_async(
@@ -210,7 +244,16 @@ def _authorized(intent: stripe.PaymentIntent, key: str) -> GatewayOperation:
         authorization_id=intent.id,
         amount=intent.amount,
         currency=intent.currency.upper(),
+        expires_at=_capture_before(intent),
     )
+
+
+def _capture_before(intent: stripe.PaymentIntent) -> datetime | None:
+    """When Stripe cancels the hold by itself, if the intent came with its charge."""
+    charge = getattr(intent, "latest_charge", None)
+    details = getattr(charge, "payment_method_details", None)
+    until = getattr(getattr(details, "card", None), "capture_before", None)
+    return datetime.fromtimestamp(until, UTC) if isinstance(until, int) else None
 
 
 def _captured(intent: stripe.PaymentIntent, key: str) -> GatewayOperation:
@@ -286,8 +329,11 @@ def _raise_for(error: stripe.StripeError, operation: str) -> NoReturn:
     if isinstance(error, stripe.APIConnectionError):
         # Sent or not, we cannot tell: the saga looks the key up before anything else.
         raise GatewayOutcomeUnknown(f"Stripe unreachable: {message}") from None
-    if isinstance(error, stripe.RateLimitError | stripe.APIError):
-        raise GatewayTransientError(message, code="processing_error") from None
+    if isinstance(error, stripe.RateLimitError):
+        raise GatewayTransientError(message, code="processing_error") from None  # not applied
+    if isinstance(error, stripe.APIError):
+        # Stripe calls a 500 indeterminate: the request may have been applied.
+        raise GatewayOutcomeUnknown(f"Stripe answered {error.http_status}: {message}") from None
     if isinstance(error, stripe.IdempotencyError):
         raise GatewayDeclined("idempotency_key_reused", message) from None
     if isinstance(error, stripe.InvalidRequestError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from db.models import Payment
-from domain.messages import CardSummary, PaymentRequest
+from domain.messages import CardSummary, PaymentRequest, ProcessorToken
 from domain.states import CaptureMethod
 from settings import PaymentSettings
 
@@ -30,6 +30,8 @@ def later_run_request(payment: Payment, settings: PaymentSettings) -> PaymentReq
         customer_id=payment.customer_id,
         description=payment.description,
         metadata=dict(payment.metadata_),
+        # The first run's route: a pending payment authorizes again under the same keys.
+        route=[ProcessorToken(r["processor"], r["token"]) for r in payment.route or []],
         authorize_deadline_seconds=settings.authorize_deadline_seconds,
         authorization_expiry_seconds=settings.authorization_expiry_seconds,
         refund_window_seconds=settings.refund_window_seconds,

@@ -65,7 +65,15 @@ class UnclearOutcomes:
             data = replace(data, verdict=await self._wait_for_operator(data, cause))
 
     async def _wait_for_operator(self, data: ResolveInput, cause: Failure) -> Outcome | None:
-        unknown = UnknownInput(data.payment_id, data.operation, operation_key(data), cause)
+        step = data.capture or data.refund
+        unknown = UnknownInput(
+            data.payment_id,
+            data.operation,
+            operation_key(data),
+            cause,
+            amount=step.amount if step is not None else 0,
+            refund_id=data.refund.refund_id if data.refund is not None else None,
+        )
         try:
             await run_step(
                 OutcomeActivities.mark_unknown,
@@ -76,11 +84,16 @@ class UnclearOutcomes:
             )
         except STEP_FAILED:
             workflow.logger.error("%s: outcome_unknown not recorded", data.payment_id)
+        return await self.await_verdict(data.payment_id, data.operation, cause.message)
+
+    async def await_verdict(self, payment_id: str, operation: str, why: str) -> Outcome | None:
+        """The payment, recorded outcome_unknown, waits for an operator's `resolve`: their
+        verdict (None: look it up again)."""
         self._on_unknown()
         self.rounds += 1
         workflow.set_current_details(
-            f"outcome of the {data.operation} unknown ({cause.message}):"
-            f" payment-saga payments resolve {data.payment_id}"
+            f"outcome of the {operation} unknown ({why}):"
+            f" payment-saga payments resolve {payment_id}"
         )
         await workflow.wait_condition(lambda: self.verdict is not None)
         verdict, self.verdict = self.verdict, None

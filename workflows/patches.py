@@ -24,9 +24,29 @@ ACCOUNT_ATTRIBUTE = "account-search-attribute"
 CHANGED_ATTRIBUTES = "changed-search-attributes"
 LOCAL_STEPS = "local-gateway-steps"
 RESOLVE = "resolve-unclear-outcomes"
+# A later run can void an authorized payment and picks up an outcome_unknown operation.
+LATER_RUNS_CARRY = "later-runs-carry-facts"
+# A manual payment's wait for capture ends when the processor says it releases the hold.
+PROCESSOR_EXPIRY = "processor-hold-expiry"
 
 # Newest first: a generation's marker and the patches it stands for.
 GENERATIONS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "all-patches-2026-12",
+        frozenset(
+            {
+                SHORT_RUNS,
+                CANCEL_REFUNDS,
+                VOID_ON_CANCEL,
+                ACCOUNT_ATTRIBUTE,
+                CHANGED_ATTRIBUTES,
+                LOCAL_STEPS,
+                RESOLVE,
+                LATER_RUNS_CARRY,
+                PROCESSOR_EXPIRY,
+            }
+        ),
+    ),
     (
         "all-patches-2026-11",
         frozenset(

@@ -73,6 +73,7 @@ class PaymentWorkflow(PaymentSaga):
             self._loaded = True
             if not stored.found:
                 raise ApplicationError("the payment has no row", type="payment_not_found")
+            self._resume_compensations()
         self._began = self._began or workflow.now()
         self._publish_attributes()
         await self._unless_cancelled(self._lifecycle())
@@ -100,8 +101,12 @@ class PaymentWorkflow(PaymentSaga):
         capture (automatic) or wait for it (manual). A cancellation meanwhile is acted on
         once the step in flight has its answer."""
         for refund in [r for r in self._refunds.values() if r.status is RefundStatus.PENDING]:
-            async with self._lock:
-                await self._refund(refund.refund_id, refund.amount, None)
+            async with self._lock:  # sent by an earlier run, perhaps applied: looked up first
+                await self._refund(
+                    refund.refund_id, refund.amount, refund.reason, look_up_first=True
+                )
+        if self._ledger.status is PaymentStatus.OUTCOME_UNKNOWN:
+            await self._resume_unknown()
         if self._ledger.status is PaymentStatus.PENDING:
             try:
                 if not await self._authorize():
@@ -121,8 +126,7 @@ class PaymentWorkflow(PaymentSaga):
 
     async def _wait_for_capture(self) -> None:
         assert self._began is not None
-        expiry = timedelta(seconds=self._request.authorization_expiry_seconds)
-        until = self._began + expiry
+        until = self._hold_until(self._began)
         workflow.set_current_details(
             f"authorized; waiting for capture or cancel until {until:%Y-%m-%d %H:%M} UTC"
         )

@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.lifecycle import LifecycleActivities
 from activities.payments import PaymentActivities
+from activities.voids import VoidActivities
 from domain.messages import (
     AuthorizeInput,
     CaptureInput,
@@ -32,6 +33,7 @@ from domain.messages import (
     Resolution,
     ResolveInput,
     StoredPayment,
+    UnknownOperation,
     VoidInput,
 )
 from domain.money import format_amount
@@ -50,6 +52,7 @@ from workflows.steps import (
     COMPENSATION_RETRY,
     GATEWAY_RETRY,
     STEP_FAILED,
+    decline_of,
     failure_of,
     rejected,
     run_step,
@@ -90,6 +93,12 @@ class PaymentSaga:
         self._short_runs = False
         # The latest dispute's status as a processor's webhook reported it (open, won, lost).
         self._dispute_status: str | None = None
+        # While outcome_unknown: the operation in question, as the row keeps it.
+        self._unknown: UnknownOperation | None = None
+        # When the processor releases the hold by itself, if it said.
+        self._hold_expires: datetime | None = None
+        # The authorize step ended without an answer (its deadline): an attempt may be in flight.
+        self._authorize_in_flight = False
 
     def state(self) -> PaymentState:
         ledger = self._ledger
@@ -137,6 +146,37 @@ class PaymentSaga:
             self._began = stored.created_at
             self._captured_at = stored.captured_at
             self._dispute_status = stored.dispute_status
+            self._unknown = stored.unknown_operation
+            self._hold_expires = stored.authorization_expires_at
+
+    def _resume_compensations(self) -> None:
+        """A later run of an authorized payment (or one whose capture or void is unknown) can
+        void it, as the first run could: the void is registered as the authorize step left it."""
+        if self._ledger.resolved().status is not PaymentStatus.AUTHORIZED:
+            return
+        if patches.patched(patches.LATER_RUNS_CARRY):
+            self._compensations.append(self._void_authorization)
+
+    async def _resume_unknown(self) -> None:
+        """A later run picks up the capture or void whose outcome an earlier run could not
+        confirm: looked up first, then as that run would have gone on (a refund is resumed
+        with the payment's pending refunds)."""
+        unknown = self._unknown
+        if unknown is None or not patches.patched(patches.LATER_RUNS_CARRY):
+            return
+        async with self._lock:
+            if unknown.operation == "capture":
+                await self._capture(unknown.amount, local=True, look_up_first=True)
+            elif unknown.operation == "void":
+                await self._compensate(unknown.failure, local=True)
+
+    def _hold_until(self, began: datetime) -> datetime:
+        """Until when a manual payment waits for its capture: our expiry, or earlier when the
+        processor said it releases the hold by itself before."""
+        until = began + timedelta(seconds=self._request.authorization_expiry_seconds)
+        if self._hold_expires is not None and patches.patched(patches.PROCESSOR_EXPIRY):
+            return min(until, self._hold_expires)
+        return until
 
     def _refunds_until(self) -> datetime | None:
         return refund_window_end(self._captured_at, self._request.refund_window_seconds)
@@ -168,16 +208,18 @@ class PaymentSaga:
             except STEP_FAILED as error:
                 if settle_on_cancel and cancel_requested():
                     raise asyncio.CancelledError from None
+                self._authorize_in_flight = decline_of(error) is None
                 await self._compensate(failure_of(error, "processing_error"), local=True)
                 return False
             self._reference = result.reference
+            self._hold_expires = result.expires_at
             self._ledger = self._ledger.authorize(result.amount)
             self._publish_attributes()
         if settle_on_cancel and cancel_requested():
             raise asyncio.CancelledError  # authorized as the cancel came: the caller voids it
         return True
 
-    async def _capture(self, amount: int, *, local: bool) -> None:
+    async def _capture(self, amount: int, *, local: bool, look_up_first: bool = False) -> None:
         """Capture once; a refused capture voids the authorization and fails the payment."""
         assert self._reference is not None
         data = CaptureInput(
@@ -185,6 +227,7 @@ class PaymentSaga:
             authorization_reference=self._reference,
             amount=amount,
             currency=self._request.currency,
+            look_up_first=look_up_first,
         )
         try:
             result = await run_step(
@@ -213,7 +256,9 @@ class PaymentSaga:
         self._compensations.clear()
         self._publish_attributes()
 
-    async def _refund(self, refund_id: str, amount: int, reason: str | None) -> RefundState:
+    async def _refund(
+        self, refund_id: str, amount: int, reason: str | None, *, look_up_first: bool = False
+    ) -> RefundState:
         assert self._reference is not None
         pending = RefundState(
             refund_id=refund_id,
@@ -230,6 +275,7 @@ class PaymentSaga:
             amount=amount,
             currency=self._request.currency,
             reason=reason,
+            look_up_first=look_up_first,
         )
         try:
             await run_step(
@@ -295,18 +341,32 @@ class PaymentSaga:
             await self._compensations.pop()(failure, local)
 
     async def _void_authorization(self, failure: Failure | None, local: bool) -> None:
-        await run_step(
-            PaymentActivities.void,
-            VoidInput(
-                payment_id=self._request.payment_id,
-                authorization_reference=self._reference,
-                failure=failure,
-                routed=bool(self._request.route),
-            ),
-            local=local,
-            retry_policy=COMPENSATION_RETRY,
-            summary="void authorization",
+        """Void; when the processor refused and still holds the authorization, the payment
+        waits outcome_unknown for an operator, then voids again (or takes their word that the
+        hold is gone): the compensation ends recorded, never with the run failing."""
+        data = VoidInput(
+            payment_id=self._request.payment_id,
+            authorization_reference=self._reference,
+            failure=failure,
+            routed=bool(self._request.route),
+            authorize_in_flight=self._authorize_in_flight and self._reference is None,
         )
+        while True:
+            result = await run_step(
+                VoidActivities.void,
+                data,
+                local=local,
+                retry_policy=COMPENSATION_RETRY,
+                summary="void authorization",
+            )
+            if not result.outcome_unknown:
+                break
+            self._unknown = UnknownOperation("void", failure=failure)
+            verdict = await self._outcomes.await_verdict(
+                data.payment_id, "void", "the processor refused it and still holds the funds"
+            )
+            data = replace(data, released=verdict is Outcome.APPLIED)
+        self._unknown = None
         ledger = self._ledger.resolved()  # a capture resolved as not applied is undone too
         self._ledger = ledger.fail() if failure else ledger.cancel()
         self._publish_attributes()

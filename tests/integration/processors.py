@@ -73,6 +73,11 @@ class Processor:
     async def lose_next_answer(self, seconds: float) -> None:
         await self.http.put("/_fake/faults", json={"lose_next": 1, "lost_seconds": seconds})
 
+    async def expire_holds_after(self, seconds: float) -> None:
+        """The processor releases uncaptured holds by itself after `seconds` (docs/processors.md,
+        "Holds the processor expires")."""
+        await self.http.put("/_fake/faults", json={"hold_seconds": seconds})
+
     async def reset_faults(self) -> None:
         await self.http.put("/_fake/faults", json={})
 

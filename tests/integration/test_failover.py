@@ -5,6 +5,7 @@ lookup. Never two authorizations."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -142,3 +143,60 @@ async def test_a_processor_that_loses_answers_keeps_the_payment(
     assert "failover" not in [
         operation for operation, _ in await attempts(sessions, request.payment_id)
     ]
+
+
+@pytest.fixture(scope="module")
+async def stripe_first(
+    settings: Settings, sessions: SessionFactory, temporal: Client
+) -> AsyncIterator[tuple[Settings, Gateways]]:
+    """A worker whose payments go to Stripe (its test server) first, then the simulator."""
+    routed = settings.model_copy(deep=True)
+    routed.gateway.routes = [RouteRule(processors=["stripe", "simulator"])]
+    routed.gateway.failover_after_failures = 2
+    routed.stripe.port, routed.stripe.mock_port = free_port(), free_port()
+    routed.stripe.api_base = None
+    routed.temporal.task_queue = f"stripe-first-{uuid.uuid4().hex[:8]}"
+    server = Stack(routed)
+    try:
+        await server.start_stripe()
+        async with open_gateways(routed) as gateways:
+            activities = PaymentActivities(
+                sessions, gateways, temporal_ui_url="http://ui", namespace="default"
+            )
+            async with build_worker(routed, temporal, activities):
+                yield routed, gateways
+    finally:
+        server.stop()
+
+
+async def test_an_eventually_consistent_processor_is_never_left_on_a_miss(
+    payments: Payments, stripe_first: tuple[Settings, Gateways], sessions: SessionFactory
+) -> None:
+    """Stripe applies the authorize and answers 500 (indeterminate), to every retry of the key,
+    and its Search shows the PaymentIntent only seconds later. 500s once counted as "nothing
+    applied": the payment failed over and the simulator authorized it too, two holds
+    (issue #26, item 3). It stays on Stripe until a lookup finds the one authorization."""
+    settings, gateways = stripe_first
+    async with httpx.AsyncClient(base_url=settings.stripe.base_url()) as stripe_http:
+        faults = {"fail_after_applying": 1, "search_lag_seconds": 6}
+        (await stripe_http.put("/_fake/faults", json=faults)).raise_for_status()
+        try:
+            base = await payments.request(CARD.number)
+            simulated = await gateways["simulator"].tokenize(CARD)
+            tokens = [
+                ProcessorToken("stripe", "pm_card_visa"),
+                ProcessorToken("simulator", simulated.token),
+            ]
+            request = replace(base, card_token="pm_card_visa", route=tokens)
+            handle = await start(payments, stripe_first, request)
+            result = await asyncio.wait_for(handle.result(), timeout=120)
+            ledger = await stripe_http.get("/_fake/ledger", params={"key_prefix": handle.id})
+        finally:
+            await stripe_http.put("/_fake/faults", json={})
+
+    assert result.status == "captured"
+    assert [e["operation"] for e in ledger.json()["entries"]] == ["authorize", "capture"]
+    assert await payments.ledger(request.payment_id) == []  # the simulator authorized nothing
+    async with sessions() as session:
+        payment = await session.get(Payment, request.payment_id)
+    assert payment is not None and payment.processor == "stripe"

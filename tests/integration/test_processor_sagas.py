@@ -5,6 +5,7 @@ rules). Each runs a worker of its own; Postgres and Temporal are the stack's."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,6 +25,7 @@ from db.models import Payment, PaymentAttempt
 from db.session import SessionFactory
 from domain.messages import CancelRequest, CaptureRequest, OutcomeRequest, RefundRequest
 from domain.states import CaptureMethod
+from gateway import authorizenet_search
 from gateway.protocol import Settlement
 from settings import Settings
 from tests.integration.conftest import Payments
@@ -174,3 +176,66 @@ async def test_a_lost_authorize_answer_is_found_and_never_made_twice(
         )
         attempts = {tuple(r) for r in rows}
     assert {("authorize", "unknown"), ("lookup", "succeeded")} <= attempts
+
+
+async def test_a_hold_the_processor_released_by_itself_ends_canceled(
+    payments: Payments, processor: Processor, sessions: SessionFactory
+) -> None:
+    """Processors expire uncaptured holds and then refuse a void of them: that refusal once
+    failed the run and left the payment `authorized`. Stripe says when (`capture_before`), so
+    the run releases the payment then; Authorize.Net's 30 days are cut short here, and the
+    order service's cancel meets the refusal."""
+    await processor.expire_holds_after(2)
+    handle = await start(
+        payments, processor, processor.approved, capture_method=CaptureMethod.MANUAL
+    )
+    authorized = await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
+    assert authorized.status == "authorized"
+    await asyncio.sleep(2.5)
+    if processor.kind == "stripe":
+        state = await asyncio.wait_for(handle.result(), timeout=30)
+    else:
+        state = await handle.execute_update(PaymentWorkflow.cancel, CancelRequest("order gone"))
+
+    assert state.status == "canceled"
+    payment = await row(sessions, handle.id)
+    assert payment.status == "canceled"
+    assert await processor.applied(payment) == [("authorize", 2500)]  # nothing left to void
+    async with sessions() as session:
+        holds = await session.execute(
+            select(PaymentAttempt.error_code).where(
+                PaymentAttempt.payment_id == handle.id, PaymentAttempt.operation == "hold"
+            )
+        )
+        assert list(holds.scalars()) == ["hold_released"]
+
+
+async def test_a_refund_whose_batch_settled_is_found_not_made_twice(
+    payments: Payments,
+    processor: Processor,
+    sessions: SessionFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Authorize.Net lookups read only the newest 1,000 unsettled transactions, never settled
+    batches: a refund whose answer was lost and whose batch had settled looked never applied,
+    and, past the duplicate window, was made again (issue #26, item 5)."""
+    if processor.kind != "authorizenet":
+        pytest.skip("Authorize.Net's paged lists and settled batches")
+    monkeypatch.setattr(authorizenet_search, "PAGE_LIMIT", 2)  # every list takes many pages
+    handle = await start(
+        payments, processor, processor.approved, amount=4000, idle_close_seconds=60
+    )
+    await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
+    faults = {"settle_after_seconds": 0, "duplicate_window_seconds": 0, "lose_next": 1,
+              "lost_seconds": 3}  # fmt: skip
+    await processor.http.put("/_fake/faults", json=faults)
+    refund = await handle.execute_update(
+        PaymentWorkflow.refund, RefundRequest(refund_id=f"re_{handle.id}", amount=1500)
+    )
+
+    assert refund.status == "succeeded"
+    payment = await row(sessions, handle.id)
+    assert payment.amount_refunded == 1500
+    assert await processor.applied(payment) == [
+        ("authorize", 4000), ("capture", 4000), ("refund", 1500),
+    ]  # fmt: skip

@@ -18,6 +18,13 @@ from gateway.stripe_gateway import StripeGateway
 
 ANSWERS = Path(__file__).parent / "stripe_answers"
 Handler = Callable[[httpx.Request], httpx.Response]
+# Stripe's answer to a search that finds nothing (yet).
+EMPTY_SEARCH = {
+    "object": "search_result",
+    "data": [],
+    "has_more": False,
+    "url": "/v1/payment_intents/search",
+}
 
 
 def recorded(name: str, status: int = 200) -> Handler:
@@ -99,14 +106,29 @@ async def test_a_failed_refund_is_refused(
     assert refused.value.code == "refund_refused"
 
 
-@pytest.mark.parametrize(("name", "status"), [("api_error", 500), ("rate_limit", 429)])
-async def test_outages_and_rate_limits_are_retried(
-    answered_by: Callable[[Handler], StripeGateway], name: str, status: int
+async def test_rate_limits_are_retried_as_never_applied(
+    answered_by: Callable[[Handler], StripeGateway],
 ) -> None:
-    gateway = answered_by(recorded(name, status))
+    gateway = answered_by(recorded("rate_limit", 429))
     with pytest.raises(GatewayTransientError) as transient:
         await gateway.capture("pi_x", 2500, "pay_5:capture")
     assert not isinstance(transient.value, GatewayOutcomeUnknown)
+
+
+async def test_a_500_is_indeterminate(answered_by: Callable[[Handler], StripeGateway]) -> None:
+    """Stripe calls a 500 indeterminate: it once counted as "nothing applied", and three of
+    them failed a payment over to the next processor with no lookup (issue #26, item 3)."""
+    gateway = answered_by(recorded("api_error", 500))
+    with pytest.raises(GatewayOutcomeUnknown):
+        await gateway.authorize("pm_card_visa", 2500, "USD", "pay_5:authorize")
+
+
+async def test_a_search_miss_is_no_proof(answered_by: Callable[[Handler], StripeGateway]) -> None:
+    """Search lags writes: when a lookup must be sure (a failover's proof), a miss is unknown."""
+    gateway = answered_by(lambda request: httpx.Response(200, json=EMPTY_SEARCH))
+    assert await gateway.lookup(OperationQuery("authorize", "pay_8:authorize")) is None
+    with pytest.raises(GatewayOutcomeUnknown):
+        await gateway.lookup(OperationQuery("authorize", "pay_8:authorize", consistent=True))
 
 
 async def test_a_key_reused_with_other_parameters_is_final(

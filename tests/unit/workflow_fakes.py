@@ -86,6 +86,8 @@ class FakeGateway:
     refund_error: ApplicationError | None = None
     resolutions: list[Outcome | None] = field(default_factory=list)
     void_seconds: float = 0.0
+    # The first N voids are refused by a processor that still holds the authorization.
+    voids_unknown: int = 0
     stored: StoredPayment = field(default_factory=lambda: StoredPayment(found=False))
     # Each test's own queue, and the runs it started: what one test leaves cannot reach another.
     task_queue: str = field(default_factory=lambda: f"unit-{uuid.uuid4().hex[:8]}")
@@ -104,21 +106,23 @@ class FakeGateway:
 
         @activity.defn(name="capture")
         async def capture(data: CaptureInput) -> StepResult:
-            self.calls.append("capture")
+            self.calls.append("capture" + (":look_up_first" if data.look_up_first else ""))
             if self.capture_error is not None:
                 raise self.capture_error
             return StepResult(reference="cap_1", amount=data.amount)
 
         @activity.defn(name="void")
         async def void(data: VoidInput) -> StepResult:
-            self.calls.append("void:" + (data.failure.code if data.failure else "cancel"))
+            why = data.failure.code if data.failure else "cancel"
+            self.calls.append(f"void:{why}" + (":released" if data.released else ""))
             await asyncio.sleep(self.void_seconds)
             self.calls.append("void done")
-            return StepResult(reference=data.authorization_reference, amount=0)
+            unknown = not data.released and self.calls.count("void done") <= self.voids_unknown
+            return StepResult(data.authorization_reference, 0, outcome_unknown=unknown)
 
         @activity.defn(name="refund")
         async def refund(data: RefundInput) -> StepResult:
-            self.calls.append("refund")
+            self.calls.append("refund" + (":look_up_first" if data.look_up_first else ""))
             if self.refund_error is not None:
                 raise self.refund_error
             return StepResult(reference="rf_1", amount=data.amount)
