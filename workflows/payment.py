@@ -334,11 +334,23 @@ class PaymentWorkflow(PaymentSaga):
         async with self._lock:
             self.validate_cancel(request)
             if self._ledger.status is PaymentStatus.AUTHORIZED:
+                self._check_voidable()
                 await self._compensate(None, local=False)
             else:
                 await self._refund_remainder(request.reason)
         self._requests += 1
         return self.state()
+
+    def _check_voidable(self) -> None:
+        """A cancel that would change nothing says so instead of answering as if it had: an
+        authorized payment whose run holds no void to run (a run from before later runs
+        carried it; `payment-saga payments reconcile --repair` starts one that does)."""
+        if not self._compensations and patches.patched(patches.LATER_RUNS_CARRY):
+            raise rejected(
+                "payment_not_cancelable",
+                "this run holds no authorization to void: repair the payment"
+                " (payment-saga payments reconcile --repair), then cancel again",
+            )
 
     @cancel.validator
     def validate_cancel(self, request: CancelRequest) -> None:
