@@ -46,7 +46,9 @@ async def test_revoked_key_is_401(api: httpx.AsyncClient, sessions: SessionFacto
 
 async def test_rate_limit_headers_and_429(settings: Settings, sessions: SessionFactory) -> None:
     limited = settings.model_copy(deep=True)
-    limited.api.rate_limit_per_minute, limited.api.rate_limit_burst = 100, 5
+    # A token every 12 s: a slow machine taking 0.6 s over six requests once refilled one at
+    # 100 a minute, and the sixth passed.
+    limited.api.rate_limit_per_minute, limited.api.rate_limit_burst = 5, 5
     app = create_app(limited)
     async with sessions.begin() as session:  # an account of its own: counts are shared
         account = await create_account(session, "rate-limited")
@@ -60,6 +62,6 @@ async def test_rate_limit_headers_and_429(settings: Settings, sessions: SessionF
 
     assert [r.status_code for r in responses] == [200] * 5 + [429]
     assert [r.headers["X-RateLimit-Remaining"] for r in responses[:5]] == ["4", "3", "2", "1", "0"]
-    assert responses[0].headers["X-RateLimit-Limit"] == "100"
+    assert responses[0].headers["X-RateLimit-Limit"] == "5"
     assert int(responses[5].headers["Retry-After"]) >= 1
     assert responses[5].json()["error"]["type"] == "rate_limit_error"
