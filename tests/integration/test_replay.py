@@ -14,6 +14,7 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Replayer
 
+from db.models import Payment
 from db.session import SessionFactory
 from domain.messages import CancelRequest, CaptureRequest, RefundRequest
 from domain.states import CaptureMethod
@@ -57,7 +58,7 @@ async def run_scenarios(payments: Payments) -> dict[str, WorkflowHandle[PaymentW
 
 
 async def later_run_scenarios(
-    payments: Payments, steering: PaymentSteering
+    payments: Payments, steering: PaymentSteering, sessions: SessionFactory
 ) -> dict[str, WorkflowHandle[PaymentWorkflow, object]]:
     """A refund after the payment's run closed (a later run, from the row), and a captured
     payment cancelled from Temporal (its remainder refunded)."""
@@ -72,14 +73,40 @@ async def later_run_scenarios(
     with contextlib.suppress(WorkflowFailureError):
         await canceled.result()
     await finished(later)
-    return {"later_run_refund": later, "temporal_cancel_captured": canceled}
+    repaired = await later_run_cancel(payments, steering, sessions)
+    return {
+        "later_run_refund": later,
+        "temporal_cancel_captured": canceled,
+        "later_run_cancel": repaired,
+    }
+
+
+async def later_run_cancel(
+    payments: Payments, steering: PaymentSteering, sessions: SessionFactory
+) -> WorkflowHandle[PaymentWorkflow, object]:
+    """An authorized manual payment whose run was terminated, repaired from the row, then
+    canceled: the later run voids it."""
+    authorized = await payments.start("4242424242424242", capture_method=CaptureMethod.MANUAL)
+    await until_status(authorized, "authorized")
+    await authorized.terminate("repaired from the row")
+    async with sessions() as session:
+        payment = await session.get(Payment, authorized.id)
+    assert payment is not None
+    await steering.wake(payment)
+    assert await steering.cancel(authorized.id, "order gone", 30.0)
+    repaired = payments.temporal.get_workflow_handle_for(PaymentWorkflow.run, authorized.id)
+    await finished(repaired)
+    return repaired
 
 
 async def test_every_scenario_replays_deterministically(
     payments: Payments, temporal: Client, settings: Settings, sessions: SessionFactory
 ) -> None:
     steering = PaymentSteering(temporal, settings.temporal.task_queue, sessions, settings.payments)
-    handles = {**await run_scenarios(payments), **await later_run_scenarios(payments, steering)}
+    handles = {
+        **await run_scenarios(payments),
+        **await later_run_scenarios(payments, steering, sessions),
+    }
     replayer = Replayer(
         workflows=[PaymentWorkflow],
         workflow_runner=sandbox_runner(),

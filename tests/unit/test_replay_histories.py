@@ -5,8 +5,10 @@ RECORD_HISTORIES=tests/unit/histories pytest tests/integration/test_replay.py wh
 `histories/before_local_steps/` holds payments begun before the `local-gateway-steps` patch
 (gateway steps as normal activities) and `histories/before_short_runs/` those begun before the
 `short-runs` patch (one run for the whole refund window), `histories/before_all_patches/` those
-begun before patch generations (a marker per patch, workflows/patches.py): they must keep
-replaying until none is left in flight. `later_run_refund` is a later run, started from the
+begun before patch generations (a marker per patch, workflows/patches.py), and
+`histories/generation_2026_11/` those begun under the generation before `all-patches-2026-12`:
+they must keep replaying until none is left in flight. `later_run_cancel` is a repaired run
+that voids. `later_run_refund` is a later run, started from the
 row by a refund.
 """
 
