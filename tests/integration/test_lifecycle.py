@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
@@ -208,6 +209,7 @@ async def repaired(stack: Stack, payment_id: str) -> str:
     return action
 
 
+@pytest.mark.parametrize("then", ["capture", "cancel", "expiry"])
 async def test_terminate_then_repair(
     stack: Stack,
     payments: Payments,
@@ -215,15 +217,39 @@ async def test_terminate_then_repair(
     sessions: SessionFactory,
     settings: Settings,
     temporal: Client,
+    gateway_http: httpx.AsyncClient,
+    then: str,
 ) -> None:
-    handle = await payments.start(APPROVED, capture_method=CaptureMethod.MANUAL)
-    await until_status(handle, "authorized")
+    """A repaired run once could not void: a cancel answered 200 and the hold stayed, and
+    expiry released nothing (issue #26, item 2). It carries the void the first run had."""
+    if then == "expiry":  # the processor releases holds after 3 s, and says so
+        await gateway_http.put("/v1/admin/faults", json={"hold_seconds": 3})
+    try:
+        handle = await payments.start(APPROVED, capture_method=CaptureMethod.MANUAL)
+        await until_status(handle, "authorized")
+    finally:
+        await gateway_http.put("/v1/admin/faults", json={})
     await handle.terminate("an operator's mistake")
     assert await violations(sessions, settings, temporal, handle.id) != []  # nothing drives it
 
     assert await repaired(stack, handle.id) == "new run started from the row"
-    assert await steering.capture(handle.id, None, WAIT)  # the new run waits for it
-    assert (await row(sessions, handle.id)).status == "captured"
+    later = temporal.get_workflow_handle_for(PaymentWorkflow.run, handle.id)
+    if then == "capture":
+        assert await steering.capture(handle.id, None, WAIT)  # the new run waits for it
+    elif then == "cancel":
+        assert await steering.cancel(handle.id, "order gone", WAIT)
+    await closed(later)
+    expected = {"capture": "captured", "cancel": "canceled", "expiry": "canceled"}[then]
+    assert (await row(sessions, handle.id)).status == expected
+    operations = [e["operation"] for e in await payments.ledger(handle.id)]
+    assert (
+        operations
+        == {
+            "capture": ["authorize", "capture"],
+            "cancel": ["authorize", "void"],
+            "expiry": ["authorize"],  # released by the processor; its void refused, as it should
+        }[then]
+    )
     assert await audited(sessions, settings, temporal, handle.id) == []
 
 
