@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
+from functools import partial
 
 import structlog
+from sqlalchemy import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.failover import MAYBE_APPLIED
 from activities.gateway_calls import raise_application_error
 from activities.ledger import apply_ledger, ledger_of
 from activities.payments import PaymentActivities
@@ -50,6 +53,9 @@ class VoidActivities:
         if reference is not None and not data.released:
             released, void_attempts = await self._release(data.payment_id, reference, processor)
             attempts += void_attempts
+        if data.routed and not data.released:
+            elsewhere, other_attempts = await self._release_elsewhere(data.payment_id, processor)
+            released, attempts = released and elsewhere, attempts + other_attempts
         async with self._payments.sessions.begin() as session:
             repo = PaymentRepository(session)
             session.add_all(attempts)
@@ -89,6 +95,45 @@ class VoidActivities:
         log.warning("void refused", payment_id=payment_id, hold=hold.status)
         attempt.error_code = f"hold_{hold.status}"
         return hold.status in NOTHING_HELD, [attempt]
+
+    async def _release_elsewhere(
+        self, payment_id: str, current: str | None
+    ) -> tuple[bool, list[PaymentAttempt]]:
+        """A routed payment's other processors where an attempt may have been applied: any
+        that authorized after all is voided too."""
+        payments, released, attempts = self._payments, True, []
+        for tried in await self._processors_tried(payment_id, current):
+            key = authorize_key(payment_id, tried)
+            query = OperationQuery("authorize", key)
+            gateway = payments.gateways[tried]
+            found, attempt, error = await payments.timed(
+                payment_id, "lookup", key, partial(gateway.lookup, query), tried
+            )
+            attempts.append(attempt)
+            if error is not None and not isinstance(error, GatewayDeclined):
+                await payments.record_attempts(attempts)
+                raise_application_error(error)  # unknown there: the void is tried again
+            if found is not None:
+                log.error("an authorization on a processor left behind", processor=tried)
+                done, more = await self._release(payment_id, found.authorization_id, tried)
+                released, attempts = released and done, attempts + more
+        return released, attempts
+
+    async def _processors_tried(self, payment_id: str, current: str | None) -> list[str]:
+        async with self._payments.sessions() as session:
+            rows = await session.execute(
+                select(PaymentAttempt.processor)
+                .where(
+                    PaymentAttempt.payment_id == payment_id,
+                    PaymentAttempt.operation == "authorize",
+                    # Where every attempt was refused unsent or answered "not applied" there
+                    # is nothing to look up (and a processor still down cannot wedge the void).
+                    PaymentAttempt.outcome.in_(MAYBE_APPLIED),
+                    PaymentAttempt.processor.is_not(None),
+                )
+                .distinct()
+            )
+        return [tried for tried in rows.scalars() if tried and tried != current]
 
     async def _record_released(
         self, repo: PaymentRepository, payment: Payment, data: VoidInput

@@ -19,7 +19,8 @@ from temporalio.client import Client
 from activities.payments import PaymentActivities
 from db.models import Payment, PaymentAttempt
 from db.session import SessionFactory
-from domain.messages import PaymentRequest, ProcessorToken
+from domain.messages import CancelRequest, PaymentRequest, ProcessorToken
+from domain.states import CaptureMethod
 from gateway.factory import open_gateways
 from gateway.protocol import CardInput
 from gateway.routing import Gateways
@@ -27,6 +28,7 @@ from settings import RouteRule, Settings
 from stack.ports import free_port
 from stack.stack import Stack
 from tests.integration.conftest import Payments
+from tests.integration.test_saga_steering import until_status
 from worker import build_worker
 from workflows.payment import PaymentWorkflow
 
@@ -200,3 +202,30 @@ async def test_an_eventually_consistent_processor_is_never_left_on_a_miss(
     async with sessions() as session:
         payment = await session.get(Payment, request.payment_id)
     assert payment is not None and payment.processor == "stripe"
+
+
+async def test_a_void_after_failover_looks_at_every_processor_tried(
+    payments: Payments,
+    routed: tuple[Settings, Gateways],
+    simulator_faults: httpx.AsyncClient,
+    sessions: SessionFactory,
+) -> None:
+    """A compensation voids at every processor that may hold an authorization, not only the
+    one the payment ended on (issue #26, item 3); one whose every attempt was refused unsent
+    holds nothing and is not asked (so a processor still down cannot hold up the void)."""
+    request = replace(
+        await routed_request(payments, routed[1]), capture_method=CaptureMethod.MANUAL
+    )
+    await simulator_faults.put("/v1/admin/faults", json={"outage": True})
+    handle = await start(payments, routed, request)
+    await until_status(handle, "authorized")
+    await simulator_faults.put("/v1/admin/faults", json={})
+    asked_before = await payments.lookups(request.payment_id)  # the authorize's own retries
+    canceled = await handle.execute_update(PaymentWorkflow.cancel, CancelRequest("order gone"))
+
+    assert canceled.status == "canceled"
+    async with sessions() as session:
+        payment = await session.get(Payment, request.payment_id)
+    assert payment is not None and payment.gateway_reference is not None
+    assert await anet_ledger(routed, payment.gateway_reference) == ["authorize", "void"]
+    assert await payments.lookups(request.payment_id) == asked_before
