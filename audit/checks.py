@@ -117,9 +117,7 @@ def ledger_agrees(p: PaymentFacts, authorization_ttl: timedelta, now: datetime) 
     if not p.ledger_read:
         return []
     operations = Counter(entry["operation"] for entry in p.ledger)
-    problems = []
-    if operations["authorize"] > 1:
-        problems.append(f"{operations['authorize']} authorizations at the gateway")
+    problems = _holds_agree(p, authorization_ttl, now)
     if operations["capture"] > 1:
         problems.append(f"{operations['capture']} captures at the gateway")
     captured = sum(e["amount"] for e in p.ledger if e["operation"] == "capture")
@@ -133,11 +131,28 @@ def ledger_agrees(p: PaymentFacts, authorization_ttl: timedelta, now: datetime) 
         problems.append(f"gateway refunded {refunded}, payment says {p.refunded}")
     if refunded > captured:
         problems.append("refunded beyond the capture at the gateway")
-    authorized_open = operations["authorize"] and not (operations["capture"] or operations["void"])
-    if authorized_open and now - p.created_at > authorization_ttl + AUTHORIZED_GRACE:
-        problems.append("an authorization neither captured nor voided past its expiry")
     if PaymentStatus(p.status) in AUTHORIZED_ONCE and not operations["authorize"]:
         problems.append("no authorization at the gateway")
+    return problems
+
+
+def _holds_agree(p: PaymentFacts, authorization_ttl: timedelta, now: datetime) -> list[str]:
+    """One authorization per processor, and each one ended: captured, voided or expired by
+    the processor once the payment is at rest, and in any case within its expiry."""
+    problems = []
+    for processor in sorted({e.get("processor", "gateway") for e in p.ledger}):
+        operations = Counter(
+            e["operation"] for e in p.ledger if e.get("processor", "gateway") == processor
+        )
+        if operations["authorize"] > 1:
+            problems.append(f"{operations['authorize']} authorizations at the {processor}")
+        ended = operations["capture"] + operations["void"] + operations["expire"]
+        if operations["authorize"] <= ended:
+            continue
+        if PaymentStatus(p.status) in AT_REST:
+            problems.append(f"a hold left open at the {processor} on a {p.status} payment")
+        elif now - p.created_at > authorization_ttl + AUTHORIZED_GRACE:
+            problems.append("an authorization neither captured nor voided past its expiry")
     return problems
 
 

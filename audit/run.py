@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 from temporalio.client import Client
 
@@ -20,11 +18,11 @@ from audit.checks import (
     processor_agrees,
     workflow_agrees,
 )
+from audit.ledgers import read_ledgers
 from audit.processors import processor_views
 from audit.runs import latest_runs
 from db.models import OutboxEvent, Payment, Refund
 from db.session import SessionFactory
-from gateway.routing import kinds_in_use
 from outbox.encoding import content_type_of, decode
 from outbox.topic import whole_topic_consumer
 from settings import Settings
@@ -60,21 +58,21 @@ async def read_topic(settings: Settings) -> dict[str, list[str]]:
         await consumer.stop()
 
 
-async def read_ledger(settings: Settings) -> dict[str, list[dict[str, Any]]]:
-    async with httpx.AsyncClient(base_url=settings.gateway.base_url(), timeout=30) as http:
-        response = await http.get("/v1/ledger")
-        response.raise_for_status()
-    ledger: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for entry in response.json()["entries"]:
-        ledger[entry["idempotency_key"].split(":")[0]].append(entry)
-    return ledger
-
-
 async def gather(
-    sessions: SessionFactory, settings: Settings, *, with_kafka: bool, temporal: Client | None
+    sessions: SessionFactory,
+    settings: Settings,
+    *,
+    with_kafka: bool,
+    temporal: Client | None,
+    payment_ids: list[str] | None = None,
 ) -> list[PaymentFacts]:
+    chosen = (
+        select(Payment)
+        if payment_ids is None
+        else select(Payment).where(Payment.id.in_(payment_ids))
+    )
     async with sessions() as session:
-        payments = list((await session.execute(select(Payment))).scalars())
+        payments = list((await session.execute(chosen)).scalars())
         refund_sums = await session.execute(
             select(Refund.payment_id, func.sum(Refund.amount))
             .where(Refund.status == "succeeded")
@@ -88,16 +86,15 @@ async def gather(
         )  # fmt: skip
         for payment_id, sequence, event_id, published in rows:
             outbox[payment_id].append((sequence, event_id, published))
-    simulated = "simulator" in kinds_in_use(settings.gateway)
-    ledger = await read_ledger(settings) if simulated else {}
+    ledgers = await read_ledgers(settings, payments)
     topic = await read_topic(settings) if with_kafka else None
     runs = await latest_runs(temporal) if temporal is not None else {}
     views = await processor_views(settings, payments)
     return [
         replace(
             facts_of(p, succeeded_refunds=int(refunds.get(p.id, 0))),
-            ledger=ledger.get(p.id, []),
-            ledger_read=(p.processor or settings.gateway.kind) == "simulator",
+            ledger=ledgers.entries.get(p.id, []),
+            ledger_read=(p.processor or settings.gateway.kind) in ledgers.read,
             settlement=views.get(p.id),
             outbox=outbox.get(p.id, []),
             kafka_ids=None if topic is None else topic.get(p.id, []),
@@ -131,10 +128,13 @@ async def audit(
     *,
     with_kafka: bool = True,
     temporal: Client | None = None,
+    payment_ids: list[str] | None = None,
 ) -> AuditReport:
-    """Every check over every payment; `temporal`: also each payment's workflow against its
-    row."""
-    facts = await gather(sessions, settings, with_kafka=with_kafka, temporal=temporal)
+    """Every check over every payment (or only `payment_ids`); `temporal`: also each
+    payment's workflow against its row."""
+    facts = await gather(
+        sessions, settings, with_kafka=with_kafka, temporal=temporal, payment_ids=payment_ids
+    )
     now = datetime.now(UTC)
     ttl = timedelta(seconds=settings.gateway.authorization_ttl_seconds)
     expiry = timedelta(seconds=settings.payments.authorization_expiry_seconds)

@@ -116,6 +116,10 @@ class Faults(BaseModel):
     # transaction only within the request's `duplicateWindow` (at most 8 hours); past it, a
     # repeat is a new transaction. Tests shorten it.
     duplicate_window_seconds: float = 28800
+    # The next N transactions are applied, then answered HTTP 500: what reached the processor
+    # is unknown to the caller, who must look before sending again (within the duplicate
+    # window a repeat gets the first answer; past it, a second transaction).
+    fail_after_applying: int = 0
 
 
 class AcceptCard(BaseModel):
@@ -207,9 +211,13 @@ class AuthorizeNetFake:
             result = self.dispatch(name, body[name])
         except Refused as refused:
             result = answer({}, (refused.code, refused.text))
-        if name == "createTransactionRequest" and self.books.faults.lose_next > 0:
-            self.books.faults.lose_next -= 1
-            await asyncio.sleep(self.books.faults.lost_seconds)
+        faults = self.books.faults
+        if name == "createTransactionRequest" and faults.lose_next > 0:
+            faults.lose_next -= 1
+            await asyncio.sleep(faults.lost_seconds)
+        elif name == "createTransactionRequest" and faults.fail_after_applying > 0:
+            faults.fail_after_applying -= 1
+            return Response(b"Internal Server Error", 500, media_type="text/plain")
         # Amounts go out as JSON numbers (5.00 -> 5.0), as Authorize.Net sends them.
         return Response(BOM + orjson.dumps(result, default=float), media_type="application/json")
 
@@ -223,7 +231,7 @@ class AuthorizeNetFake:
                 "E00007", "User authentication failed due to invalid authentication values."
             )
 
-    def _expire_holds(self) -> None:
+    def expire_holds(self) -> None:
         """Authorizations past their window are expired by the processor itself."""
         now = datetime.now(UTC)
         for transaction in self.books.transactions.values():
@@ -233,6 +241,7 @@ class AuthorizeNetFake:
                 held >= self.books.faults.hold_seconds
             ):
                 transaction.update(transactionStatus="expired", settleAmount=Decimal(0))
+                self._applied("expire", transaction, Decimal(0))
 
     def _settle(self) -> None:
         """Transactions past the cut-off settle into a batch, leaving the unsettled list."""
@@ -256,7 +265,7 @@ class AuthorizeNetFake:
         self.books.batches[batch] = [t["transId"] for t in due]
 
     def dispatch(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
-        self._expire_holds()
+        self.expire_holds()
         self._settle()
         if name == "createCustomerProfileRequest":
             return self.create_profile(request["profile"]["paymentProfiles"]["payment"])
@@ -459,7 +468,12 @@ class AuthorizeNetFake:
     def _applied(self, operation: str, transaction: dict[str, Any], amount: Decimal) -> None:
         authorization = transaction.get("refTransId") or transaction["transId"]
         self.books.ledger.append(
-            {"operation": operation, "authorization": authorization, "amount": str(amount)}
+            {
+                "operation": operation,
+                "authorization": authorization,
+                "amount": str(amount),
+                "invoice_number": transaction["invoiceNumber"],
+            }
         )
 
     def _response(
@@ -501,6 +515,7 @@ def create_app(login_id: str, transaction_key: str) -> FastAPI:
 
     @app.get("/_fake/ledger")
     async def ledger(authorization: str = "") -> dict[str, Any]:
+        fake.expire_holds()  # holds past their window show as expired
         return {
             "entries": [
                 e

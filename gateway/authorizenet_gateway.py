@@ -290,6 +290,9 @@ class AuthorizeNetGateway:
             raise GatewayTransientError(f"Authorize.Net unreachable: {error!r}") from None
         except httpx.TransportError as error:
             raise GatewayOutcomeUnknown(f"no answer from Authorize.Net: {error!r}") from None
+        if response.status_code >= 500:
+            # The request reached Authorize.Net's servers: it may have been applied.
+            raise GatewayOutcomeUnknown(f"Authorize.Net answered {response.status_code}")
         if response.status_code >= 400:
             raise GatewayTransientError(f"Authorize.Net answered {response.status_code}")
         # Authorize.Net starts its JSON with a byte order mark; amounts are read as decimals.

@@ -325,6 +325,11 @@ class StripeFake:
                 "resource_missing",
                 f"No such payment_intent: '{intent_id}'",
             )
+        self.expire_if_due(intent)
+        return 200, intent
+
+    def expire_if_due(self, intent: dict[str, Any]) -> None:
+        """Stripe cancels an uncaptured PaymentIntent by itself once `capture_before` passes."""
         charge = self.books.charges.get(str(intent.get("latest_charge")), {})
         until = charge.get("payment_method_details", {}).get("card", {}).get("capture_before")
         if intent["status"] == "requires_capture" and until and time.time() >= until:
@@ -334,7 +339,10 @@ class StripeFake:
                 amount_capturable=0,
                 canceled_at=int(until),
             )
-        return 200, intent
+            # Under the key of the authorization it ends, so tests find it with its payment.
+            authorized = [e for e in self.books.ledger if e["payment_intent"] == intent["id"]]
+            key = authorized[0]["idempotency_key"] if authorized else ""
+            self.books.applied("expire", key, intent["id"], 0)
 
     def search(self, query: str, shape: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         wanted = SEARCH.match(query)
@@ -456,6 +464,8 @@ def create_app(mock_url: str, books: Books | None = None) -> FastAPI:
 
     @app.get("/_fake/ledger")
     async def ledger(key_prefix: str = "") -> dict[str, Any]:
+        for intent in fake.books.intents.values():
+            fake.expire_if_due(intent)  # holds past their window show as expired
         entries = [e for e in fake.books.ledger if e["idempotency_key"].startswith(key_prefix)]
         return {"entries": entries}
 

@@ -115,3 +115,30 @@ def test_the_processors_own_view_is_compared_where_it_has_one() -> None:
     assert processor_agrees(replace(stripe, settlement=Settlement(1000, None))) == []
     unreachable = processor_agrees(replace(stripe, settlement="processing_error: down"))
     assert unreachable == ["the processor could not be asked: processing_error: down"]
+
+
+def test_a_hold_left_open_at_any_processor_is_caught() -> None:
+    """Each processor's authorization ends (captured, voided, or expired by the processor)
+    once the payment is at rest; one processor authorizing twice is a double hold."""
+    authorize = {"operation": "authorize", "amount": 1000}
+    failed = replace(
+        captured(), status="failed", captured=0, authorized=0,
+        ledger=[authorize | {"processor": "stripe"}],
+    )  # fmt: skip
+    assert ledger_agrees(failed, TTL, NOW) == ["a hold left open at the stripe on a failed payment"]
+    expired = replace(failed, ledger=[*failed.ledger, {"operation": "expire", "amount": 0}])
+    assert ledger_agrees(replace(expired, ledger=[
+        {**e, "processor": "stripe"} for e in expired.ledger
+    ]), TTL, NOW) == []  # fmt: skip
+    failed_over = replace(captured(), ledger=[
+        authorize | {"processor": "stripe"},
+        {"operation": "void", "amount": 0, "processor": "stripe"},
+        authorize | {"processor": "authorizenet"},
+        {"operation": "capture", "amount": 1000, "processor": "authorizenet"},
+    ])  # fmt: skip
+    assert ledger_agrees(failed_over, TTL, NOW) == []
+    twice = replace(captured(), ledger=[*captured().ledger, authorize])
+    assert ledger_agrees(twice, TTL, NOW) == [
+        "2 authorizations at the gateway",
+        "a hold left open at the gateway on a captured payment",
+    ]

@@ -134,3 +134,19 @@ async def test_a_currency_the_account_does_not_settle_in_is_refused(
     with pytest.raises(GatewayDeclined) as refused:
         await gateway.authorize(TOKEN, 2500, "EUR", "pay_8:authorize")
     assert refused.value.code == "currency_not_supported"
+
+
+async def test_a_server_error_is_an_unknown_outcome_not_a_refusal(
+    answered_by: Callable[[Handler], AuthorizeNetGateway],
+) -> None:
+    """A 5xx came from a server the request reached: it may have been applied (failover must
+    not treat it as 'nothing sent'); a 4xx from the front door was refused before it."""
+
+    def failing(status: int) -> Handler:
+        return lambda request: httpx.Response(status, text="Internal Server Error")
+
+    with pytest.raises(GatewayOutcomeUnknown):
+        await answered_by(failing(500)).authorize(TOKEN, 2500, "USD", "pay_3:authorize")
+    with pytest.raises(GatewayTransientError) as refused:
+        await answered_by(failing(429)).authorize(TOKEN, 2500, "USD", "pay_3:authorize")
+    assert not isinstance(refused.value, GatewayOutcomeUnknown)
