@@ -100,7 +100,7 @@ class PaymentActivities:
         attempts: list[PaymentAttempt] = []
         operation, key = query.operation, query.idempotency_key
         gateway = self._gateways[processor]
-        if look_up_first or should_reconcile():
+        if look_up_first or should_reconcile() or not await self._first_send(payment_id, key):
             found, attempt, error = await self.timed(
                 payment_id, "lookup", key, lambda: gateway.lookup(query), processor
             )
@@ -118,6 +118,12 @@ class PaymentActivities:
         if result is None:
             raise RuntimeError(f"the gateway's {operation} returned nothing")
         return result, attempts
+
+    async def _first_send(self, payment_id: str, key: str) -> bool:
+        """Whether no call under the key went out before, as far as our books say: a local
+        activity run again after its workflow task was lost starts over at attempt 1."""
+        async with single_statement(self._sessions) as session:
+            return await PaymentRepository(session).mark_sending(payment_id, key)
 
     async def timed(
         self,

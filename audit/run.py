@@ -33,10 +33,15 @@ class AuditReport:
     payments: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
+    # Payments checked against their processor's own ledger (its test server keeps one).
+    ledger_checked: int = 0
 
     def summary(self) -> str:
         statuses = " ".join(f"{k}={v}" for k, v in sorted(self.by_status.items()))
-        return f"payments={self.payments} violations={len(self.violations)} {statuses}"
+        return (
+            f"payments={self.payments} violations={len(self.violations)} "
+            f"ledger_checked={self.ledger_checked} {statuses}"
+        )
 
 
 async def read_topic(settings: Settings) -> dict[str, list[str]]:
@@ -141,6 +146,7 @@ async def audit(
     report = AuditReport(payments=len(facts))
     for payment in facts:
         report.by_status[payment.status] = report.by_status.get(payment.status, 0) + 1
+        report.ledger_checked += payment.ledger_read
         problems = (
             amounts_agree(payment)
             + ledger_agrees(payment, ttl, now)

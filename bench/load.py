@@ -14,7 +14,7 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,14 +35,27 @@ from gateway.processor import (
 )
 from settings import Settings
 
-# Mostly approved, then one of each behaviour (docs/test-cards.md).
+
+@dataclass(frozen=True)
+class BurstCard:
+    """A card of a burst's mix; `amount`: what it must be sent with (Authorize.Net's sandbox
+    declines by amount), None: the burst's own amount."""
+
+    number: str
+    amount: int | None = None
+
+
+# The simulator's: mostly approved, then one of each behaviour (docs/test-cards.md).
 CARDS = [
-    *APPROVED_CARDS[:3] * 4,
-    *DECLINES,
-    FLAKY_CARD,
-    CAPTURE_REFUSED_CARD,
-    REFUND_REFUSED_CARD,
-    LOST_RESPONSE_CARD,
+    BurstCard(number)
+    for number in (
+        *APPROVED_CARDS[:3] * 4,
+        *DECLINES,
+        FLAKY_CARD,
+        CAPTURE_REFUSED_CARD,
+        REFUND_REFUSED_CARD,
+        LOST_RESPONSE_CARD,
+    )
 ]
 # Each audited burst's figures, for the test session's summary.
 FIGURES: list[str] = []
@@ -56,6 +69,7 @@ class Burst:
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     payment_ids: list[str] = field(default_factory=list)
     retries: int = 0
+    cards: Sequence[BurstCard] = tuple(CARDS)
 
     async def call(
         self, method: str, url: str, key: str | None, body: Any = None
@@ -80,13 +94,14 @@ class Burst:
             await asyncio.sleep(0.5)
 
     async def one(self, index: int, rng: random.Random) -> None:
-        card = CARDS[index % len(CARDS)]
+        card = self.cards[index % len(self.cards)]
         manual = rng.random() < 0.25
+        amount = card.amount or 1000 + index
         body = {
-            "order_id": f"chaos_{self.run}_{index}", "amount": 1000 + index, "currency": "USD",
+            "order_id": f"chaos_{self.run}_{index}", "amount": amount, "currency": "USD",
             "capture_method": "manual" if manual else "automatic",
             "payment_method": {"type": "card", "card": {
-                "number": card, "exp_month": 12, "exp_year": 2031, "cvc": "123"}},
+                "number": card.number, "exp_month": 12, "exp_year": 2031, "cvc": "123"}},
         }  # fmt: skip
         created = await self.call("POST", "/v1/payments", f"{self.run}-{index}", body)
         payment = created.json().get("error", {}).get("payment") or created.json()
@@ -128,8 +143,13 @@ class Burst:
             await asyncio.sleep(0.5)
 
 
-async def send_burst(api: httpx.AsyncClient, count: int, concurrency: int = 16) -> Burst:
-    burst = Burst(api)
+async def send_burst(
+    api: httpx.AsyncClient,
+    count: int,
+    concurrency: int = 16,
+    cards: Sequence[BurstCard] = tuple(CARDS),
+) -> Burst:
+    burst = Burst(api, cards=cards)
     rng = random.Random(count)
     indexes = iter(range(count))
 
@@ -164,12 +184,24 @@ async def settle(
 
 
 async def audited(
-    sessions: SessionFactory, settings: Settings, burst: Burst, faults: int
+    sessions: SessionFactory,
+    settings: Settings,
+    burst: Burst,
+    faults: int,
+    *,
+    burst_only: bool = False,
 ) -> AuditReport:
+    """The audit over every payment, or with `burst_only` over the burst's (a stack of its own
+    whose processor knows no others)."""
     await settle(sessions, burst.payment_ids)
     await asyncio.sleep(1)  # the last events reach the topic
     # Each payment's workflow is compared with its row too (run status, search attributes).
-    report = await audit(sessions, settings, temporal=await connect_temporal(settings))
+    report = await audit(
+        sessions,
+        settings,
+        temporal=await connect_temporal(settings),
+        payment_ids=burst.payment_ids if burst_only else None,
+    )
     figures = (
         f"payments={len(burst.payment_ids)} faults={faults} retries={burst.retries} "
         f"violations={len(report.violations)} | {report.summary()}"

@@ -173,6 +173,19 @@ class PaymentAttempt(Base):
     processor: Mapped[str | None] = mapped_column(String(32))
 
 
+class GatewaySend(Base):
+    """A gateway call about to go out, one row per idempotency key. A step run again after its
+    workflow task was lost (a local activity starts over at attempt 1 on another worker) finds
+    it and looks the key up before sending again: past a processor's duplicate window a second
+    send is a second authorization."""
+
+    __tablename__ = "gateway_sends"
+
+    idempotency_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
 class OutboxEvent(Base):
     """An event row, committed with the state change it describes; the relay publishes it."""
 

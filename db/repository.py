@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import OutboxEvent, Payment, PaymentAttempt, Refund
+from db.models import GatewaySend, OutboxEvent, Payment, PaymentAttempt, Refund
 from domain.messages import PaymentRequest
 from domain.states import PaymentStatus
 
@@ -53,6 +53,16 @@ class PaymentRepository:
             .on_conflict_do_nothing(index_elements=[Payment.id])
         )
         await self._session.execute(statement)
+
+    async def mark_sending(self, payment_id: str, idempotency_key: str) -> bool:
+        """Note that a call under the key is going out; False when one may have gone before."""
+        statement = (
+            insert(GatewaySend)
+            .values(idempotency_key=idempotency_key, payment_id=payment_id)
+            .on_conflict_do_nothing(index_elements=[GatewaySend.idempotency_key])
+            .returning(GatewaySend.idempotency_key)
+        )
+        return (await self._session.execute(statement)).first() is not None
 
     async def get_refund(self, refund_id: str) -> Refund | None:
         return await self._session.get(Refund, refund_id)

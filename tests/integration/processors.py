@@ -50,6 +50,7 @@ class Processor:
     http: httpx.AsyncClient  # the test server's own endpoints
     approved: str
     declines: list[Decline]
+    activities: PaymentActivities  # the worker's, for a step run by hand
 
     async def applied(self, payment: Payment) -> list[tuple[str, int]]:
         """What the processor applied for the payment, in minor units."""
@@ -115,6 +116,8 @@ async def running_processor(
                 sessions, gateways, temporal_ui_url="http://ui", namespace="default"
             )
             async with build_worker(settings, temporal, activities):
-                yield Processor(kind, settings, gateways.default, http, approved, declines)
+                yield Processor(
+                    kind, settings, gateways.default, http, approved, declines, activities
+                )
     finally:
         server.stop()

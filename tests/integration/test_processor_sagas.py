@@ -19,14 +19,16 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError
 
+from audit.ledgers import read_ledgers
 from audit.processors import processor_views
 from audit.run import audit
 from db.models import Payment, PaymentAttempt
 from db.session import SessionFactory
+from domain.keys import authorize_key, void_key
 from domain.messages import CancelRequest, CaptureRequest, OutcomeRequest, RefundRequest
 from domain.states import CaptureMethod
 from gateway import authorizenet_search
-from gateway.protocol import Settlement
+from gateway.protocol import GatewayOperation, OperationQuery, Settlement
 from settings import Settings
 from tests.integration.conftest import Payments
 from tests.integration.processors import Processor, running_processor
@@ -176,6 +178,34 @@ async def test_a_lost_authorize_answer_is_found_and_never_made_twice(
         )
         attempts = {tuple(r) for r in rows}
     assert {("authorize", "unknown"), ("lookup", "succeeded")} <= attempts
+
+
+async def test_a_step_run_again_from_attempt_one_looks_before_sending(
+    payments: Payments, processor: Processor, sessions: SessionFactory
+) -> None:
+    """A local activity whose workflow task was lost (its worker SIGKILLed) runs again on
+    another worker at attempt 1. Past the processor's duplicate window (Authorize.Net's,
+    shortened here) sending again is a second hold: it looks the key up first."""
+    await processor.http.put("/_fake/faults", json={"duplicate_window_seconds": 0})
+    request = await payments.request(processor.approved, gateway=processor.gateway)
+    key = authorize_key(request.payment_id)
+
+    async def authorize_step() -> GatewayOperation:
+        operation, _ = await processor.activities.step(
+            request.payment_id,
+            OperationQuery("authorize", key),
+            lambda: processor.gateway.authorize(request.card_token, 2500, "USD", key),
+            None,
+        )
+        return operation
+
+    first = await authorize_step()
+    again = await authorize_step()  # the same step, on the next worker, at attempt 1
+
+    assert again.authorization_id == first.authorization_id
+    ledgers = await read_ledgers(processor.settings, [Payment(id=request.payment_id)])
+    assert [e["operation"] for e in ledgers.entries[request.payment_id]] == ["authorize"]
+    await processor.gateway.void(first.authorization_id, void_key(request.payment_id))
 
 
 async def test_a_hold_the_processor_released_by_itself_ends_canceled(
