@@ -73,14 +73,18 @@ UNSETTLED = (
     "voided",
     "declined",
     "refundPendingSettlement",
+    # A hold the processor expired stays listed, as voided and declined ones do: a
+    # transaction is in the unsettled list until a batch takes it, whatever its status.
+    "expired",
 )
-# What settling makes of each status (the sandbox's names).
+# What settling makes of each status (the sandbox's names); final ones keep theirs.
 SETTLES = {
     "capturedPendingSettlement": "settledSuccessfully",
     "settledSuccessfully": "settledSuccessfully",
     "refundPendingSettlement": "refundSettledSuccessfully",
     "voided": "voided",
     "declined": "declined",
+    "expired": "expired",
 }
 # Authorize.Net's largest page of a transaction list.
 PAGE_LIMIT = 1000

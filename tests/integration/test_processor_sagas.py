@@ -208,6 +208,26 @@ async def test_a_step_run_again_from_attempt_one_looks_before_sending(
     await processor.gateway.void(first.authorization_id, void_key(request.payment_id))
 
 
+@pytest.mark.parametrize("settled", [False, True])
+async def test_an_authorization_the_processor_expired_is_still_found_by_its_key(
+    payments: Payments, processor: Processor, settled: bool
+) -> None:
+    """A hold the processor expired is still a transaction it made: a lookup of its key finds
+    it (in the unsettled list, or in the batch that took it), never 'not applied', which
+    would authorize again."""
+    switches: dict[str, Any] = {"hold_seconds": 0.5}
+    if processor.kind == "authorizenet" and settled:
+        switches["settle_after_seconds"] = 0
+    await processor.http.put("/_fake/faults", json=switches)
+    request = await payments.request(processor.approved, gateway=processor.gateway)
+    key = authorize_key(request.payment_id)
+    made = await processor.gateway.authorize(request.card_token, 2500, "USD", key)
+    await asyncio.sleep(1)
+
+    found = await processor.gateway.lookup(OperationQuery("authorize", key))
+    assert found is not None and found.authorization_id == made.authorization_id
+
+
 async def test_a_hold_the_processor_released_by_itself_ends_canceled(
     payments: Payments, processor: Processor, sessions: SessionFactory
 ) -> None:
