@@ -115,10 +115,12 @@ class PaymentCommands:
         reason: str | None,
         wait_seconds: int | None = None,
         update_id: str | None = None,
+        refunds_allowed: bool = False,
     ) -> tuple[int, View]:
+        """Canceling a captured payment refunds it, so it needs `refunds_allowed` too."""
         await self._queries.payment(account_id, payment_id)
         wait = self._wait(wait_seconds)
-        finished = await self._steering.cancel(payment_id, reason, wait, update_id)
+        finished = await self._steering.cancel(payment_id, reason, wait, update_id, refunds_allowed)
         return (200 if finished else 202), await self._queries.payment(account_id, payment_id)
 
     async def refund(

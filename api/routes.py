@@ -321,7 +321,10 @@ async def cancel_payment(
 
     async def work(generation: str) -> tuple[int, BaseModel]:
         update_id = step_update_id("can", principal, generation, payment_id, idempotency_key)
-        return await commands.cancel(principal.account_id, payment_id, body.reason, wait, update_id)
+        refunds_allowed = "refunds:write" in principal.scopes
+        return await commands.cancel(
+            principal.account_id, payment_id, body.reason, wait, update_id, refunds_allowed
+        )
 
     return await idempotent(request, store, principal, idempotency_key, body.model_dump(), work)
 

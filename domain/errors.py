@@ -111,9 +111,12 @@ class NotAuthenticated(RequestRejected):
     code = "invalid_api_key"
 
 
+MISSING_SCOPE = "missing_scope"
+
+
 class NotPermitted(RequestRejected):
     error_type = "permission_error"
-    code = "missing_scope"
+    code = MISSING_SCOPE
 
 
 class RateLimited(RequestRejected):

@@ -169,6 +169,8 @@ class CaptureRequest:
 @dataclass(frozen=True)
 class CancelRequest:
     reason: str | None = None
+    # A cancel of captured money refunds it: only a caller allowed to refund may do that.
+    refunds_allowed: bool = True
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from db.models import Payment
 from db.repository import PaymentRepository
 from db.session import SessionFactory
-from domain.errors import InvalidRequest, ResourceMissing, ServiceBusy, StateConflict
+from domain.errors import (
+    MISSING_SCOPE,
+    InvalidRequest,
+    NotPermitted,
+    ResourceMissing,
+    ServiceBusy,
+    StateConflict,
+)
 from domain.messages import (
     CancelRequest,
     CaptureRequest,
@@ -138,12 +145,21 @@ class PaymentSteering:
         return await self._steer(await self._row(payment_id), update, wait_seconds)
 
     async def cancel(
-        self, payment_id: str, reason: str | None, wait_seconds: float, update_id: str | None = None
+        self,
+        payment_id: str,
+        reason: str | None,
+        wait_seconds: float,
+        update_id: str | None = None,
+        refunds_allowed: bool = True,
     ) -> bool:
+        """Void an authorized payment, or refund what is left of a captured one: that moves
+        money back, so it needs `refunds_allowed` (the caller's `refunds:write`)."""
         payment = await self._row(payment_id)
         if payment.status != PaymentStatus.AUTHORIZED:
+            if not refunds_allowed:
+                raise NotPermitted(REFUND_BY_CANCEL, param=None)
             self._refund_window_open(payment, "payment_not_cancelable")
-        update = Update("cancel", CancelRequest(reason), update_id)
+        update = Update("cancel", CancelRequest(reason, refunds_allowed), update_id)
         return await self._steer(payment, update, wait_seconds)
 
     async def refund(self, payment_id: str, request: RefundRequest, wait_seconds: float) -> bool:
@@ -219,6 +235,9 @@ class PaymentSteering:
                 await asyncio.sleep(RESEND_PAUSE_SECONDS)
 
 
+REFUND_BY_CANCEL = "canceling a captured payment refunds it: the API key needs `refunds:write`"
+
+
 @dataclass(frozen=True)
 class Update:
     """One update to send: its name (the workflow's update method), argument and id."""
@@ -228,12 +247,16 @@ class Update:
     id: str | None = None
 
 
-def _refusal(action: str, error: WorkflowUpdateFailedError) -> InvalidRequest | StateConflict:
+def _refusal(
+    action: str, error: WorkflowUpdateFailedError
+) -> InvalidRequest | StateConflict | NotPermitted:
     cause = error.cause
     code = cause.type if isinstance(cause, ApplicationError) and cause.type else None
     message = cause.message if isinstance(cause, ApplicationError) else str(error)
     if code in AMOUNT_CODES:
         return InvalidRequest(message, code=code, param="amount")
+    if code == MISSING_SCOPE:
+        return NotPermitted(message, param=None)
     return StateConflict(message, code=code or NOT_ABLE[action])
 
 

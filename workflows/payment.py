@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.lifecycle import LifecycleActivities
+    from domain.errors import MISSING_SCOPE
     from domain.messages import (
         CancelRefusal,
         CancelRequest,
@@ -359,6 +360,11 @@ class PaymentWorkflow(PaymentSaga):
         status = self._ledger.status
         if status is PaymentStatus.AUTHORIZED:
             return
+        if status in REFUNDABLE and not request.refunds_allowed:
+            # Checked on the row at the edge too; here for a capture landing in between.
+            raise rejected(
+                MISSING_SCOPE, "canceling a captured payment refunds it: needs `refunds:write`"
+            )
         if status in REFUNDABLE and self._refunds_accepted():
             return
         raise rejected("payment_not_cancelable", f"a {status} payment cannot be canceled")

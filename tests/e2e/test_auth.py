@@ -36,6 +36,38 @@ async def test_missing_scope_is_403(api: httpx.AsyncClient, sessions: SessionFac
     assert response.json()["error"]["type"] == "permission_error"
 
 
+async def test_a_key_that_may_not_refund_cannot_refund_through_cancel(
+    api: httpx.AsyncClient, sessions: SessionFactory
+) -> None:
+    """Canceling a captured payment refunds it: without `refunds:write` that is a 403 and moves
+    nothing, as `POST /refunds` is; voiding an authorized payment needs no refund scope."""
+    writer = {
+        "Authorization": f"Bearer {await key_with(sessions, 'payments:read', 'payments:write')}"
+    }
+    captured = await api.post(
+        "/v1/payments", json=payment_body(), headers={**writer, **new_key(), "Prefer": "wait=10"}
+    )
+    assert captured.json()["status"] == "captured"
+    cancel = f"/v1/payments/{captured.json()['id']}/cancel"
+
+    refused = await api.post(cancel, json={}, headers={**writer, **new_key(), "Prefer": "wait=10"})
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "missing_scope"
+    after = await api.get(f"/v1/payments/{captured.json()['id']}", headers=writer)
+    assert (after.json()["status"], after.json()["amount_refunded"]) == ("captured", 0)
+    manual = payment_body(capture_method="manual")
+    authorized = await api.post(
+        "/v1/payments", json=manual, headers={**writer, **new_key(), "Prefer": "wait=10"}
+    )
+    voided = await api.post(
+        f"/v1/payments/{authorized.json()['id']}/cancel",
+        json={},
+        headers={**writer, **new_key(), "Prefer": "wait=10"},
+    )
+    assert (voided.status_code, voided.json()["status"]) == (200, "canceled")
+
+
 async def test_revoked_key_is_401(api: httpx.AsyncClient, sessions: SessionFactory) -> None:
     key_id, secret = await new_api_key(sessions, "payments:read")
     async with sessions.begin() as session:
