@@ -7,6 +7,7 @@ from api.schemas import PaymentCreate, PaymentMethodIn, TokenPaymentMethodIn
 from api.tokens import Tokenizer
 from db.repository import PaymentRepository
 from db.session import SessionFactory
+from db.token_owners import TokenOwners
 from db.views import PaymentOut, RefundOut
 from domain.errors import CardError
 from domain.fingerprints import CardFingerprints
@@ -36,7 +37,7 @@ class PaymentCommands:
         self._settings = settings
         self._steering = steering
         self._sessions = sessions
-        self._tokenizer = Tokenizer(gateways, fingerprints)
+        self._tokenizer = Tokenizer(gateways, fingerprints, TokenOwners(sessions))
         self._default_kind = gateways.default_kind
         self._queries = queries
 
@@ -67,7 +68,9 @@ class PaymentCommands:
     async def _tokenized_request(
         self, account_id: str, payment_id: str, body: PaymentCreate
     ) -> PaymentRequest:
-        card, route = await self._tokenizer.tokenized(body.payment_method, body.currency)
+        card, route = await self._tokenizer.tokenized(
+            body.payment_method, body.currency, account_id
+        )
         return PaymentRequest(
             account_id=account_id,
             payment_id=payment_id,

@@ -1,9 +1,11 @@
 """Tokenizing at the edge: a card number becomes a token at each processor its route may use
-(GATEWAY_ROUTES), a processor's own token is checked with the processor that issued it."""
+(GATEWAY_ROUTES), a processor's own token is checked with the processor that issued it. Every
+token belongs to one account (`processor_tokens`): another account's is refused as unknown."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Protocol
 
 from api.schemas import PaymentMethodIn, TokenPaymentMethodIn
 from domain.cards import brand_of
@@ -13,23 +15,38 @@ from domain.messages import CardSummary, ProcessorToken
 from gateway.protocol import CardInput, TokenizedCard
 from gateway.routing import Gateways
 
+# The one answer for a token that is unknown and for one that is another account's: the two
+# must not be told apart.
+UNKNOWN_TOKEN = "no processor in use knows this token"
+
+
+class TokenBook(Protocol):
+    """Who owns each token (db/token_owners.py; a dict in unit tests)."""
+
+    async def claim(self, processor: str, token: str, account_id: str) -> str: ...
+
+    async def owner(self, processor: str, token: str) -> str | None: ...
+
 
 class Tokenizer:
-    def __init__(self, gateways: Gateways, fingerprints: CardFingerprints) -> None:
+    def __init__(
+        self, gateways: Gateways, fingerprints: CardFingerprints, owners: TokenBook
+    ) -> None:
         self._gateways = gateways
         self._fingerprints = fingerprints
+        self._owners = owners
 
     def fingerprint(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> str:
         """Our keyed fingerprint of a card number; none for a token (compared as it is)."""
         return self._fingerprints.of(method.card.number) if method.type == "card" else ""
 
     async def tokenized(
-        self, method: PaymentMethodIn | TokenPaymentMethodIn, currency: str
+        self, method: PaymentMethodIn | TokenPaymentMethodIn, currency: str, account_id: str
     ) -> tuple[CardSummary, list[ProcessorToken]]:
         """The card's summary (with our keyed fingerprint, PCI DSS 3.5.1) and its token at each
-        processor of its route, in order."""
+        processor of its route, in order, each the account's."""
         if method.type == "token":
-            return await self._described(method.token)
+            return await self._described(method.token, account_id)
         card = method.card
         given = CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
         tokens: list[tuple[str, TokenizedCard]] = []
@@ -41,20 +58,31 @@ class Tokenizer:
                 unavailable = error  # a processor that is down now leaves the route
         if not tokens:
             raise unavailable or GatewayTransientError("no processor could tokenize the card")
+        for kind, token in tokens:
+            await self._owners.claim(kind, token.token, account_id)
         summary = replace(tokens[0][1].card, fingerprint=self._fingerprints.of(card.number))
         return summary, [ProcessorToken(kind, token.token) for kind, token in tokens]
 
-    async def _described(self, token: str) -> tuple[CardSummary, list[ProcessorToken]]:
-        """A processor's token pays only there: the first processor in use that knows it."""
-        refusal: GatewayDeclined | None = None
+    async def _described(
+        self, token: str, account_id: str
+    ) -> tuple[CardSummary, list[ProcessorToken]]:
+        """A processor's token pays only there: the first processor in use that knows it, and
+        only for the account that owns it."""
         for kind in self._gateways.kinds:
             try:
                 found: TokenizedCard = await self._gateways[kind].describe(token)
-            except GatewayDeclined as unknown:
-                refusal = unknown
+            except GatewayDeclined:
                 continue
+            if not await self._owned(kind, token, found.token, account_id):
+                break
             basis = f"{kind}:{found.card.fingerprint or found.token}"
             summary = replace(found.card, fingerprint=self._fingerprints.of(basis))
             return summary, [ProcessorToken(kind, found.token)]
-        message = refusal.message if refusal else "no processor knows this token"
-        raise InvalidRequest(message, code="invalid_token", param="payment_method.token")
+        raise InvalidRequest(UNKNOWN_TOKEN, code="invalid_token", param="payment_method.token")
+
+    async def _owned(self, kind: str, given: str, found: str, account_id: str) -> bool:
+        """A token made just now from a single-use one (Accept.js data) is the caller's; one no
+        account holds yet is claimed, unless its ids can be guessed; else it is its owner's."""
+        if found != given or not self._gateways[kind].guessable_tokens:
+            return await self._owners.claim(kind, found, account_id) == account_id
+        return await self._owners.owner(kind, found) == account_id

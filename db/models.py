@@ -186,6 +186,19 @@ class GatewaySend(Base):
     sent_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 
 
+class ProcessorTokenOwner(Base):
+    """Which account a processor token belongs to. All accounts share one merchant account at
+    each processor, so a token another account's customer stored would pay for anyone who
+    names it (Authorize.Net's profile ids are sequential): a token pays only for its owner."""
+
+    __tablename__ = "processor_tokens"
+
+    processor: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token: Mapped[str] = mapped_column(String(limits.CARD_TOKEN_MAX), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
 class OutboxEvent(Base):
     """An event row, committed with the state change it describes; the relay publishes it."""
 

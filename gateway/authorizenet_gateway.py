@@ -65,6 +65,8 @@ def invoice_number(idempotency_key: str) -> str:
 
 
 class AuthorizeNetGateway:
+    guessable_tokens = True  # anet_<customerProfileId>_<paymentProfileId>, both sequential
+
     def __init__(
         self, http: httpx.AsyncClient, login_id: str, transaction_key: str, currency: str
     ) -> None:

@@ -106,6 +106,12 @@ class Settlement:
 
 
 class PaymentGateway(Protocol):
+    # True when the adapter's tokens are made of the processor's sequential ids (Authorize.Net's
+    # profile ids): one account could name another's, so such a token pays only for the account
+    # it was made for. False: the processor's tokens are unguessable, and one no account holds
+    # yet (from the customer's browser) goes to the first account that pays with it.
+    guessable_tokens: bool
+
     async def tokenize(self, card: CardInput) -> TokenizedCard:
         """Raw card data (simulator and test mode) to the processor's token."""
         ...

@@ -25,6 +25,8 @@ from gateway.protocol import (
 
 
 class SimulatorGateway:
+    guessable_tokens = False
+
     def __init__(self, http: httpx.AsyncClient) -> None:
         # The client (base URL, timeouts, pool) is built by the worker's or API's main().
         self._http = http

@@ -63,6 +63,8 @@ WITH_CHARGE = ["latest_charge"]
 
 
 class StripeGateway:
+    guessable_tokens = False
+
     def __init__(self, client: stripe.StripeClient) -> None:
         # Built by gateway.factory with our timeout and max_network_retries=0: the saga retries.
         self._stripe = client.v1

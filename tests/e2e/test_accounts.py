@@ -44,6 +44,43 @@ async def two_accounts(
         yield mine, theirs
 
 
+async def test_a_token_pays_only_for_the_account_that_first_paid_with_it(
+    two_accounts: tuple[httpx.AsyncClient, httpx.AsyncClient], gateway_http: httpx.AsyncClient
+) -> None:
+    """All accounts share one merchant account at the processor: another account's stored
+    token paid for anyone who named it. Now it is the same 400 as a token nobody issued, and
+    nothing is created."""
+    mine, theirs = two_accounts
+    card = {"number": "4242424242424242", "exp_month": 11, "exp_year": 2031, "cvc": "123"}
+    token = (await gateway_http.post("/v1/tokens", json=card)).json()["token"]
+    method = {"type": "token", "token": token}
+    paid = await mine.post(
+        "/v1/payments", json=payment_body(payment_method=method),
+        headers={**new_key(), "Prefer": "wait=15"},
+    )  # fmt: skip
+    assert paid.status_code == 201, paid.text
+
+    body = payment_body(payment_method=method)
+    refused = await theirs.post(
+        "/v1/payments", json=body, headers={**new_key(), "Prefer": "wait=15"}
+    )
+    unknown = await theirs.post(
+        "/v1/payments",
+        json=payment_body(payment_method={"type": "token", "token": "tok_nobodyissuedthis"}),
+        headers=new_key(),
+    )
+
+    assert refused.status_code == unknown.status_code == 400, refused.text
+    assert refused.json()["error"] == unknown.json()["error"]
+    listed = (await theirs.get("/v1/payments", params={"order_id": body["order_id"]})).json()
+    assert listed["data"] == []
+    again = await mine.post(
+        "/v1/payments", json=payment_body(payment_method=method),
+        headers={**new_key(), "Prefer": "wait=15"},
+    )  # fmt: skip
+    assert again.status_code == 201, again.text
+
+
 async def test_another_account_sees_and_moves_nothing(
     two_accounts: tuple[httpx.AsyncClient, httpx.AsyncClient],
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api.schemas import PaymentMethodIn, TokenPaymentMethodIn
-from api.tokens import Tokenizer
+from api.tokens import UNKNOWN_TOKEN, Tokenizer
 from domain.errors import GatewayDeclined, GatewayTransientError, InvalidRequest
 from domain.fingerprints import CardFingerprints
 from domain.messages import CardSummary
@@ -23,8 +23,8 @@ CARD = PaymentMethodIn.model_validate(
 class FakeProcessor:
     """Tokenizes with a prefix; `down` refuses every call; `knows` the tokens it describes."""
 
-    def __init__(self, prefix: str, *, down: bool = False) -> None:
-        self.prefix, self.down = prefix, down
+    def __init__(self, prefix: str, *, down: bool = False, guessable: bool = False) -> None:
+        self.prefix, self.down, self.guessable_tokens = prefix, down, guessable
 
     async def tokenize(self, card: CardInput) -> TokenizedCard:
         if self.down:
@@ -37,6 +37,19 @@ class FakeProcessor:
         if not token.startswith(self.prefix):
             raise GatewayDeclined("invalid_token", "not ours")
         return TokenizedCard(token, CardSummary("mastercard", "4444", 1, 2030, "fp"))
+
+
+class Owners:
+    """The owners' book in memory."""
+
+    def __init__(self) -> None:
+        self.owners: dict[tuple[str, str], str] = {}
+
+    async def claim(self, processor: str, token: str, account_id: str) -> str:
+        return self.owners.setdefault((processor, token), account_id)
+
+    async def owner(self, processor: str, token: str) -> str | None:
+        return self.owners.get((processor, token))
 
 
 def gateways(routes: list[RouteRule], **adapters: FakeProcessor) -> Gateways:
@@ -61,7 +74,7 @@ async def test_a_card_is_tokenized_at_each_processor_of_its_route_except_one_tha
     chosen = gateways(route, simulator=FakeProcessor("tok", down=True),
                       stripe=FakeProcessor("pm"), authorizenet=FakeProcessor("anet"))  # fmt: skip
     fingerprints = CardFingerprints({"k1": b"k" * 32})
-    card, tokens = await Tokenizer(chosen, fingerprints).tokenized(CARD, "USD")
+    card, tokens = await Tokenizer(chosen, fingerprints, Owners()).tokenized(CARD, "USD", "acct_a")
     assert [(t.processor, t.token) for t in tokens] == [
         ("stripe", "pm_1"),
         ("authorizenet", "anet_1"),
@@ -72,10 +85,36 @@ async def test_a_card_is_tokenized_at_each_processor_of_its_route_except_one_tha
 async def test_a_processors_token_goes_to_the_processor_that_knows_it() -> None:
     chosen = gateways([RouteRule(processors=["simulator", "stripe"])],
                       simulator=FakeProcessor("tok"), stripe=FakeProcessor("pm"))  # fmt: skip
-    tokenizer = Tokenizer(chosen, CardFingerprints({"k1": b"k" * 32}))
+    tokenizer = Tokenizer(chosen, CardFingerprints({"k1": b"k" * 32}), Owners())
     method = TokenPaymentMethodIn(type="token", token="pm_card_visa")
-    card, tokens = await tokenizer.tokenized(method, "USD")
+    card, tokens = await tokenizer.tokenized(method, "USD", "acct_a")
     assert [(t.processor, t.token) for t in tokens] == [("stripe", "pm_card_visa")]
     assert card.brand == "mastercard"
     with pytest.raises(InvalidRequest):
-        await tokenizer.tokenized(TokenPaymentMethodIn(type="token", token="nobody_1"), "USD")
+        await tokenizer.tokenized(
+            TokenPaymentMethodIn(type="token", token="nobody_1"), "USD", "acct_a"
+        )
+
+
+def token(value: str) -> TokenPaymentMethodIn:
+    return TokenPaymentMethodIn(type="token", token=value)
+
+
+async def test_a_token_pays_only_for_the_account_that_owns_it() -> None:
+    """Every account shares one merchant account at each processor: a token another account's
+    customer stored once paid for anyone who named it (#27 item 2)."""
+    chosen = gateways([RouteRule(processors=["stripe", "authorizenet"])],
+                      simulator=FakeProcessor("tok"), stripe=FakeProcessor("pm"),
+                      authorizenet=FakeProcessor("anet", guessable=True))  # fmt: skip
+    tokenizer = Tokenizer(chosen, CardFingerprints({"k1": b"k" * 32}), Owners())
+    _, minted = await tokenizer.tokenized(CARD, "USD", "acct_a")  # pm_1 and anet_1, acct_a's
+    await tokenizer.tokenized(token("pm_browser"), "USD", "acct_a")  # claimed at first use
+
+    for stored in ("anet_1", "pm_1", "pm_browser"):
+        assert (await tokenizer.tokenized(token(stored), "USD", "acct_a"))[1]
+        with pytest.raises(InvalidRequest) as refused:
+            await tokenizer.tokenized(token(stored), "USD", "acct_b")
+        assert (refused.value.code, refused.value.message) == ("invalid_token", UNKNOWN_TOKEN)
+    with pytest.raises(InvalidRequest):  # sequential ids no account holds are nobody's to take
+        await tokenizer.tokenized(token("anet_2"), "USD", "acct_b")
+    assert [t.token for t in minted] == ["pm_1", "anet_1"]
