@@ -49,19 +49,37 @@ class Tokenizer:
             return await self._described(method.token, account_id)
         card = method.card
         given = CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
-        tokens: list[tuple[str, TokenizedCard]] = []
-        unavailable: GatewayTransientError | None = None
-        for kind in self._gateways.route_for(currency, brand_of(card.number)):
-            try:
-                tokens.append((kind, await self._gateways[kind].tokenize(given)))
-            except GatewayTransientError as error:
-                unavailable = error  # a processor that is down now leaves the route
-        if not tokens:
-            raise unavailable or GatewayTransientError("no processor could tokenize the card")
+        tokens = await self._tokens_on_route(given, currency)
         for kind, token in tokens:
             await self._owners.claim(kind, token.token, account_id)
         summary = replace(tokens[0][1].card, fingerprint=self._fingerprints.of(card.number))
         return summary, [ProcessorToken(kind, token.token) for kind, token in tokens]
+
+    async def _tokens_on_route(
+        self, given: CardInput, currency: str
+    ) -> list[tuple[str, TokenizedCard]]:
+        """The card's token at each processor of its route that takes it: one that is down or
+        refuses to store the card leaves the route; none taking it is the caller's error when
+        one refused it, else a 503 to retry."""
+        tokens: list[tuple[str, TokenizedCard]] = []
+        unavailable: GatewayTransientError | None = None
+        refused: GatewayDeclined | None = None
+        for kind in self._gateways.route_for(currency, brand_of(given.number)):
+            try:
+                tokens.append((kind, await self._gateways[kind].tokenize(given)))
+            except GatewayTransientError as error:
+                unavailable = error
+            except GatewayDeclined as error:
+                refused = error
+        if tokens:
+            return tokens
+        if refused is not None:
+            raise InvalidRequest(
+                f"the processor would not store the card: {refused.message}",
+                code="card_not_accepted",
+                param="payment_method.card",
+            )
+        raise unavailable or GatewayTransientError("no processor could tokenize the card")
 
     async def _described(
         self, token: str, account_id: str

@@ -144,6 +144,8 @@ class Books:
     login_id: str
     transaction_key: str
     profiles: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Customer profiles by (merchantCustomerId, description, email): the duplicate rule.
+    customers: dict[tuple[str, str, str], str] = field(default_factory=dict)
     nonces: dict[str, dict[str, str]] = field(default_factory=dict)
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
     ledger: list[dict[str, Any]] = field(default_factory=list)
@@ -272,7 +274,7 @@ class AuthorizeNetFake:
         self.expire_holds()
         self._settle()
         if name == "createCustomerProfileRequest":
-            return self.create_profile(request["profile"]["paymentProfiles"]["payment"])
+            return self.create_profile(request["profile"])
         if name == "getCustomerPaymentProfileRequest":
             return self.payment_profile(request)
         if name == "getTransactionDetailsRequest":
@@ -292,7 +294,20 @@ class AuthorizeNetFake:
             return self.transact(request["transactionRequest"])
         raise Refused("E00003", f"The element '{name}' is not supported here.")
 
-    def create_profile(self, payment: dict[str, Any]) -> dict[str, Any]:
+    def create_profile(self, profile: dict[str, Any]) -> dict[str, Any]:
+        """Authorize.Net refuses a second profile with the same merchant customer id,
+        description and email (E00039, "A duplicate record with ID ... already exists")."""
+        identity = (
+            str(profile.get("merchantCustomerId", "")),
+            str(profile.get("description", "")),
+            str(profile.get("email", "")),
+        )
+        if not any(identity):
+            raise Refused("E00041", "One or more fields in the profile must contain a value.")
+        if identity in self.books.customers:
+            duplicate = self.books.customers[identity]
+            raise Refused("E00039", f"A duplicate record with ID {duplicate} already exists.")
+        payment = profile["paymentProfiles"]["payment"]
         if "opaqueData" in payment:
             card = self.books.nonces.pop(payment["opaqueData"]["dataValue"], None)
             if card is None:
@@ -301,6 +316,7 @@ class AuthorizeNetFake:
             given = payment["creditCard"]
             card = {"number": given["cardNumber"], "expiration": given["expirationDate"]}
         customer, payment_profile = str(next(self.books.ids)), str(next(self.books.ids))
+        self.books.customers[identity] = customer
         self.books.profiles[f"{customer}_{payment_profile}"] = card
         return answer(
             {"customerProfileId": customer, "customerPaymentProfileIdList": [payment_profile]}

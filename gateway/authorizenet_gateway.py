@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -117,7 +118,13 @@ class AuthorizeNetGateway:
         answer = await self._call(
             "createCustomerProfileRequest",
             {
-                "profile": {"description": "payment-saga", "paymentProfiles": {"payment": payment}},
+                "profile": {
+                    # Unique: Authorize.Net refuses a second profile with the same merchant
+                    # customer id, description and email (E00039), so one card per profile.
+                    "merchantCustomerId": "ps" + secrets.token_hex(9),
+                    "description": "payment-saga",
+                    "paymentProfiles": {"payment": payment},
+                },
                 "validationMode": "none",
             },
         )

@@ -28,7 +28,7 @@ from domain.keys import authorize_key, void_key
 from domain.messages import CancelRequest, CaptureRequest, OutcomeRequest, RefundRequest
 from domain.states import CaptureMethod
 from gateway import authorizenet_search
-from gateway.protocol import GatewayOperation, OperationQuery, Settlement
+from gateway.protocol import CardInput, GatewayOperation, OperationQuery, Settlement
 from settings import Settings
 from tests.integration.conftest import Payments
 from tests.integration.processors import Processor, running_processor
@@ -68,6 +68,17 @@ async def row(sessions: SessionFactory, payment_id: str) -> Payment:
         payment = await session.get(Payment, payment_id)
     assert payment is not None
     return payment
+
+
+async def test_every_card_given_gets_a_token_of_its_own(processor: Processor) -> None:
+    """Authorize.Net refuses a second customer profile with the same merchant customer id,
+    description and email (E00039): every card after the first once failed to tokenize."""
+    numbers = ["4111111111111111", "4111111111111111", "5424000000000015"]
+    tokens = [
+        await processor.gateway.tokenize(CardInput(number, 12, 2032, "123")) for number in numbers
+    ]
+    assert len({t.token for t in tokens}) == 3
+    assert [t.card.last4 for t in tokens] == ["1111", "1111", "0015"]
 
 
 async def test_a_card_is_authorized_and_captured(

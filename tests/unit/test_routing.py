@@ -23,12 +23,17 @@ CARD = PaymentMethodIn.model_validate(
 class FakeProcessor:
     """Tokenizes with a prefix; `down` refuses every call; `knows` the tokens it describes."""
 
-    def __init__(self, prefix: str, *, down: bool = False, guessable: bool = False) -> None:
+    def __init__(
+        self, prefix: str, *, down: bool = False, guessable: bool = False, refuses: bool = False
+    ) -> None:
         self.prefix, self.down, self.guessable_tokens = prefix, down, guessable
+        self.refuses = refuses
 
     async def tokenize(self, card: CardInput) -> TokenizedCard:
         if self.down:
             raise GatewayTransientError("down")
+        if self.refuses:
+            raise GatewayDeclined("invalid_token", "A duplicate record already exists.", "E00039")
         return TokenizedCard(
             f"{self.prefix}_1", CardSummary("visa", card.number[-4:], 12, 2031, "")
         )
@@ -118,3 +123,23 @@ async def test_a_token_pays_only_for_the_account_that_owns_it() -> None:
     with pytest.raises(InvalidRequest):  # sequential ids no account holds are nobody's to take
         await tokenizer.tokenized(token("anet_2"), "USD", "acct_b")
     assert [t.token for t in minted] == ["pm_1", "anet_1"]
+
+
+async def test_a_processor_refusing_to_store_the_card_leaves_the_route() -> None:
+    """Authorize.Net's refusal to store a card (E00039 for every card after the first) was not
+    caught at the edge: a 500 that clients retried for ever (#27 item 3)."""
+    refusing = FakeProcessor("anet", refuses=True)
+    chosen = gateways([RouteRule(processors=["authorizenet", "stripe"])],
+                      simulator=FakeProcessor("tok"), authorizenet=refusing,
+                      stripe=FakeProcessor("pm"))  # fmt: skip
+    tokenizer = Tokenizer(chosen, CardFingerprints({"k1": b"k" * 32}), Owners())
+    _, tokens = await tokenizer.tokenized(CARD, "USD", "acct_a")
+    assert [t.processor for t in tokens] == ["stripe"]
+
+    alone = gateways([RouteRule(processors=["authorizenet"])],
+                     simulator=FakeProcessor("tok"), authorizenet=refusing)  # fmt: skip
+    with pytest.raises(InvalidRequest) as refused:
+        await Tokenizer(alone, CardFingerprints({"k1": b"k" * 32}), Owners()).tokenized(
+            CARD, "USD", "acct_a"
+        )
+    assert (refused.value.code, refused.value.param) == ("card_not_accepted", "payment_method.card")
