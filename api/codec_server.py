@@ -8,7 +8,6 @@ Temporal UI's origin only.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +16,7 @@ from google.protobuf import json_format
 from starlette.middleware.cors import CORSMiddleware
 from temporalio.api.common.v1 import Payloads
 
+from api.headers import bearer_token, same_secret
 from codec.encryption import EncryptionCodec
 from settings import Settings
 
@@ -25,7 +25,7 @@ def _authorized(settings: Settings, presented: str | None) -> bool:
     token = settings.codec.operator_token
     if token is None or presented is None:
         return False
-    return hmac.compare_digest(presented.encode(), token.get_secret_value().encode())
+    return same_secret(presented, token.get_secret_value())
 
 
 def create_codec_app(settings: Settings, codec: EncryptionCodec | None) -> FastAPI:
@@ -53,8 +53,8 @@ def create_codec_app(settings: Settings, codec: EncryptionCodec | None) -> FastA
 
     @app.post("/{action}")
     async def with_header(request: Request, action: str) -> JSONResponse:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        return await transform(request, action, token if scheme.lower() == "bearer" else None)
+        token = bearer_token(request.headers.get("authorization"))
+        return await transform(request, action, token)
 
     @app.post("/t/{token}/{action}")
     async def with_path_token(request: Request, token: str, action: str) -> JSONResponse:

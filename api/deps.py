@@ -9,6 +9,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.commands import PaymentCommands
+from api.headers import bearer_token
 from api.idempotency import IdempotencyStore
 from api.queries import PaymentQueries
 from api.services import Services
@@ -55,8 +56,7 @@ async def _authenticate(request: Request, built: Services, authorization: str | 
     """The key's principal; failed attempts are limited per client address, so guessing keys
     neither succeeds nor loads the database."""
     client = f"ip:{request.client.host if request.client else '-'}"
-    scheme, _, secret = (authorization or "").partition(" ")
-    secret = secret.strip() if scheme.lower() == "bearer" else ""
+    secret = bearer_token(authorization) or ""
     principal = built.keys.cached(secret) if secret else None
     if principal is None and built.failed_auth.blocked(client):
         # Only keys seen lately still work from an address that keeps failing: no query.

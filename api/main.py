@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -18,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from api import errors, health, middleware, routes, webhooks
 from api.codec_server import create_codec_app
 from api.commands import PaymentCommands
+from api.headers import same_secret
 from api.idempotency import IdempotencyStore
 from api.keycache import KeyCache
 from api.queries import PaymentQueries
@@ -166,7 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # For operators only: Prometheus sends the operator token (docs/operations.md).
         token = settings.codec.operator_token
         expected = f"Bearer {token.get_secret_value()}" if token is not None else None
-        if expected is not None and not hmac.compare_digest(authorization or "", expected):
+        if expected is not None and not same_secret(authorization, expected):
             return Response(status_code=404)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -13,6 +13,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from api.headers import SINGLE_VALUED, content_length
 from observability.tracing import server_span
 
 log = structlog.get_logger("payment_saga.api")
@@ -57,9 +58,15 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        repeated = _repeated_header(Headers(scope=scope))
+        if repeated is not None:
+            message = f"send the {repeated} header once"
+            await self._refuse(scope, receive, send, 400, "header_repeated", message)
+            return
         length = Headers(scope=scope).get("content-length")
         if length is not None:
-            if length.isdigit() and int(length) <= self.max_body_bytes:
+            declared = content_length(length)
+            if declared is not None and declared <= self.max_body_bytes:
                 await self.app(scope, receive, send)
             else:
                 await self._refuse(scope, receive, send)
@@ -85,17 +92,26 @@ class BodyLimit:
             if not message.get("more_body", False):
                 return received
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int = 413,
+        code: str = "request_too_large",
+        message: str | None = None,
+    ) -> None:
         request = Request(scope)
         request.state.request_id = _new_request_id()
-        body = error_body(
-            request,
-            "invalid_request_error",
-            "request_too_large",
-            f"request bodies are limited to {self.max_body_bytes} bytes",
-        )
+        message = message or f"request bodies are limited to {self.max_body_bytes} bytes"
+        body = error_body(request, "invalid_request_error", code, message)
         headers = {"X-Request-Id": request.state.request_id}
-        await JSONResponse(body, status_code=413, headers=headers)(scope, receive, send)
+        await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
+
+
+def _repeated_header(headers: Headers) -> str | None:
+    """The first header that must come once and came more often (api/headers.py)."""
+    return next((name for name in SINGLE_VALUED if len(headers.getlist(name)) > 1), None)
 
 
 def _replaying(received: list[Message], receive: Receive) -> Receive:

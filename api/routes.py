@@ -22,6 +22,7 @@ from api.deps import (
     WriteRefunds,
 )
 from api.errors import on_rejected
+from api.headers import prefer_wait
 from api.idempotency import IdempotencyStore, StoredResponse, derived_id, request_fingerprint
 from db.apikeys import Principal
 from domain import limits
@@ -136,22 +137,6 @@ def steering_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
 Work = Callable[[str], Awaitable[tuple[int, BaseModel]]]
 
 
-def parse_prefer(prefer: str | None, max_wait: int) -> int | None:
-    if prefer is None:
-        return None
-    for part in prefer.split(","):
-        name, _, value = part.strip().partition("=")
-        if name.strip().lower() == "wait":
-            if not value.strip().isdigit() or int(value) > max_wait:
-                raise InvalidRequest(
-                    f"Prefer: wait=N takes N from 0 to {max_wait}",
-                    code="invalid_prefer",
-                    param="Prefer",
-                )
-            return int(value)
-    return None
-
-
 def check_max_amount(amount: int, currency: str, max_amount: int) -> None:
     """Before the Idempotency-Key is claimed: a refused amount leaves nothing behind."""
     if amount > max_amount:
@@ -232,7 +217,7 @@ async def create_payment(
     store: IdempotencyDep,
     prefer: Prefer = None,
 ) -> JSONResponse:
-    wait = parse_prefer(prefer, settings.api.max_wait_seconds)
+    wait = prefer_wait(prefer, settings.api.max_wait_seconds)
     check_max_amount(body.amount, body.currency, settings.payments.max_amount_for(body.currency))
 
     async def work(generation: str) -> tuple[int, BaseModel]:
@@ -288,7 +273,7 @@ async def capture_payment(
     prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.CaptureBody()
-    wait = parse_prefer(prefer, settings.api.max_wait_seconds)
+    wait = prefer_wait(prefer, settings.api.max_wait_seconds)
 
     async def work(generation: str) -> tuple[int, BaseModel]:
         update_id = step_update_id("cap", principal, generation, payment_id, idempotency_key)
@@ -317,7 +302,7 @@ async def cancel_payment(
     prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.CancelBody()
-    wait = parse_prefer(prefer, settings.api.max_wait_seconds)
+    wait = prefer_wait(prefer, settings.api.max_wait_seconds)
 
     async def work(generation: str) -> tuple[int, BaseModel]:
         update_id = step_update_id("can", principal, generation, payment_id, idempotency_key)
@@ -348,7 +333,7 @@ async def create_refund(
     prefer: Prefer = None,
 ) -> JSONResponse:
     body = body or schemas.RefundCreate()
-    wait = parse_prefer(prefer, settings.api.max_wait_seconds)
+    wait = prefer_wait(prefer, settings.api.max_wait_seconds)
 
     async def work(generation: str) -> tuple[int, BaseModel]:
         # The payment is part of the refund's id: one key used on two payments (after it

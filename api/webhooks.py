@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from api.deps import ServicesDep
+from api.headers import signature
 from api.routes import error_response
 from domain.errors import ResourceMissing
 from gateway.webhook_events import authorizenet_event, stripe_event
@@ -34,7 +35,7 @@ class WebhookReceipt(BaseModel):
 @router.post("/stripe", responses=RESPONSES)
 async def receive_stripe_event(request: Request, built: ServicesDep) -> WebhookReceipt:
     """A Stripe event, signed in its `Stripe-Signature` header with STRIPE_WEBHOOK_SECRET."""
-    stripe_signature = request.headers.get("Stripe-Signature", "")
+    stripe_signature = signature(request.headers.get("Stripe-Signature", ""), "Stripe-Signature")
     secret = built.settings.stripe.webhook_secret
     if secret is None:
         raise ResourceMissing("Stripe webhooks are not set up (STRIPE_WEBHOOK_SECRET)")
@@ -46,7 +47,7 @@ async def receive_stripe_event(request: Request, built: ServicesDep) -> WebhookR
 async def receive_authorizenet_event(request: Request, built: ServicesDep) -> WebhookReceipt:
     """An Authorize.Net event, signed in its `X-ANET-Signature` header with
     AUTHORIZENET_SIGNATURE_KEY."""
-    anet_signature = request.headers.get("X-ANET-Signature", "")
+    anet_signature = signature(request.headers.get("X-ANET-Signature", ""), "X-ANET-Signature")
     key = built.settings.authorizenet.signature_key
     if key is None:
         raise ResourceMissing("Authorize.Net webhooks are not set up (AUTHORIZENET_SIGNATURE_KEY)")

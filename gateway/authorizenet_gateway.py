@@ -212,7 +212,7 @@ class AuthorizeNetGateway:
                 raise GatewayTransientError(f"the transaction is {status}")
             if status == "declined":
                 raise declined("2", "Authorize.Net declined the transaction")
-            amount = self._minor(found["settleAmount"])
+            amount = await self._found_amount(query.operation, found)
             authorization = query.authorization_id or found["transId"]
             return GatewayOperation(
                 query.operation, key, found["transId"], authorization, amount, self._currency
@@ -280,6 +280,13 @@ class AuthorizeNetGateway:
         if code == "2" or operation == "authorize":
             raise declined(reason, text)
         raise GatewayDeclined(refused[operation], text, f"anet_{reason}")
+
+    async def _found_amount(self, operation: str, found: dict[str, Any]) -> int:
+        """A list shows what a transaction settles: an authorization's own amount is in its
+        details (`authAmount`), since one voided or expired settles nothing."""
+        if operation != "authorize":
+            return self._minor(found["settleAmount"])
+        return self._minor((await self._details(found["transId"]))["authAmount"])
 
     async def _details(self, trans_id: str) -> dict[str, Any]:
         answer = await self._call("getTransactionDetailsRequest", {"transId": trans_id})

@@ -78,6 +78,8 @@ class Authorization:
     captured: int = 0
     refunded: int = 0
     voided: bool = False
+    # Released by the processor itself at `expires_at`, and written in its ledger.
+    expired: bool = False
 
 
 @dataclass
@@ -248,6 +250,24 @@ class Processor:
         if auth.voided or time.time() > auth.expires_at:
             return "released"
         return "open"
+
+    def expire_due(self) -> None:
+        """Holds past their expiry were released by the processor itself: its ledger says so
+        (an `expire` entry under the authorize key), as Stripe's and Authorize.Net's do."""
+        now = time.time()
+        for entry in [e for e in self.ledger if e.operation == "authorize"]:
+            auth = self.authorizations.get(entry.authorization_id)
+            if auth is None or auth.captured or auth.voided or auth.expired:
+                continue
+            if now <= auth.expires_at:
+                continue
+            auth.expired = True
+            expired = LedgerEntry("expire", f"{entry.idempotency_key}:expired", auth.id,
+                                  "exp_" + secrets.token_hex(8), 0, auth.currency,
+                                  auth.expires_at)  # fmt: skip
+            self.ledger.append(expired)
+            self._touched(auth)
+            self._journal("ledger", asdict(expired))
 
     def fail_refund(self, reference: str) -> LedgerEntry | None:
         """A refund the card network returned after the processor took it (an expired or

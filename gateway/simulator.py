@@ -138,6 +138,7 @@ def create_app(processor: Processor) -> FastAPI:
 
     @app.get("/v1/ledger")
     async def ledger(key_prefix: str = "") -> dict[str, Any]:
+        processor.expire_due()
         entries = [asdict(e) for e in processor.ledger if e.idempotency_key.startswith(key_prefix)]
         lookups = [k for k in processor.lookups if k.startswith(key_prefix)]
         return {"entries": entries, "lookups": lookups}

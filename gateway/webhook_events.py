@@ -76,7 +76,7 @@ def _about_payment(base: WebhookEvent, notice: ProcessorNotice, intent: Any) -> 
 def authorizenet_event(payload: bytes, signature: str, key: str) -> WebhookEvent:
     expected = hmac.new(key.encode(), payload, hashlib.sha512).hexdigest()
     given = signature.removeprefix("sha512=").strip().lower()
-    if not hmac.compare_digest(expected, given):
+    if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass")):
         raise InvalidRequest(
             "the X-ANET-Signature header does not verify", code="invalid_signature",
             param="X-ANET-Signature",

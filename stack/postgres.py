@@ -151,7 +151,14 @@ def _admin_url(settings: Settings) -> str:
 
 
 def postgres_ready(settings: Settings) -> None:
-    with psycopg.connect(_admin_url(settings), connect_timeout=3) as conn:
+    """The stack's own server by its admin account, or the database DATABASE_URL names (the
+    admin URL would wait for a local server that is never started)."""
+    url = _admin_url(settings)
+    if settings.database.url is not None:
+        url = settings.database.sqlalchemy_url().replace(
+            "postgresql+psycopg://", "postgresql://", 1
+        )
+    with psycopg.connect(url, connect_timeout=3) as conn:
         conn.execute("SELECT 1")
 
 

@@ -21,7 +21,15 @@ def stripe_processes(settings: Settings, log_dir: Path) -> list[ManagedProcess]:
     s = settings.stripe
     mock = ManagedProcess(
         name="stripe-mock",
-        argv=[str(STRIPE_MOCK), "-http-addr", f"{s.host}:{s.mock_port}"],
+        # stripe-mock opens HTTPS on its default 12112 too unless told where (even with
+        # -http-addr given): a port the system picks, so it never takes one of ours.
+        argv=[
+            str(STRIPE_MOCK),
+            "-http-addr",
+            f"{s.host}:{s.mock_port}",
+            "-https-addr",
+            f"{s.host}:0",
+        ],
         log_path=log_dir / "stripe-mock.log",
         restartable=True,
     )

@@ -150,12 +150,7 @@ class Stack:
         deadline = time.monotonic() + self.settings.stack.start_timeout_seconds
         last_error: BaseException | None = None
         while time.monotonic() < deadline:
-            process = self.processes.get(name)
-            if process is not None and not process.alive():
-                raise RuntimeError(
-                    f"{name} exited with code {process.exit_code()}; its log ends:\n"
-                    f"{process.log_tail()}"
-                )
+            self._raise_if_any_exited()
             try:
                 await asyncio.wait_for(check(), timeout=10)
                 return
@@ -163,6 +158,16 @@ class Stack:
                 last_error = error
             await asyncio.sleep(0.3)
         raise RuntimeError(f"{name} did not become healthy in time: {last_error!r}")
+
+    def _raise_if_any_exited(self) -> None:
+        """A part that exits while the stack starts stops it at once, named with its log's
+        last lines: waiting on another part's health would blame the wrong one."""
+        for process in self.processes.values():
+            if not process.alive():
+                raise RuntimeError(
+                    f"{process.name} exited with code {process.exit_code()}; its log"
+                    f" ({process.log_path}) ends:\n{process.log_tail()}"
+                )
 
     async def supervise_once(self) -> list[str]:
         """Restart our own processes that died; report infrastructure that died."""

@@ -247,7 +247,7 @@ async def test_terminate_then_repair(
         == {
             "capture": ["authorize", "capture"],
             "cancel": ["authorize", "void"],
-            "expiry": ["authorize"],  # released by the processor; its void refused, as it should
+            "expiry": ["authorize", "expire"],  # released by the processor, its void refused
         }[then]
     )
     assert await audited(sessions, settings, temporal, handle.id) == []

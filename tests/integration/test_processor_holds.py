@@ -34,7 +34,7 @@ async def test_a_hold_expiring_before_ours_ends_the_wait_then(
     assert state.status == "canceled"
     payment = await row(sessions, handle.id)
     assert payment.authorization_expires_at is not None
-    assert [e["operation"] for e in await payments.ledger(handle.id)] == ["authorize"]
+    assert [e["operation"] for e in await payments.ledger(handle.id)] == ["authorize", "expire"]
 
 
 @pytest.fixture
