@@ -29,6 +29,11 @@ class ApiSettings(BaseModel):
     rate_limit_burst_seconds: float = 10.0
     # Failed authentications allowed per client address and minute (then 429).
     auth_failures_per_minute: int = 30
+    # The proxies (addresses or CIDR ranges, e.g. the ingress's pod network) whose
+    # X-Forwarded-For names the client. Empty: the socket's peer is the client, and a forwarded
+    # header is ignored (anyone could send one). Behind an ingress, set it: else every client
+    # shares the ingress's address and one guesser locks them all out.
+    trusted_proxies: list[str] = []
     # How long a key look-up is cached: a revoked or expired key works at most this long more.
     key_cache_seconds: float = 5.0
     # /docs, /redoc and /openapi.json; switch off where callers should not browse the API.

@@ -41,8 +41,8 @@ class PaymentCommands:
         self._default_kind = gateways.default_kind
         self._queries = queries
 
-    def card_fingerprint(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> str:
-        return self._tokenizer.fingerprint(method)
+    def card_fingerprints(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> list[str]:
+        return self._tokenizer.fingerprints(method)
 
     async def create(
         self, account_id: str, payment_id: str, body: PaymentCreate, wait_seconds: int | None

@@ -103,7 +103,8 @@ async def on_http(request: Request, error: Exception) -> JSONResponse:
     codes = {404: "resource_missing", 405: "method_not_allowed"}
     code = codes.get(error.status_code, "invalid_request")
     body = error_body(request, "invalid_request_error", code, str(error.detail))
-    return JSONResponse(body, status_code=error.status_code)
+    # Starlette's own headers stay: a 405 says which methods the route takes (`Allow`, RFC 9110).
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 async def on_gateway_unavailable(request: Request, error: Exception) -> JSONResponse:

@@ -67,8 +67,11 @@ class IdempotencyStore:
         self._ttl = ttl
         self._lock = lock
 
-    async def claim(self, account_id: str, key: str, fingerprint: str) -> Claim:
-        """Hold the key (a Claim without replay) or replay its answer. Raises on conflict."""
+    async def claim(
+        self, account_id: str, key: str, fingerprint: str, also: list[str] | None = None
+    ) -> Claim:
+        """Hold the key (a Claim without replay) or replay its answer. Raises on conflict.
+        `also`: the same request's hashes as they were before a key rotation."""
         now, generation = datetime.now(UTC), new_generation()
         # A new key, the usual case, is one statement on its own.
         async with single_statement(self._sessions) as session:
@@ -87,10 +90,17 @@ class IdempotencyStore:
             )
             if inserted.first() is not None:
                 return Claim(None, generation)
-        return await self._claim_existing(account_id, key, fingerprint, now, generation)
+        same = {fingerprint, *(also or [])}
+        return await self._claim_existing(account_id, key, fingerprint, same, now, generation)
 
     async def _claim_existing(
-        self, account_id: str, key: str, fingerprint: str, now: datetime, generation: str
+        self,
+        account_id: str,
+        key: str,
+        fingerprint: str,
+        same: set[str],
+        now: datetime,
+        generation: str,
     ) -> Claim:
         """The key has a row: replay it, refuse, or take it over, with the row locked."""
         async with self._sessions.begin() as session:
@@ -111,7 +121,7 @@ class IdempotencyStore:
                 record.response_status, record.response_body = None, None
                 record.locked_until, record.expires_at = now + self._lock, now + self._ttl
                 return Claim(None, generation)
-            if record.request_hash != fingerprint:
+            if record.request_hash not in same:
                 raise IdempotencyKeyReused(
                     "this Idempotency-Key was used with a different request",
                     param="Idempotency-Key",

@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI, Header, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, health, middleware, routes, webhooks
 from api.codec_server import create_codec_app
@@ -156,6 +157,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     middleware.install(app, middleware.ApiMetrics(registry), settings.api.max_body_bytes)
+    if settings.api.trusted_proxies:
+        # Added last, so it runs first: every part of the app sees the forwarded client.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.api.trusted_proxies)
     app.include_router(health.router)
     app.include_router(routes.router)
     app.include_router(webhooks.router)
@@ -166,7 +170,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # For operators only: Prometheus sends the operator token (docs/operations.md).
         token = settings.codec.operator_token
         expected = f"Bearer {token.get_secret_value()}" if token is not None else None
-        if expected is not None and not same_secret(authorization, expected):
+        # No operator token set: closed, as the codec is (the numbers name payments' volumes).
+        if expected is None or not same_secret(authorization, expected):
             return Response(status_code=404)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -185,6 +190,9 @@ def main() -> None:
         log_config=None,  # our JSON handler, not uvicorn's
         access_log=False,  # the middleware logs each request with its ids
         timeout_graceful_shutdown=int(settings.api.drain_seconds),
+        # Forwarding headers are the app's to trust (API_TRUSTED_PROXIES), not uvicorn's
+        # default of loopback.
+        proxy_headers=False,
     )
 
 

@@ -160,11 +160,14 @@ class Plumbing:
                     headers.update(verdict.headers())
             await send(message)
 
-        with server_span(f"{request.method} {request.url.path}", request.headers) as span:
+        # Named by the route's template once routed, never by the raw path: a path can hold a
+        # secret (the codec's `/codec/t/<operator token>`, for the Temporal UI) or an id.
+        with server_span(request.method, request.headers) as span:
             try:
                 await self.app(scope, receive, send_with_headers)
             finally:
                 route = _route_template(request)
+                span.update_name(f"{request.method} {route}")
                 span.set_attribute("http.route", route)
                 span.set_attribute("http.response.status_code", status)
                 self._observe(request, route, status, time.perf_counter() - started)

@@ -44,7 +44,7 @@ class PaymentQueries:
         if status is not None:
             query = query.where(Payment.status == status)
         async with self._sessions() as session:
-            if starting_after is not None:
+            if starting_after:  # empty, as the schema allows: the first page
                 cursor = await session.get(Payment, starting_after)
                 if cursor is None or cursor.account_id != account_id:
                     raise InvalidRequest("no payment with that id", param="starting_after")

@@ -170,6 +170,7 @@ async def idempotent(
     key: str | None,
     body: Any,
     work: Work,
+    same_as: list[Any] | None = None,
 ) -> JSONResponse:
     """Run `work` once per (API key, Idempotency-Key) generation; replay its answer to repeats.
 
@@ -179,7 +180,8 @@ async def idempotent(
         status, view = await work("")
         return JSONResponse(view.model_dump(mode="json"), status_code=status)
     fingerprint = request_fingerprint(request.method, request.url.path, body)
-    claim = await store.claim(principal.account_id, key, fingerprint)
+    also = [request_fingerprint(request.method, request.url.path, b) for b in same_as or []]
+    claim = await store.claim(principal.account_id, key, fingerprint, also)
     if claim.replay is not None:
         headers = {"Idempotent-Replayed": "true"}
         return JSONResponse(claim.replay.body, status_code=claim.replay.status, headers=headers)
@@ -226,8 +228,11 @@ async def create_payment(
             principal.account_id, payment_id, body, wait
         )  # a decline raises CardError (402)
 
-    identity = body.identity(commands.card_fingerprint(body.payment_method))
-    return await idempotent(request, store, principal, idempotency_key, identity, work)
+    # The card under every fingerprint key: a retry across a key rotation is the same request.
+    identity, *before = [body.identity(f) for f in commands.card_fingerprints(body.payment_method)]
+    return await idempotent(
+        request, store, principal, idempotency_key, identity, work, same_as=before
+    )
 
 
 @router.get("/payments", tags=PAYMENTS, response_model=schemas.PaymentList, responses=ERRORS)

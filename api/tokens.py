@@ -36,9 +36,10 @@ class Tokenizer:
         self._fingerprints = fingerprints
         self._owners = owners
 
-    def fingerprint(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> str:
-        """Our keyed fingerprint of a card number; none for a token (compared as it is)."""
-        return self._fingerprints.of(method.card.number) if method.type == "card" else ""
+    def fingerprints(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> list[str]:
+        """Our keyed fingerprint of a card number under each key, the active one first (a
+        retry across a key rotation is still the same request); none for a token."""
+        return self._fingerprints.all_of(method.card.number) if method.type == "card" else [""]
 
     async def tokenized(
         self, method: PaymentMethodIn | TokenPaymentMethodIn, currency: str, account_id: str

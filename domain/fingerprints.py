@@ -54,7 +54,9 @@ class CardFingerprints:
         return self._under(self._active, number)
 
     def all_of(self, number: str) -> list[str]:
-        return [self._under(key_id, number) for key_id in self._keys]
+        """Under every key, the active one first."""
+        others = [key_id for key_id in self._keys if key_id != self._active]
+        return [self._under(key_id, number) for key_id in [self._active, *others]]
 
     def _under(self, key_id: str, number: str) -> str:
         digest = hmac.new(self._keys[key_id], number.encode(), hashlib.sha256).hexdigest()

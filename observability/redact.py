@@ -10,11 +10,24 @@ from domain.cards import luhn_valid
 
 # 12-19 digits, possibly grouped by spaces or dashes, not inside a longer run of digits.
 PAN_CANDIDATE = re.compile(r"(?<!\d)(?:\d[ -]?){11,18}\d(?!\d)")
-# "cvc": "123", cvc=123, 'cvv': 1234 inside free text (a formatted dict, a request dump).
-CVC_IN_TEXT = re.compile(r"(?i)(cvc|cvv|security_code)(['\"]?\s*[:=]\s*['\"]?)(\d{3,4})")
-SENSITIVE_KEYS = {"cvc", "cvv", "cvc2", "card_number", "number", "pan", "security_code"}
+# "cvc": "123", cvc=123, 'cvv': 1234 inside free text (a formatted dict, a request dump), under
+# every processor's name for it: Authorize.Net's "cardCode", Stripe's form field card[cvc]
+# (also URL-encoded, card%5Bcvc%5D=123).
+CVC_IN_TEXT = re.compile(
+    r"(?i)(cvc2?|cvv2?|security_code|card_?code)((?:\]|%5D)?['\"]?\s*[:=]\s*['\"]?)(\d{3,4})"
+)
+# Compared without case or punctuation, on the key's last part: `card[number]` (Stripe's form),
+# `cardNumber` and `cardCode` (Authorize.Net), `card_number`.
+SENSITIVE_KEYS = {"cvc", "cvc2", "cvv", "cvv2", "cardnumber", "number", "pan", "securitycode",
+                  "cardcode"}  # fmt: skip
 PAN_MASK = "[REDACTED:PAN]"
 VALUE_MASK = "[REDACTED]"
+
+
+def is_sensitive_key(key: object) -> bool:
+    lowered = str(key).lower()
+    last = [part for part in re.split(r"[\[\].]|%5b|%5d", lowered) if part][-1:] or [""]
+    return any(re.sub(r"[^a-z0-9]", "", k) in SENSITIVE_KEYS for k in (lowered, last[0]))
 
 
 def _mask_pan(match: re.Match[str]) -> str:
@@ -31,10 +44,7 @@ def redact_value(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, dict):
-        return {
-            k: VALUE_MASK if str(k).lower() in SENSITIVE_KEYS else redact_value(v)
-            for k, v in value.items()
-        }
+        return {k: VALUE_MASK if is_sensitive_key(k) else redact_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return type(value)(redact_value(v) for v in value)
     return value
@@ -43,5 +53,5 @@ def redact_value(value: Any) -> Any:
 def redact_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """A structlog processor; runs last before rendering, after tracebacks are formatted."""
     for key in list(event):
-        event[key] = VALUE_MASK if key.lower() in SENSITIVE_KEYS else redact_value(event[key])
+        event[key] = VALUE_MASK if is_sensitive_key(key) else redact_value(event[key])
     return event

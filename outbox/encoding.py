@@ -36,6 +36,10 @@ MESSAGES: dict[str, type[Message]] = {
 }
 # Envelope attributes that are CloudEvent fields of their own, by their JSON names.
 REQUIRED = {"id": "id", "source": "source", "specversion": "spec_version", "type": "type"}
+# What the data is: JSON in the envelope, a protobuf message in `proto_data` on the wire. The
+# attribute says which, in each encoding (CloudEvents' protobuf format, "Data").
+JSON_DATA = "application/json"
+PROTOBUF_DATA = "application/protobuf"
 
 
 def encode(envelope: dict[str, Any], encoding: Encoding) -> tuple[bytes, bytes]:
@@ -47,7 +51,9 @@ def encode(envelope: dict[str, Any], encoding: Encoding) -> tuple[bytes, bytes]:
         if name in REQUIRED or name == "data":
             continue
         attribute = event.attributes[name]
-        if name == "time":
+        if name == "datacontenttype":
+            attribute.ce_string = PROTOBUF_DATA
+        elif name == "time":
             attribute.ce_timestamp.FromDatetime(datetime.fromisoformat(value))
         elif isinstance(value, int):
             attribute.ce_integer = value
@@ -74,6 +80,8 @@ def decode(value: bytes, content_type: bytes | None) -> dict[str, Any]:
             envelope[name] = attribute.ce_timestamp.ToDatetime(tzinfo=UTC).isoformat()
         else:
             envelope[name] = getattr(attribute, kind) if kind else None
+    if envelope.get("datacontenttype") == PROTOBUF_DATA:
+        envelope["datacontenttype"] = JSON_DATA  # the data is back in its JSON shape
     data = MESSAGES[event.type]()
     event.proto_data.Unpack(data)
     envelope["data"] = _as_dict(data)

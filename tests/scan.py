@@ -19,10 +19,15 @@ CARDS = [
     "4242424242424242", "4111111111111111", "5555555555554444", "378282246310005",
     "4000000000000002", "4000000000009995", "4000000000000069", "4000000000000127",
     "4000000000000119", "4000000000000259", "4000000000005126", "4000000000000341",
+    # Authorize.Net's sandbox cards (its test guide), which the processor paths use.
+    "5424000000000015", "4007000000027", "4222222222222", "6011000000000012",
 ]  # fmt: skip
 # Distinctive CVCs, so that finding one means finding a leak.
 CVC3, CVC4 = "987", "9876"
-CVC_LEAK = re.compile(rf"(?i)(cvc|cvv)\W{{0,6}}({CVC3}|{CVC4})")
+# Under every name a processor gives it: Stripe's card[cvc], Authorize.Net's cardCode.
+CVC_LEAK = re.compile(
+    rf"(?i)(cvc2?|cvv2?|card_?code|security_?code)(?:%5D)?\W{{0,8}}({CVC3}|{CVC4})"
+)
 ENCRYPTED = base64.b64encode(b"binary/encrypted").decode()
 
 

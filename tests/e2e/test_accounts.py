@@ -181,6 +181,32 @@ async def test_failed_authentications_are_limited_per_address(
     assert statuses == [401, 401, 401, 429, 429]
 
 
+async def test_behind_a_trusted_proxy_failures_count_per_forwarded_client(
+    settings: Settings, sessions: SessionFactory
+) -> None:
+    """Behind an ingress every client shares its address: 30 bad keys a minute from one
+    locked out every client whose key was not cached (#27 item 5). From a trusted proxy the
+    forwarded client counts; from anyone else the header is ignored."""
+    statuses: dict[str, list[int]] = {}
+    for trusted in ([], ["127.0.0.1"]):  # httpx's ASGI transport comes from 127.0.0.1
+        strict = settings.model_copy(deep=True)
+        strict.api.auth_failures_per_minute = 2
+        strict.api.trusted_proxies = trusted
+        app = create_app(strict)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api") as client,
+        ):
+            for client_address in ("203.0.113.7", "203.0.113.7", "203.0.113.7", "203.0.113.8"):
+                headers = {"Authorization": "Bearer sk_guess", "X-Forwarded-For": client_address}
+                response = await client.get("/v1/payments", headers=headers)
+                statuses.setdefault(str(trusted), []).append(response.status_code)
+    assert statuses == {
+        "[]": [401, 401, 429, 429],  # one peer: a forged header does not get around the limit
+        "['127.0.0.1']": [401, 401, 429, 401],  # the other client is not locked out
+    }
+
+
 async def test_operator_surfaces_are_not_open_to_callers(settings: Settings) -> None:
     """/ready names the dependency that is down, never its error text; /docs can be off."""
     closed = settings.model_copy(deep=True)
@@ -220,3 +246,18 @@ async def test_an_accounts_limit_holds_across_api_processes(
     # The burst window is 10 s: run at a window's edge, the counts may restart once.
     assert statuses.count(429) >= 1
     assert statuses[:4].count(200) >= 3
+
+
+async def test_metrics_are_closed_without_an_operator_token(settings: Settings) -> None:
+    """With no operator token set, /metrics was open to anyone (#27 item 6)."""
+    unset = settings.model_copy(deep=True)
+    unset.codec.operator_token = None
+    app = create_app(unset)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api") as client,
+    ):
+        assert (await client.get("/metrics")).status_code == 404
+        assert (
+            await client.get("/metrics", headers={"Authorization": "Bearer "})
+        ).status_code == 404

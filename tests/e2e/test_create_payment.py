@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 
 import httpx
+from pydantic import SecretStr
 
+from api.main import create_app
+from settings import Settings
 from tests.e2e.conftest import create, new_key, payment_body
 
 
@@ -77,3 +81,31 @@ async def test_concurrent_creates_with_one_key_make_one_payment(api: httpx.Async
         assert conflict.json()["error"]["code"] == "idempotency_key_in_use"
     listed = await api.get("/v1/payments", params={"order_id": body["order_id"]})
     assert len(listed.json()["data"]) == 1
+
+
+async def test_a_retry_across_a_fingerprint_key_rotation_is_the_same_request(
+    settings: Settings, api: httpx.AsyncClient
+) -> None:
+    """The request's hash holds the card's keyed fingerprint: rotating the key (a new active
+    key, the old one kept) turned a legitimate retry into a 422 (#27 item 6)."""
+    old, new = (
+        "k1:" + base64.b64encode(b"o" * 32).decode(),
+        "k2:" + base64.b64encode(b"n" * 32).decode(),
+    )
+    body, key = payment_body(), new_key()
+    answers = []
+    for spec in (old, f"{new},{old}"):
+        rotated = settings.model_copy(deep=True)
+        rotated.cards.fingerprint_keys = SecretStr(spec)
+        app = create_app(rotated)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app), base_url="http://api",
+                headers={"Authorization": api.headers["Authorization"], **key, "Prefer": "wait=15"},
+            ) as client,
+        ):  # fmt: skip
+            answers.append(await client.post("/v1/payments", json=body))
+    assert [a.status_code for a in answers] == [201, 201], answers[1].text
+    assert answers[1].headers.get("Idempotent-Replayed") == "true"
+    assert answers[0].json()["id"] == answers[1].json()["id"]

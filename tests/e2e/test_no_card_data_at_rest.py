@@ -150,10 +150,14 @@ async def test_no_unkeyed_hash_of_a_card_is_kept(
                 select(IdempotencyRecord).where(IdempotencyRecord.key == headers["Idempotency-Key"])
             )
         ).scalar_one()
-    as_sent = PaymentCreate.model_validate(request_body).model_dump()
-    assert record.request_hash != request_fingerprint("POST", "/v1/payments", as_sent)
+    # Exactly the keyed formula: the request with the card replaced by its HMAC under our key
+    # and no CVC (a test that only ruled out one unkeyed formula would pass many others).
+    keyed = card_fingerprints(settings).of(card)
+    identity = PaymentCreate.model_validate(request_body).identity(keyed)
+    assert "cvc" not in json.dumps(identity) and card not in json.dumps(identity)
+    assert record.request_hash == request_fingerprint("POST", "/v1/payments", identity)
 
     fingerprint = response.json()["payment_method"]["card"]["fingerprint"]
-    assert fingerprint == card_fingerprints(settings).of(card)  # keyed: HMAC under our key
+    assert fingerprint == keyed  # keyed: HMAC under our key
     for unkeyed in (card.encode(), b"fp" + card.encode()):
         assert hashlib.sha256(unkeyed).hexdigest()[:16] not in fingerprint

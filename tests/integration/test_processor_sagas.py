@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 from audit.ledgers import read_ledgers
 from audit.processors import processor_views
 from audit.run import audit
+from clients import payload_codec
 from db.models import Payment, PaymentAttempt
 from db.session import SessionFactory
 from domain.keys import authorize_key, void_key
@@ -30,8 +31,10 @@ from domain.states import CaptureMethod
 from gateway import authorizenet_search
 from gateway.protocol import CardInput, GatewayOperation, OperationQuery, Settlement
 from settings import Settings
+from tests.e2e.test_no_card_data_at_rest import database_dump
 from tests.integration.conftest import Payments
 from tests.integration.processors import Processor, running_processor
+from tests.scan import CVC3, decoded_history, leaks
 from workflows.payment import PaymentWorkflow
 
 KINDS = ["stripe", "authorizenet"]
@@ -79,6 +82,33 @@ async def test_every_card_given_gets_a_token_of_its_own(processor: Processor) ->
     ]
     assert len({t.token for t in tokens}) == 3
     assert [t.card.last4 for t in tokens] == ["1111", "1111", "0015"]
+
+
+async def test_no_card_number_or_cvc_on_a_processor_path_is_kept(
+    payments: Payments, processor: Processor, settings: Settings, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The card-data scans ran only through the simulator (#27 item 10): here each processor's
+    own test cards, with a distinctive CVC, go through its adapter (Stripe's card[cvc],
+    Authorize.Net's cardCode) and a whole saga; then the database, the runs' histories and
+    every log line are scanned."""
+    cards = {"stripe": ["4242424242424242", "5555555555554444"],
+             "authorizenet": ["4111111111111111", "5424000000000015"]}  # fmt: skip
+    numbers = cards[processor.kind]
+    codec = payload_codec(settings)
+    histories = []
+    for number in numbers:
+        token = await processor.gateway.tokenize(CardInput(number, 12, 2032, CVC3))
+        handle = await start(payments, processor, token.token)
+        assert (await asyncio.wait_for(handle.result(), timeout=30)).status == "captured"
+        history = (await handle.fetch_history()).to_json()
+        histories.append(await decoded_history(history, codec))
+
+    found = leaks(await asyncio.to_thread(database_dump, settings), "pg_dump")
+    found += leaks("\n".join(histories), "temporal history")
+    printed = capfd.readouterr()
+    found += leaks(printed.out + printed.err, "logs")
+    assert "gateway call" in printed.out  # the worker's lines were there to scan
+    assert found == []
 
 
 async def test_a_card_is_authorized_and_captured(

@@ -102,3 +102,20 @@ async def test_one_trace_from_request_to_publish(
     } <= in_trace
     assert f"{traced.kafka.topic} publish" in in_trace
     assert all(event["traceparent"].split("-")[1] == f"{trace_id:032x}" for event in events)
+
+
+async def test_no_span_is_named_with_a_secret_in_the_path(traced: Settings) -> None:
+    """The Temporal UI sends the operator token in the codec's path (`/codec/t/<token>/...`):
+    spans were named by the raw path, so the token went to the tracing backend (#27 item 6)."""
+    assert traced.codec.operator_token is not None
+    token = traced.codec.operator_token.get_secret_value()
+    app = create_app(traced)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://api") as api,
+    ):
+        answer = await api.post(f"/codec/t/{token}/decode", json={"payloads": []})
+    assert answer.status_code == 200
+    names = [s.name for s in EXPORTER.get_finished_spans()]
+    assert names and not [n for n in names if token in n]
+    assert "POST /t/{token}/{action}" in names or "POST /codec" in " ".join(names)

@@ -16,6 +16,7 @@ from db.models import Payment, Refund
 from db.outbox import new_event
 from domain import events
 from outbox.encoding import JSON_TYPE, MESSAGES, PROTOBUF_TYPE, decode, encode
+from outbox.proto.cloudevents_pb2 import CloudEvent
 
 ROOT = Path(__file__).parents[2]
 AT = datetime(2026, 11, 26, 15, 4, 5, 123456, tzinfo=UTC)
@@ -79,3 +80,15 @@ def test_the_committed_classes_are_what_the_protos_generate(tmp_path: Path) -> N
     for made in sorted(tmp_path.glob("*_pb2.py*")):
         committed = ROOT / "outbox" / "proto" / made.name
         assert committed.read_bytes() == made.read_bytes(), f"run `make protos`: {made.name}"
+
+
+@pytest.mark.parametrize("event_type", events.EVENT_TYPES)
+def test_a_protobuf_event_says_its_data_is_protobuf(event_type: str) -> None:
+    """Protobuf events said `datacontenttype: application/json` over a protobuf message in
+    `proto_data` (#27 item 8): a consumer decoding by the attribute got it wrong."""
+    original = envelope(event_type)
+    assert original["datacontenttype"] == "application/json"
+    value, _ = encode(original, "protobuf")
+    on_the_wire = CloudEvent.FromString(value)
+    assert on_the_wire.attributes["datacontenttype"].ce_string == "application/protobuf"
+    assert on_the_wire.WhichOneof("data") == "proto_data"

@@ -27,4 +27,8 @@ async def test_a_card_number_in_an_encrypted_payload_is_found() -> None:
 
 def test_a_cvc_next_to_its_name_is_found() -> None:
     assert leaks('{"cvc": "987"}', "log") != []
+    # Every processor's name for it: Authorize.Net's cardCode, Stripe's form field card[cvc].
+    for planted in ('{"cardCode": "987"}', "card[cvc]=987", "card%5Bcvc%5D=987", "cvv2=9876"):
+        assert leaks(planted, "log") != [], planted
+    assert leaks("anet card 5424000000000015", "log") != []
     assert leaks('{"amount": 987}', "log") == []
