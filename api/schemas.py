@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from db.views import PaymentOut as PaymentOut  # the API answers with the shared models
@@ -15,7 +15,21 @@ from domain.cards import brand_of, cvc_length, is_expired, luhn_valid
 from domain.money import MAX_AMOUNT, is_currency
 from domain.states import CaptureMethod
 
-Amount = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT, examples=[2500])]
+# Integers exactly: beyond this a JSON number's float loses digits.
+EXACT_FLOAT_LIMIT = 2**53
+
+
+def whole_number(value: object) -> object:
+    """A JSON number with nothing after the point (`2500.0`, `2.5e3`) is the integer it
+    names, as JSON Schema's `integer` counts it; `25.5`, a string or a boolean stays refused."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= EXACT_FLOAT_LIMIT:
+        return int(value)
+    return value
+
+
+WholeNumber = BeforeValidator(whole_number)
+# The validator after the constraints, so it runs first and the schema keeps its bounds.
+Amount = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT, examples=[2500]), WholeNumber]
 OrderId = Annotated[str, Field(min_length=1, max_length=limits.ORDER_ID_MAX)]
 CustomerId = Annotated[str, Field(min_length=1, max_length=limits.CUSTOMER_ID_MAX)]
 
@@ -51,8 +65,8 @@ class CardIn(Strict):
         max_length=19,
         description="The card number, digits only; test cards: docs/test-cards.md",
     )
-    exp_month: int = Field(strict=True, ge=1, le=12, examples=[12])
-    exp_year: int = Field(strict=True, ge=2000, le=2100, examples=[2030])
+    exp_month: Annotated[int, WholeNumber] = Field(strict=True, ge=1, le=12, examples=[12])
+    exp_year: Annotated[int, WholeNumber] = Field(strict=True, ge=2000, le=2100, examples=[2030])
     cvc: str = Field(min_length=3, max_length=4, examples=["123"])
     holder_name: str | None = Field(default=None, max_length=limits.HOLDER_NAME_MAX)
 

@@ -10,14 +10,17 @@ from pathlib import Path
 
 from stack.stack import Stack
 
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
 
 def run_schemathesis(base_url: str, api_key: str) -> subprocess.CompletedProcess[str]:
     st = Path(sys.executable).parent / "st"
     return subprocess.run(
         [
-            str(st), "run", f"{base_url}/openapi.json",
+            str(st), "--config-file", str(CONFIG), "run", f"{base_url}/openapi.json",
             "-H", f"Authorization: Bearer {api_key}",
-            "--checks", "not_a_server_error,response_schema_conformance",
+            # Every check; the processors' webhooks are theirs to call, signed, not ours.
+            "--checks", "all", "--exclude-path-regex", "^/v1/webhooks/",
             "--max-examples", "10", "--workers", "2", "--generation-deterministic",
             # The coverage phase trips over an internal Hypothesis error on this Python.
             "--phases", "examples,fuzzing,stateful",
