@@ -58,12 +58,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        repeated = _repeated_header(Headers(scope=scope))
+        headers = Headers(scope=scope)
+        repeated = _repeated_header(headers)
         if repeated is not None:
             message = f"send the {repeated} header once"
             await self._refuse(scope, receive, send, 400, "header_repeated", message)
             return
-        length = Headers(scope=scope).get("content-length")
+        length = headers.get("content-length")
         if length is not None:
             declared = content_length(length)
             if declared is not None and declared <= self.max_body_bytes:

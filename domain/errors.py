@@ -112,6 +112,8 @@ class NotAuthenticated(RequestRejected):
 
 
 MISSING_SCOPE = "missing_scope"
+# Said by the edge (on the row) and by the run (on its state) alike.
+REFUND_BY_CANCEL = "canceling a captured payment refunds it: the API key needs `refunds:write`"
 
 
 class NotPermitted(RequestRejected):

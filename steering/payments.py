@@ -37,6 +37,7 @@ from db.repository import PaymentRepository
 from db.session import SessionFactory
 from domain.errors import (
     MISSING_SCOPE,
+    REFUND_BY_CANCEL,
     InvalidRequest,
     NotPermitted,
     ResourceMissing,
@@ -233,9 +234,6 @@ class PaymentSteering:
                 if error.status != RPCStatusCode.NOT_FOUND or deadline.over():
                     raise
                 await asyncio.sleep(RESEND_PAUSE_SECONDS)
-
-
-REFUND_BY_CANCEL = "canceling a captured payment refunds it: the API key needs `refunds:write`"
 
 
 @dataclass(frozen=True)

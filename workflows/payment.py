@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.lifecycle import LifecycleActivities
-    from domain.errors import MISSING_SCOPE
+    from domain.errors import MISSING_SCOPE, REFUND_BY_CANCEL
     from domain.messages import (
         CancelRefusal,
         CancelRequest,
@@ -362,9 +362,7 @@ class PaymentWorkflow(PaymentSaga):
             return
         if status in REFUNDABLE and not request.refunds_allowed:
             # Checked on the row at the edge too; here for a capture landing in between.
-            raise rejected(
-                MISSING_SCOPE, "canceling a captured payment refunds it: needs `refunds:write`"
-            )
+            raise rejected(MISSING_SCOPE, REFUND_BY_CANCEL)
         if status in REFUNDABLE and self._refunds_accepted():
             return
         raise rejected("payment_not_cancelable", f"a {status} payment cannot be canceled")
