@@ -12,7 +12,6 @@ ENV PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin app
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
-COPY alembic.ini ./
 COPY migrations ./migrations
 USER 10001
 EXPOSE 8000 8090
@@ -20,9 +19,10 @@ CMD ["payment-saga-api"]
 
 FROM development AS production
 USER root
-# No simulator, no test cards, no load generator: a production image talks to a processor.
+# No developer tools (devtools/: the processors' test servers and their test cards, the local
+# stack launcher, the load generator): a production image talks to a processor. The folder
+# goes, and every console script that starts something in it.
 RUN site=$(python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
-    && rm -rf "$site/gateway/simulator.py" "$site/gateway/processor.py" "$site/gateway/stripe_fake.py" \
-       "$site/gateway/authorizenet_fake.py" "$site/bench" \
-    && rm -f /opt/venv/bin/payment-saga-gateway /opt/venv/bin/payment-saga-bench
+    && rm -rf "$site/devtools" \
+    && grep -l "from devtools" /opt/venv/bin/* | xargs rm -f
 USER 10001

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # Code generators live in virtual environments of their own (their pins would clash with ours).
 OPENAPI_CLIENT := .tools/openapi/bin/openapi-python-client
-TS_CLIENT := clients/typescript/node_modules/.package-lock.json
+TS_CLIENT := sdk/typescript/node_modules/.package-lock.json
 # Stripe's protocol server, built into the checkout (its module cache too, writable so that
 # `make clean` can remove it); GATEWAY_KIND=stripe and its tests run it.
 STRIPE_MOCK := .tools/go/bin/stripe-mock
@@ -21,8 +21,8 @@ KUSTOMIZE_VERSION := v5.7.1
 
 .PHONY: install tools run test lint unit bench bench-memory openapi client protos events-snapshot clean
 
-$(INSTALLED): pyproject.toml scripts/install-system-deps.sh
-	bash scripts/install-system-deps.sh
+$(INSTALLED): pyproject.toml devtools/scripts/install-system-deps.sh
+	bash devtools/scripts/install-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -50,8 +50,8 @@ $(OPENAPI_CLIENT):
 	$(PYTHON) -m venv .tools/openapi
 	.tools/openapi/bin/python -m pip install -q openapi-python-client==0.29.1
 
-$(TS_CLIENT): clients/typescript/package-lock.json
-	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+$(TS_CLIENT): sdk/typescript/package-lock.json
+	cd sdk/typescript && npm ci --no-audit --no-fund --loglevel=error
 
 tools: $(OPENAPI_CLIENT) $(TS_CLIENT) $(KUSTOMIZE) $(PROTOC) $(BUF)
 
@@ -82,7 +82,7 @@ openapi: install
 
 # The event classes, generated from docs/events/*.proto.
 protos: $(PROTOC)
-	bash scripts/generate-protos.sh
+	bash devtools/scripts/generate-protos.sh
 
 # Publish the events' schemas as they are now: the compatibility gate compares later changes
 # with this copy (docs/events.md, "Evolving the events"). Only on purpose, in its own commit.
@@ -91,8 +91,8 @@ events-snapshot:
 
 # The typed Python client, generated from the committed contract.
 client: openapi tools
-	bash scripts/generate-client.sh
-	cd clients/typescript && npm run -s generate
+	bash devtools/scripts/generate-client.sh
+	cd sdk/typescript && npm run -s generate
 
 clean:
 	rm -rf $(VENV) .tools .data build *.egg-info

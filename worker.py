@@ -23,17 +23,17 @@ from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
 from activities.unretryable import UnretryableErrors
 from activities.voids import VoidActivities
-from clients import codec_keys, connect_temporal, temporal_runtime
-from db.session import create_engine, create_session_factory
-from gateway.factory import open_gateways
-from observability.logs import configure_logging
-from observability.temporal import LogContextInterceptor
-from observability.tracing import configure_tracing
-from outbox.relay import OutboxRelay, RelayMetrics
-from secure_defaults import require_secure_settings
-from settings import Settings
-from shutdown import stop_on_signals
-from webhook_delivery.dispatcher import WebhookDispatcher
+from payment_saga.config import Settings
+from payment_saga.connections import codec_keys, connect_temporal, temporal_runtime
+from payment_saga.db.session import create_engine, create_session_factory
+from payment_saga.events.relay import OutboxRelay, RelayMetrics
+from payment_saga.events.webhooks.dispatcher import WebhookDispatcher
+from payment_saga.observability.logs import configure_logging
+from payment_saga.observability.temporal import LogContextInterceptor
+from payment_saga.observability.tracing import configure_tracing
+from payment_saga.processors.registry import open_gateways
+from payment_saga.secure_defaults import require_secure_settings
+from payment_saga.shutdown import stop_on_signals
 from workflows.payment import PaymentWorkflow
 
 log = logging.getLogger("payment_saga.worker")
@@ -110,7 +110,7 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
 async def deliver_webhooks(
     settings: Settings, engine: AsyncEngine, stop: asyncio.Event, resources: AsyncExitStack
 ) -> None:
-    """The signed-webhook dispatcher (webhook_delivery/), beside the workflows."""
+    """The signed-webhook dispatcher (payment_saga/events/webhooks/), beside the workflows."""
     http = await resources.enter_async_context(
         httpx.AsyncClient(timeout=settings.webhooks.timeout_seconds, follow_redirects=False)
     )

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from temporalio.exceptions import ApplicationError
 
-from db.models import Payment, PaymentAttempt
-from domain.keys import authorize_key
-from domain.messages import PaymentRequest, ProcessorToken
-from gateway.protocol import GatewayOperation, OperationQuery
+from payment_saga.db.models import Payment, PaymentAttempt
+from payment_saga.domain.keys import authorize_key
+from payment_saga.domain.messages import PaymentRequest, ProcessorToken
+from payment_saga.processors.port import GatewayOperation, OperationQuery
 
 if TYPE_CHECKING:
     from activities.payments import PaymentActivities

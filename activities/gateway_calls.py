@@ -10,10 +10,10 @@ from typing import NoReturn, TypeVar
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from db.models import PaymentAttempt
-from domain.errors import GatewayDeclined, GatewayOutcomeUnknown, PaymentSagaError
-from domain.messages import Failure
-from gateway.protocol import GatewayOperation
+from payment_saga.db.models import PaymentAttempt
+from payment_saga.domain.errors import GatewayDeclined, GatewayOutcomeUnknown, PaymentSagaError
+from payment_saga.domain.messages import Failure
+from payment_saga.processors.port import GatewayOperation
 
 GatewayCall = Callable[[], Awaitable[GatewayOperation]]
 # What a call answers: an operation, or the read of a hold.

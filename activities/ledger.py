@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy.dialects.postgresql import Insert, insert
 
-from db.models import Payment, Refund
-from db.repository import PaymentRepository
-from domain.errors import LedgerMismatch
-from domain.messages import RefundInput
-from domain.states import Ledger, PaymentStatus, RefundStatus
+from payment_saga.db.models import Payment, Refund
+from payment_saga.db.repository import PaymentRepository
+from payment_saga.domain.errors import LedgerMismatch
+from payment_saga.domain.messages import RefundInput
+from payment_saga.domain.states import Ledger, PaymentStatus, RefundStatus
 
 
 @dataclass(frozen=True)

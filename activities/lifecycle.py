@@ -10,10 +10,10 @@ from temporalio import activity
 
 from activities.ledger import apply_ledger, ledger_of
 from activities.payments import PaymentActivities
-from db.models import Payment, Refund
-from db.repository import PaymentRepository
-from domain import events
-from domain.messages import (
+from payment_saga.db.models import Payment, Refund
+from payment_saga.db.repository import PaymentRepository
+from payment_saga.domain import events
+from payment_saga.domain.messages import (
     CancelRefusal,
     Failure,
     LoadInput,
@@ -24,7 +24,7 @@ from domain.messages import (
     StoredPayment,
     UnknownOperation,
 )
-from domain.states import PaymentStatus, RefundStatus
+from payment_saga.domain.states import PaymentStatus, RefundStatus
 
 log = structlog.get_logger("payment_saga.activities")
 

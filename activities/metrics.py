@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from db.models import PaymentAttempt
+from payment_saga.db.models import PaymentAttempt
 
 
 class ActivityMetrics:

@@ -16,18 +16,18 @@ from temporalio import activity
 from activities.gateway_calls import decline_failure, raise_application_error
 from activities.ledger import apply_ledger, ledger_of
 from activities.payments import PaymentActivities
-from domain import events
-from domain.errors import GatewayDeclined
-from domain.keys import capture_key, refund_key
-from domain.messages import (
+from payment_saga.domain import events
+from payment_saga.domain.errors import GatewayDeclined
+from payment_saga.domain.keys import capture_key, refund_key
+from payment_saga.domain.messages import (
     Resolution,
     ResolveInput,
     StepResult,
     UnknownInput,
     UnknownOperation,
 )
-from domain.states import Outcome, PaymentStatus
-from gateway.protocol import OperationQuery
+from payment_saga.domain.states import Outcome, PaymentStatus
+from payment_saga.processors.port import OperationQuery
 
 
 def operation_key(data: ResolveInput) -> str:

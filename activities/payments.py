@@ -25,14 +25,13 @@ from activities.gateway_calls import (
 )
 from activities.ledger import Change, apply_ledger, check_refund_of, ledger_of, pending_refund
 from activities.metrics import ActivityMetrics
-from db.models import Payment, PaymentAttempt, Refund
-from db.outbox import new_event
-from db.repository import PaymentRepository
-from db.session import SessionFactory, single_statement
-from domain import events
-from domain.errors import GatewayDeclined, PaymentSagaError
-from domain.keys import capture_key, refund_key
-from domain.messages import (
+from payment_saga.db.models import Payment, PaymentAttempt, Refund
+from payment_saga.db.repository import PaymentRepository
+from payment_saga.db.session import SessionFactory, single_statement
+from payment_saga.domain import events
+from payment_saga.domain.errors import GatewayDeclined, PaymentSagaError
+from payment_saga.domain.keys import capture_key, refund_key
+from payment_saga.domain.messages import (
     AuthorizeInput,
     CaptureInput,
     PaymentRequest,
@@ -40,9 +39,10 @@ from domain.messages import (
     RefundInput,
     StepResult,
 )
-from domain.states import PaymentStatus, RefundStatus
-from gateway.protocol import GatewayOperation, OperationQuery, PaymentGateway
-from gateway.routing import Gateways
+from payment_saga.domain.states import PaymentStatus, RefundStatus
+from payment_saga.events.rows import new_event
+from payment_saga.processors.port import GatewayOperation, OperationQuery, PaymentGateway
+from payment_saga.processors.routing import Gateways
 
 log = structlog.get_logger("payment_saga.activities")
 # What a timed gateway call answers: an operation, or a hold read.

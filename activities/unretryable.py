@@ -20,8 +20,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
 from activities.metrics import ActivityMetrics
-from domain.errors import LedgerMismatch
-from domain.states import TransitionError
+from payment_saga.domain.errors import LedgerMismatch
+from payment_saga.domain.states import TransitionError
 
 INTERNAL_ERROR = "internal_error"
 # Python errors that only a code change fixes.

@@ -24,14 +24,14 @@ from activities.failover import MAYBE_APPLIED
 from activities.gateway_calls import raise_application_error
 from activities.ledger import apply_ledger, ledger_of
 from activities.payments import PaymentActivities
-from db.models import Payment, PaymentAttempt
-from db.repository import PaymentRepository
-from domain import events
-from domain.errors import GatewayDeclined
-from domain.keys import authorize_key, void_key
-from domain.messages import StepResult, UnknownOperation, VoidInput
-from domain.states import PaymentStatus
-from gateway.protocol import OperationQuery
+from payment_saga.db.models import Payment, PaymentAttempt
+from payment_saga.db.repository import PaymentRepository
+from payment_saga.domain import events
+from payment_saga.domain.errors import GatewayDeclined
+from payment_saga.domain.keys import authorize_key, void_key
+from payment_saga.domain.messages import StepResult, UnknownOperation, VoidInput
+from payment_saga.domain.states import PaymentStatus
+from payment_saga.processors.port import OperationQuery
 
 log = structlog.get_logger("payment_saga.activities")
 VOIDABLE = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED, PaymentStatus.OUTCOME_UNKNOWN)

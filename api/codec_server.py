@@ -17,8 +17,8 @@ from starlette.middleware.cors import CORSMiddleware
 from temporalio.api.common.v1 import Payloads
 
 from api.headers import bearer_token, same_secret
-from codec.encryption import EncryptionCodec
-from settings import Settings
+from payment_saga.codec.encryption import EncryptionCodec
+from payment_saga.config import Settings
 
 
 def _authorized(settings: Settings, presented: str | None) -> bool:

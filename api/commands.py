@@ -5,20 +5,20 @@ from __future__ import annotations
 from api.queries import PaymentQueries
 from api.schemas import PaymentCreate, PaymentMethodIn, TokenPaymentMethodIn
 from api.tokens import Tokenizer
-from db.repository import PaymentRepository
-from db.session import SessionFactory
-from db.token_owners import TokenOwners
-from db.views import PaymentOut, RefundOut
-from domain.errors import CardError
-from domain.fingerprints import CardFingerprints
-from domain.messages import (
+from payment_saga.config import Settings
+from payment_saga.db.repository import PaymentRepository
+from payment_saga.db.session import SessionFactory
+from payment_saga.db.token_owners import TokenOwners
+from payment_saga.db.views import PaymentOut, RefundOut
+from payment_saga.domain.errors import CardError
+from payment_saga.domain.fingerprints import CardFingerprints
+from payment_saga.domain.messages import (
     PaymentRequest,
     RefundRequest,
 )
-from domain.states import CaptureMethod, PaymentStatus, RefundStatus
-from gateway.routing import Gateways
-from settings import Settings
-from steering.payments import PaymentSteering
+from payment_saga.domain.states import CaptureMethod, PaymentStatus, RefundStatus
+from payment_saga.processors.routing import Gateways
+from payment_saga.steering.payments import PaymentSteering
 
 # What a command answers with: the payment or refund as the API shows it.
 View = PaymentOut | RefundOut
@@ -80,7 +80,7 @@ class PaymentCommands:
             card_token=route[0].token,
             card=card,
             # Only a route that is not the default processor alone is carried: the keys of a
-            # routed payment name their processor (domain/keys.py).
+            # routed payment name their processor (payment_saga/domain/keys.py).
             route=route if [r.processor for r in route] != [self._default_kind] else [],
             capture_method=CaptureMethod(body.capture_method),
             customer_id=body.customer_id,

@@ -13,9 +13,9 @@ from api.headers import bearer_token
 from api.idempotency import IdempotencyStore
 from api.queries import PaymentQueries
 from api.services import Services
-from db.apikeys import Principal
-from domain.errors import NotAuthenticated, NotPermitted, RateLimited
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.apikeys import Principal
+from payment_saga.domain.errors import NotAuthenticated, NotPermitted, RateLimited
 
 
 async def services(request: Request) -> Services:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import (
+from payment_saga.domain.errors import (
     CardError,
     GatewayTransientError,
     IdempotencyKeyInUse,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hmac
 import re
 
-from domain.errors import InvalidRequest
+from payment_saga.domain.errors import InvalidRequest
 
 # Visible ASCII and spaces: what every header we read is made of (RFC 9110 tokens and
 # parameters, base64 and hex signatures, our keys).

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import ServicesDep
-from clients import kafka_options
+from payment_saga.connections import kafka_options
 
 log = logging.getLogger("payment_saga.api")
 router = APIRouter(tags=["service"])

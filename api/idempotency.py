@@ -24,9 +24,9 @@ import orjson
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
-from db.models import IdempotencyRecord
-from db.session import PURGE_BATCH, SessionFactory, purge_in_batches, single_statement
-from domain.errors import IdempotencyKeyInUse, IdempotencyKeyReused
+from payment_saga.db.models import IdempotencyRecord
+from payment_saga.db.session import PURGE_BATCH, SessionFactory, purge_in_batches, single_statement
+from payment_saga.domain.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 
 
 @dataclass(frozen=True)

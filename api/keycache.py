@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from db.apikeys import Principal, find_active, hash_key
-from db.session import SessionFactory
+from payment_saga.db.apikeys import Principal, find_active, hash_key
+from payment_saga.db.session import SessionFactory
 
 MAX_ENTRIES = 10_000
 

@@ -25,22 +25,22 @@ from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
 from api.services import Services
 from api.sharedlimit import SharedRateLimiter
-from clients import (
+from payment_saga.config import Settings
+from payment_saga.connections import (
     card_fingerprints,
     connect_temporal,
     payload_codec,
     temporal_runtime,
 )
-from db.session import create_engine, create_session_factory
-from gateway.factory import open_gateways
-from observability.logs import configure_logging
-from observability.tracing import configure_tracing
-from outbox.replay import OutboxRetention
-from secure_defaults import require_secure_settings
-from settings import Settings
-from shutdown import sleep_unless_stopped
-from steering.notices import ProcessorNotices
-from steering.payments import PaymentSteering
+from payment_saga.db.session import create_engine, create_session_factory
+from payment_saga.events.replay import OutboxRetention
+from payment_saga.observability.logs import configure_logging
+from payment_saga.observability.tracing import configure_tracing
+from payment_saga.processors.registry import open_gateways
+from payment_saga.secure_defaults import require_secure_settings
+from payment_saga.shutdown import sleep_unless_stopped
+from payment_saga.steering.notices import ProcessorNotices
+from payment_saga.steering.payments import PaymentSteering
 
 log = logging.getLogger("payment_saga.api")
 VERSION = "0.1.0"

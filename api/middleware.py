@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
 from api.headers import SINGLE_VALUED, content_length
-from observability.tracing import server_span
+from payment_saga.observability.tracing import server_span
 
 log = structlog.get_logger("payment_saga.api")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from api.main import create_app
-from settings import Settings
+from payment_saga.config import Settings
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, select
 
 from api.schemas import PaymentList, RefundList, Timeline, TimelineEntry
-from db.models import OutboxEvent, Payment, PaymentAttempt, Refund
-from db.session import SessionFactory, single_statement
-from db.views import PaymentOut, RefundOut, payment_view, refund_view
-from domain.errors import InvalidRequest, ResourceMissing
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.models import OutboxEvent, Payment, PaymentAttempt, Refund
+from payment_saga.db.session import SessionFactory, single_statement
+from payment_saga.db.views import PaymentOut, RefundOut, payment_view, refund_view
+from payment_saga.domain.errors import InvalidRequest, ResourceMissing
 
 
 class PaymentQueries:

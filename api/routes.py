@@ -24,12 +24,12 @@ from api.deps import (
 from api.errors import on_rejected
 from api.headers import prefer_wait
 from api.idempotency import IdempotencyStore, StoredResponse, derived_id, request_fingerprint
-from db.apikeys import Principal
-from domain import limits
-from domain.cards import SUPPORTED_BRANDS
-from domain.errors import InvalidRequest, RequestRejected
-from domain.messages import RefundRequest
-from domain.states import PaymentStatus
+from payment_saga.db.apikeys import Principal
+from payment_saga.domain import limits
+from payment_saga.domain.cards import SUPPORTED_BRANDS
+from payment_saga.domain.errors import InvalidRequest, RequestRejected
+from payment_saga.domain.messages import RefundRequest
+from payment_saga.domain.states import PaymentStatus
 
 router = APIRouter(prefix="/v1")
 PAYMENTS: list[str | Enum] = ["payments"]

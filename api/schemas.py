@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from db.views import PaymentOut as PaymentOut  # the API answers with the shared models
-from db.views import RefundOut as RefundOut
-from domain import limits
-from domain.cards import brand_of, cvc_length, is_expired, luhn_valid
-from domain.money import MAX_AMOUNT, is_currency
-from domain.states import CaptureMethod
+from payment_saga.db.views import PaymentOut as PaymentOut  # the API answers with the shared models
+from payment_saga.db.views import RefundOut as RefundOut
+from payment_saga.domain import limits
+from payment_saga.domain.cards import brand_of, cvc_length, is_expired, luhn_valid
+from payment_saga.domain.money import MAX_AMOUNT, is_currency
+from payment_saga.domain.states import CaptureMethod
 
 # Integers exactly: beyond this a JSON number's float loses digits.
 EXACT_FLOAT_LIMIT = 2**53

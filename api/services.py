@@ -13,9 +13,9 @@ from api.keycache import KeyCache
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
 from api.sharedlimit import SharedRateLimiter
-from db.session import SessionFactory
-from settings import Settings
-from steering.notices import ProcessorNotices
+from payment_saga.config import Settings
+from payment_saga.db.session import SessionFactory
+from payment_saga.steering.notices import ProcessorNotices
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from sqlalchemy import delete, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.ratelimit import RateLimiter, Verdict
-from db.models import RateLimitWindow
-from db.session import SessionFactory, single_statement
+from payment_saga.db.models import RateLimitWindow
+from payment_saga.db.session import SessionFactory, single_statement
 
 log = logging.getLogger("payment_saga.api")
 MINUTE = 60

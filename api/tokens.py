@@ -8,12 +8,12 @@ from dataclasses import replace
 from typing import Protocol
 
 from api.schemas import PaymentMethodIn, TokenPaymentMethodIn
-from domain.cards import brand_of
-from domain.errors import GatewayDeclined, GatewayTransientError, InvalidRequest
-from domain.fingerprints import CardFingerprints
-from domain.messages import CardSummary, ProcessorToken
-from gateway.protocol import CardInput, TokenizedCard
-from gateway.routing import Gateways
+from payment_saga.domain.cards import brand_of
+from payment_saga.domain.errors import GatewayDeclined, GatewayTransientError, InvalidRequest
+from payment_saga.domain.fingerprints import CardFingerprints
+from payment_saga.domain.messages import CardSummary, ProcessorToken
+from payment_saga.processors.port import CardInput, TokenizedCard
+from payment_saga.processors.routing import Gateways
 
 # The one answer for a token that is unknown and for one that is another account's: the two
 # must not be told apart.
@@ -21,7 +21,7 @@ UNKNOWN_TOKEN = "no processor in use knows this token"
 
 
 class TokenBook(Protocol):
-    """Who owns each token (db/token_owners.py; a dict in unit tests)."""
+    """Who owns each token (payment_saga/db/token_owners.py; a dict in unit tests)."""
 
     async def claim(self, processor: str, token: str, account_id: str) -> str: ...
 

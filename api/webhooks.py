@@ -2,7 +2,7 @@
 
 Authenticated by the processor's signature, not an API key. A bad signature is a 400 and
 changes nothing; an event already handled is a 200 and changes nothing; an event about a
-payment is delivered to its workflow (steering/notices.py) before the 200.
+payment is delivered to its workflow (payment_saga/steering/notices.py) before the 200.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from api.deps import ServicesDep
 from api.headers import signature
 from api.routes import error_response
-from domain.errors import ResourceMissing
-from gateway.webhook_events import authorizenet_event, stripe_event
+from payment_saga.domain.errors import ResourceMissing
+from payment_saga.processors.notices import authorizenet_event, stripe_event
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from db.models import Base
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -15,13 +15,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bench.load import FIGURES
-from clients import gateway_http_client
-from db.session import SessionFactory, create_engine, create_session_factory
-from settings import Settings
-from stack import postgres
-from stack.ports import isolated
-from stack.stack import Stack
+from devtools.bench.load import FIGURES
+from devtools.stack import postgres
+from devtools.stack.ports import isolated
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
+from payment_saga.connections import gateway_http_client
+from payment_saga.db.session import SessionFactory, create_engine, create_session_factory
 from tests.keys import ANET_SIGNATURE_KEY, STRIPE_WEBHOOK_SECRET, TEST_CODEC_KEYS
 
 

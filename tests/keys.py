@@ -9,7 +9,7 @@ import dataclasses
 
 import temporalio.converter
 
-from codec.encryption import EncryptionCodec, parse_keys
+from payment_saga.codec.encryption import EncryptionCodec, parse_keys
 
 TEST_CODEC_KEYS = "test1:phgzj8voRAYj9hFo3l/aqThXpEbhoQE2kuflqt0F14E="
 

@@ -12,8 +12,14 @@ from dataclasses import replace
 from temporalio import workflow
 
 from activities.outcomes import OutcomeActivities, operation_key
-from domain.messages import Failure, Resolution, ResolveInput, ResolveRequest, UnknownInput
-from domain.states import Outcome
+from payment_saga.domain.messages import (
+    Failure,
+    Resolution,
+    ResolveInput,
+    ResolveRequest,
+    UnknownInput,
+)
+from payment_saga.domain.states import Outcome
 from workflows import patches
 from workflows.steps import (
     COMPENSATION_RETRY,

@@ -3,7 +3,8 @@
 A run lives as long as its work: authorize -> capture (automatic, or a `capture` update before
 the authorization expires); once the payment is settled for now (captured, failed, canceled,
 refunded) the run closes after `idle_close_seconds` without work. A later capture, refund or
-cancel starts a new run under the same id (update-with-start, steering/payments.py), which
+cancel starts a new run under the same id (update-with-start, payment_saga/steering/payments.py),
+which
 begins from the payment's row in Postgres. A Temporal cancellation does what the cancel
 update does in the same state. docs/saga.md, "Lifetime".
 """
@@ -21,8 +22,8 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.lifecycle import LifecycleActivities
-    from domain.errors import MISSING_SCOPE, REFUND_BY_CANCEL
-    from domain.messages import (
+    from payment_saga.domain.errors import MISSING_SCOPE, REFUND_BY_CANCEL
+    from payment_saga.domain.messages import (
         CancelRefusal,
         CancelRequest,
         CaptureRequest,
@@ -35,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
         RefundState,
         ResolveRequest,
     )
-    from domain.states import CaptureMethod, PaymentStatus, RefundStatus
+    from payment_saga.domain.states import CaptureMethod, PaymentStatus, RefundStatus
     from workflows import patches
     from workflows.saga import REFUNDABLE, PaymentSaga
     from workflows.steps import COMPENSATION_RETRY, STEP_FAILED, rejected, run_step

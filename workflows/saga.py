@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 from activities.lifecycle import LifecycleActivities
 from activities.payments import PaymentActivities
 from activities.voids import VoidActivities
-from domain.messages import (
+from payment_saga.domain.messages import (
     AuthorizeInput,
     CaptureInput,
     Failure,
@@ -36,8 +36,8 @@ from domain.messages import (
     UnknownOperation,
     VoidInput,
 )
-from domain.money import format_amount
-from domain.states import (
+from payment_saga.domain.money import format_amount
+from payment_saga.domain.states import (
     Ledger,
     Outcome,
     PaymentStatus,

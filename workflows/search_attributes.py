@@ -2,8 +2,8 @@
 
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
-from domain.messages import PaymentRequest
-from domain.states import PaymentStatus
+from payment_saga.domain.messages import PaymentRequest
+from payment_saga.domain.states import PaymentStatus
 
 PAYMENT_STATUS = SearchAttributeKey.for_keyword("PaymentStatus")
 ORDER_ID = SearchAttributeKey.for_keyword("OrderId")

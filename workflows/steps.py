@@ -14,7 +14,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ActivityCancellationType
 
-from domain.messages import Failure
+from payment_saga.domain.messages import Failure
 from workflows import patches
 
 STEP_TIMEOUT = timedelta(seconds=30)

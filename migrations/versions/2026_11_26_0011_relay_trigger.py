@@ -17,7 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # Once per inserting statement; PostgreSQL delivers it at commit, folding repeats within a
-    # transaction into one. The channel is db/outbox.RELAY_CHANNEL.
+    # transaction into one. The channel is payment_saga/db/outbox.RELAY_CHANNEL.
     op.execute(
         "CREATE FUNCTION wake_outbox_relay() RETURNS trigger LANGUAGE plpgsql AS"
         " $$ BEGIN PERFORM pg_notify('outbox_events', ''); RETURN NULL; END $$"

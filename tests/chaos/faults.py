@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from settings import Settings
-from stack.stack import Stack
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
 
 
 async def sigkill_repeatedly(

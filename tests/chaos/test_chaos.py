@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from bench.load import FIGURES, audited, send_burst
-from db.session import SessionFactory
-from settings import Settings
-from stack import kafka as kafka_stack
-from stack import postgres as postgres_stack
-from stack import temporal as temporal_stack
-from stack.stack import Stack
+from devtools.bench.load import FIGURES, audited, send_burst
+from devtools.stack import kafka as kafka_stack
+from devtools.stack import postgres as postgres_stack
+from devtools.stack import temporal as temporal_stack
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
+from payment_saga.db.session import SessionFactory
 from tests.chaos.faults import sigkill_repeatedly, steps_in_flight
 
 pytestmark = pytest.mark.chaos

@@ -19,11 +19,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bench.load import FIGURES, BurstCard, audited, send_burst
-from db.session import SessionFactory
-from settings import Settings
-from stack.ports import free_port
-from stack.stack import Stack, StackOptions
+from devtools.bench.load import FIGURES, BurstCard, audited, send_burst
+from devtools.stack.ports import free_port
+from devtools.stack.stack import Stack, StackOptions
+from payment_saga.config import Settings
+from payment_saga.db.session import SessionFactory
 from tests.chaos.faults import sigkill_repeatedly, steps_in_flight
 
 pytestmark = pytest.mark.chaos

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from api.main import create_app
-from db.apikeys import create_account, create_key, revoke
-from db.session import SessionFactory
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.apikeys import create_account, create_key, revoke
+from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import new_key, payment_body
 
 

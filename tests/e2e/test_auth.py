@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from api.main import create_app
-from db.apikeys import DEFAULT_ACCOUNT_ID, create_account, create_key, revoke
-from db.session import SessionFactory
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.apikeys import DEFAULT_ACCOUNT_ID, create_account, create_key, revoke
+from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import new_key, payment_body
 
 

@@ -9,7 +9,7 @@ import httpx
 from pydantic import SecretStr
 
 from api.main import create_app
-from settings import Settings
+from payment_saga.config import Settings
 from tests.e2e.conftest import create, new_key, payment_body
 
 

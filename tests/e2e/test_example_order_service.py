@@ -1,4 +1,4 @@
-"""The example order service (examples/order_service.py) runs end to end against the stack."""
+"""The example order service (sdk/examples/order_service.py) runs end to end against the stack."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stack.stack import Stack
+from devtools.stack.stack import Stack
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "order_service.py"
+EXAMPLE = Path(__file__).parents[2] / "sdk" / "examples" / "order_service.py"
 
 
 def test_pays_refunds_follows_events_and_handles_a_decline(stack: Stack) -> None:

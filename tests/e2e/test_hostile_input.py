@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from domain.limits import DEFAULT_MAX_AMOUNT
+from payment_saga.domain.limits import DEFAULT_MAX_AMOUNT
 from tests.e2e.conftest import new_key, payment_body
 
 SQL = "'; DROP TABLE payments; --"

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from db.models import IdempotencyRecord, Refund
-from db.session import SessionFactory
-from domain import limits
+from payment_saga.db.models import IdempotencyRecord, Refund
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain import limits
 from tests.e2e.conftest import create, new_key, payment_body
 
 

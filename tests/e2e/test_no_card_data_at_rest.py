@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from api.idempotency import request_fingerprint
 from api.schemas import PaymentCreate
-from clients import card_fingerprints, connect_temporal, payload_codec
-from db.models import IdempotencyRecord
-from db.session import SessionFactory
-from settings import Settings
-from stack.stack import Stack
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
+from payment_saga.connections import card_fingerprints, connect_temporal, payload_codec
+from payment_saga.db.models import IdempotencyRecord
+from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import new_key
 from tests.integration.events import EventLog
 from tests.scan import CARDS, CVC3, CVC4, decoded_history, leaks

@@ -10,7 +10,7 @@ import pytest
 from order_payments import CardDeclined, OrderPayments
 from payment_saga_client.models import CardIn, PaymentStatus, RefundStatus
 
-from stack.stack import Stack
+from devtools.stack.stack import Stack
 
 
 def card(number: str) -> CardIn:

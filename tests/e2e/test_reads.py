@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 
-from settings import Settings
+from payment_saga.config import Settings
 from tests.e2e.conftest import create, payment_body
 
 

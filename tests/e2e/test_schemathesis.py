@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stack.stack import Stack
+from devtools.stack.stack import Stack
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 

@@ -1,4 +1,4 @@
-"""The TypeScript client (clients/typescript) against the running stack, by Node's own test
+"""The TypeScript client (sdk/typescript) against the running stack, by Node's own test
 runner: create, decline, refund."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from gateway.processor import APPROVED_CARDS, DECLINES
-from stack.stack import Stack
+from devtools.stack.stack import Stack
+from devtools.testservers.simulator.books import APPROVED_CARDS, DECLINES
 
-CLIENT = Path(__file__).parents[2] / "clients" / "typescript"
+CLIENT = Path(__file__).parents[2] / "sdk" / "typescript"
 
 
 def card_declining_with(decline_code: str) -> str:

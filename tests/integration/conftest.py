@@ -15,14 +15,14 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from temporalio.client import Client, WorkflowHandle
 
-from clients import connect_temporal, kafka_options
-from db.session import SessionFactory
-from domain.messages import PaymentRequest
-from domain.states import CaptureMethod
-from gateway.protocol import CardInput, PaymentGateway
-from gateway.simulator_client import SimulatorGateway
-from settings import Settings, as_environment
-from steering.payments import PaymentSteering
+from payment_saga.config import Settings, as_environment
+from payment_saga.connections import connect_temporal, kafka_options
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import PaymentRequest
+from payment_saga.domain.states import CaptureMethod
+from payment_saga.processors.port import CardInput, PaymentGateway
+from payment_saga.processors.simulator.adapter import SimulatorGateway
+from payment_saga.steering.payments import PaymentSteering
 from workflows.payment import PaymentWorkflow
 
 
@@ -136,5 +136,5 @@ async def topic(settings: Settings) -> AsyncIterator[Settings]:
 def run_cli(settings: Settings, *words: str) -> subprocess.CompletedProcess[str]:
     """`payment-saga ...` as an operator runs it: a process configured by environment only."""
     env = {**os.environ, **as_environment(settings)}
-    command = [sys.executable, "-m", "cli.main", *words]
+    command = [sys.executable, "-m", "payment_saga.ops.cli.main", *words]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)

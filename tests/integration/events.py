@@ -10,9 +10,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from outbox.encoding import content_type_of, decode
-from outbox.topic import whole_topic_consumer
-from settings import KafkaSettings
+from payment_saga.config import KafkaSettings
+from payment_saga.events.encoding import content_type_of, decode
+from payment_saga.events.topic import whole_topic_consumer
 
 
 @dataclass

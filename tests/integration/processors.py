@@ -14,13 +14,13 @@ import httpx
 from temporalio.client import Client
 
 from activities.payments import PaymentActivities
-from db.models import Payment
-from db.session import SessionFactory
-from gateway.factory import open_gateways
-from gateway.protocol import PaymentGateway
-from settings import Settings
-from stack.ports import free_port
-from stack.stack import Stack
+from devtools.stack.ports import free_port
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
+from payment_saga.db.models import Payment
+from payment_saga.db.session import SessionFactory
+from payment_saga.processors.port import PaymentGateway
+from payment_saga.processors.registry import open_gateways
 from worker import build_worker
 
 # (card or token, amount, our code, decline_code), following each test server's rules.

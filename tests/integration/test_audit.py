@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from audit.run import audit, read_topic
-from db.session import SessionFactory
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.session import SessionFactory
+from payment_saga.ops.audit.run import audit, read_topic
 from tests.integration.conftest import Payments
 from tests.integration.events import EventLog
 

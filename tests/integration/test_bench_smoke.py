@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bench.cli import table
-from bench.run import BenchOptions, run_benchmark
-from stack.stack import Stack
+from devtools.bench.cli import table
+from devtools.bench.run import BenchOptions, run_benchmark
+from devtools.stack.stack import Stack
 
 
 async def test_benchmark_runs_and_reports(stack: Stack) -> None:

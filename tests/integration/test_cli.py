@@ -13,10 +13,10 @@ import pytest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from db.repository import PaymentRepository
-from db.session import SessionFactory
-from domain.states import CaptureMethod
-from stack.stack import Stack
+from devtools.stack.stack import Stack
+from payment_saga.db.repository import PaymentRepository
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.states import CaptureMethod
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
 from workflows.payment import PaymentWorkflow
@@ -24,7 +24,7 @@ from workflows.payment import PaymentWorkflow
 
 def run_cli(stack: Stack, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "cli.main", "--json", *args],
+        [sys.executable, "-m", "payment_saga.ops.cli.main", "--json", *args],
         env={**stack.child_env(), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,

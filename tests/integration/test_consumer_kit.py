@@ -10,12 +10,12 @@ import uuid
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
-from clients import kafka_options
-from db.session import create_engine
 from eventkit.consumer import PaymentEvent, PaymentEventConsumer, SqliteProcessedEvents
-from outbox.replay import replay
-from settings import Settings
+
+from payment_saga.config import Settings
+from payment_saga.connections import kafka_options
+from payment_saga.db.session import create_engine
+from payment_saga.events.replay import replay
 from tests.integration.conftest import Payments
 
 

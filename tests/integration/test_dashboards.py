@@ -14,12 +14,12 @@ import httpx
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from settings import Settings
+from payment_saga.config import Settings
 from tests.integration.conftest import Payments
 
 ROOT = Path(__file__).parents[2]
-RULES = ROOT / "observability" / "prometheus" / "alerts.yaml"
-DASHBOARD = ROOT / "observability" / "grafana" / "payment-saga.json"
+RULES = ROOT / "deploy" / "observability" / "prometheus" / "alerts.yaml"
+DASHBOARD = ROOT / "deploy" / "observability" / "grafana" / "payment-saga.json"
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}
 # PromQL words that look like metric names.
 PROMQL_WORDS = {

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from clients import kafka_options
-from domain import events
-from outbox.encoding import content_type_of, decode
-from outbox.relay import send_rows
-from outbox.topic import whole_topic_consumer
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.connections import kafka_options
+from payment_saga.domain import events
+from payment_saga.events.encoding import content_type_of, decode
+from payment_saga.events.relay import send_rows
+from payment_saga.events.topic import whole_topic_consumer
 from tests.integration.conftest import run_cli
 from tests.unit.test_event_encoding import FULL, envelope
 

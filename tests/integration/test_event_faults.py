@@ -12,13 +12,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry
 
-from db.models import OutboxEvent
-from db.outbox import event_id
-from db.session import SessionFactory, create_engine
-from outbox.relay import OutboxRelay, RelayMetrics
-from settings import Settings
-from stack import kafka as kafka_stack
-from stack.stack import Stack, http_ok
+from devtools.stack import kafka as kafka_stack
+from devtools.stack.stack import Stack, http_ok
+from payment_saga.config import Settings
+from payment_saga.db.models import OutboxEvent
+from payment_saga.db.session import SessionFactory, create_engine
+from payment_saga.events.relay import OutboxRelay, RelayMetrics
+from payment_saga.events.rows import event_id
 from tests.integration.conftest import Payments
 from tests.integration.events import EventLog
 from tests.integration.test_events import check_delivery, first_occurrences

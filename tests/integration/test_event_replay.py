@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from audit.run import audit
-from db.models import OutboxEvent
-from db.session import SessionFactory
-from outbox.replay import OutboxRetention
-from settings import Settings
-from stack.stack import Stack
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
+from payment_saga.db.models import OutboxEvent
+from payment_saga.db.session import SessionFactory
+from payment_saga.events.replay import OutboxRetention
+from payment_saga.ops.audit.run import audit
 from tests.integration.conftest import Payments
 from tests.integration.events import EventLog
 from tests.integration.test_cli import cli

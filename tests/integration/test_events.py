@@ -11,11 +11,11 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
-from db.models import OutboxEvent
-from db.session import SessionFactory
-from domain.events import EVENT_TYPES
-from outbox.schemas import SCHEMA_DIR
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.models import OutboxEvent
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.events import EVENT_TYPES
+from payment_saga.events.schemas import SCHEMA_DIR
 from tests.integration.conftest import Payments
 from tests.integration.events import EventLog
 from tests.integration.test_replay import run_scenarios

@@ -17,16 +17,16 @@ from sqlalchemy import select
 from temporalio.client import Client
 
 from activities.payments import PaymentActivities
-from db.models import Payment, PaymentAttempt
-from db.session import SessionFactory
-from domain.messages import CancelRequest, PaymentRequest, ProcessorToken
-from domain.states import CaptureMethod
-from gateway.factory import open_gateways
-from gateway.protocol import CardInput
-from gateway.routing import Gateways
-from settings import RouteRule, Settings
-from stack.ports import free_port
-from stack.stack import Stack
+from devtools.stack.ports import free_port
+from devtools.stack.stack import Stack
+from payment_saga.config import RouteRule, Settings
+from payment_saga.db.models import Payment, PaymentAttempt
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import CancelRequest, PaymentRequest, ProcessorToken
+from payment_saga.domain.states import CaptureMethod
+from payment_saga.processors.port import CardInput
+from payment_saga.processors.registry import open_gateways
+from payment_saga.processors.routing import Gateways
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
 from worker import build_worker

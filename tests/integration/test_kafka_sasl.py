@@ -16,14 +16,14 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaError
 from pydantic import SecretStr
 
-from clients import kafka_options
-from db.session import create_engine
-from outbox.replay import replay
-from outbox.topic import whole_topic_consumer
-from settings import Settings
-from stack.kafka import SecureListener, kafka_process, kafka_ready
-from stack.ports import free_port
-from stack.stack import Stack
+from devtools.stack.kafka import SecureListener, kafka_process, kafka_ready
+from devtools.stack.ports import free_port
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
+from payment_saga.connections import kafka_options
+from payment_saga.db.session import create_engine
+from payment_saga.events.replay import replay
+from payment_saga.events.topic import whole_topic_consumer
 from tests.certs import Authority
 from tests.integration.conftest import Payments, run_cli
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from settings import Settings
-from stack.ports import free_port
+from devtools.stack.ports import free_port
+from payment_saga.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(sys.executable).parent / "payment-saga-stack"

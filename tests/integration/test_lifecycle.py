@@ -17,15 +17,15 @@ from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
 from temporalio.service import RPCError
 
-from audit.run import audit
-from db.models import Payment
-from db.session import SessionFactory
-from domain.errors import StateConflict
-from domain.messages import RefundRequest
-from domain.states import CaptureMethod
-from settings import Settings
-from stack.stack import Stack
-from steering.payments import PaymentSteering
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
+from payment_saga.db.models import Payment
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.errors import StateConflict
+from payment_saga.domain.messages import RefundRequest
+from payment_saga.domain.states import CaptureMethod
+from payment_saga.ops.audit.run import audit
+from payment_saga.steering.payments import PaymentSteering
 from tests.integration.conftest import Payments
 from tests.integration.test_cli import cli
 from tests.integration.test_saga_cards import event_types, row

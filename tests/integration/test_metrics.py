@@ -7,7 +7,7 @@ import contextlib
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from settings import Settings
+from payment_saga.config import Settings
 from tests.integration.conftest import Payments
 
 

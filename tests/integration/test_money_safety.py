@@ -12,11 +12,11 @@ from sqlalchemy import update
 from temporalio.client import WorkflowFailureError
 
 from api.idempotency import IdempotencyStore
-from db.models import IdempotencyRecord
-from db.session import SessionFactory
-from domain.messages import CancelRequest
-from domain.states import CaptureMethod
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.models import IdempotencyRecord
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import CancelRequest
+from payment_saga.domain.states import CaptureMethod
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_cards import event_types, operations, row
 from tests.integration.test_saga_steering import until_status

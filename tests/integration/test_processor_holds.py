@@ -11,8 +11,8 @@ import httpx
 import pytest
 from temporalio.client import WorkflowFailureError
 
-from db.session import SessionFactory
-from domain.states import CaptureMethod
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.states import CaptureMethod
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_cards import row
 

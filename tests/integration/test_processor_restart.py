@@ -8,12 +8,12 @@ import uuid
 
 from sqlalchemy import update
 
-from db.models import Payment, Refund
-from db.session import SessionFactory
-from domain.messages import CaptureRequest, RefundRequest
-from domain.states import CaptureMethod
-from stack.stack import Stack, http_ok
-from steering.payments import PaymentSteering
+from devtools.stack.stack import Stack, http_ok
+from payment_saga.db.models import Payment, Refund
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import CaptureRequest, RefundRequest
+from payment_saga.domain.states import CaptureMethod
+from payment_saga.steering.payments import PaymentSteering
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_cards import row
 from tests.integration.test_saga_steering import until_status

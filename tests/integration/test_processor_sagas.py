@@ -1,6 +1,8 @@
 """Every saga path through each real processor's adapter, against its test server: Stripe's
-(stripe-mock checking each request against Stripe's OpenAPI, gateway/stripe_fake.py keeping state)
-and Authorize.Net's (gateway/authorizenet_fake.py, following its published JSON API and sandbox
+(stripe-mock checking each request against Stripe's OpenAPI, devtools/testservers/stripe.py keeping
+state)
+and Authorize.Net's (devtools/testservers/authorizenet.py, following its published JSON API and
+sandbox
 rules). Each runs a worker of its own; Postgres and Temporal are the stack's."""
 
 from __future__ import annotations
@@ -19,18 +21,23 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError
 
-from audit.ledgers import read_ledgers
-from audit.processors import processor_views
-from audit.run import audit
-from clients import payload_codec
-from db.models import Payment, PaymentAttempt
-from db.session import SessionFactory
-from domain.keys import authorize_key, void_key
-from domain.messages import CancelRequest, CaptureRequest, OutcomeRequest, RefundRequest
-from domain.states import CaptureMethod
-from gateway import authorizenet_search
-from gateway.protocol import CardInput, GatewayOperation, OperationQuery, Settlement
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.connections import payload_codec
+from payment_saga.db.models import Payment, PaymentAttempt
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.keys import authorize_key, void_key
+from payment_saga.domain.messages import (
+    CancelRequest,
+    CaptureRequest,
+    OutcomeRequest,
+    RefundRequest,
+)
+from payment_saga.domain.states import CaptureMethod
+from payment_saga.ops.audit.ledgers import read_ledgers
+from payment_saga.ops.audit.processors import processor_views
+from payment_saga.ops.audit.run import audit
+from payment_saga.processors.authorizenet import search as authorizenet_search
+from payment_saga.processors.port import CardInput, GatewayOperation, OperationQuery, Settlement
 from tests.e2e.test_no_card_data_at_rest import database_dump
 from tests.integration.conftest import Payments
 from tests.integration.processors import Processor, running_processor

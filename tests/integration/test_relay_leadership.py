@@ -11,9 +11,9 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
-from db.session import SessionFactory, create_engine
-from outbox.relay import LEADER_LOCK_ID, OutboxRelay, RelayMetrics
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.session import SessionFactory, create_engine
+from payment_saga.events.relay import LEADER_LOCK_ID, OutboxRelay, RelayMetrics
 from tests.integration.conftest import Payments
 from tests.integration.events import EventLog
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Replayer
 
-from db.models import Payment
-from db.session import SessionFactory
-from domain.messages import CancelRequest, CaptureRequest, RefundRequest
-from domain.states import CaptureMethod
-from settings import Settings
-from steering.payments import PaymentSteering
+from payment_saga.config import Settings
+from payment_saga.db.models import Payment
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import CancelRequest, CaptureRequest, RefundRequest
+from payment_saga.domain.states import CaptureMethod
+from payment_saga.steering.payments import PaymentSteering
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
 from tests.keys import keyed_data_converter

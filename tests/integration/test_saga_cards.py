@@ -9,9 +9,9 @@ from sqlalchemy import select
 from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
-from db.models import OutboxEvent, Payment, PaymentAttempt
-from db.session import SessionFactory
-from domain.messages import PaymentState
+from payment_saga.db.models import OutboxEvent, Payment, PaymentAttempt
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import PaymentState
 from tests.integration.conftest import Payments
 
 APPROVED = ["4242424242424242", "4111111111111111", "5555555555554444", "378282246310005"]

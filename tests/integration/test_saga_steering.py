@@ -10,10 +10,16 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from db.models import Refund
-from db.session import SessionFactory
-from domain.messages import CancelRequest, CaptureRequest, PaymentState, RefundRequest, RefundState
-from domain.states import CaptureMethod
+from payment_saga.db.models import Refund
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import (
+    CancelRequest,
+    CaptureRequest,
+    PaymentState,
+    RefundRequest,
+    RefundState,
+)
+from payment_saga.domain.states import CaptureMethod
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_cards import event_types, operations, row
 from workflows.payment import PaymentWorkflow

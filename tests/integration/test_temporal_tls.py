@@ -14,11 +14,11 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 
 from activities.payments import PaymentActivities
-from clients import connect_temporal, gateway_http_client
-from db.session import SessionFactory
-from domain.states import CaptureMethod
-from gateway.simulator_client import SimulatorGateway
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.connections import connect_temporal, gateway_http_client
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.states import CaptureMethod
+from payment_saga.processors.simulator.adapter import SimulatorGateway
 from tests.certs import Authority
 from tests.integration.conftest import Payments
 from tests.tls_terminator import TlsTerminator, server_context

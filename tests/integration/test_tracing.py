@@ -21,13 +21,13 @@ from sqlalchemy import select
 
 from activities.payments import PaymentActivities
 from api.main import create_app
-from clients import connect_temporal, gateway_http_client
-from db.models import OutboxEvent
-from db.session import SessionFactory, create_engine
-from gateway.simulator_client import SimulatorGateway
-from outbox.relay import OutboxRelay, RelayMetrics
-from settings import Settings
-from stack.stack import Stack
+from devtools.stack.stack import Stack
+from payment_saga.config import Settings
+from payment_saga.connections import connect_temporal, gateway_http_client
+from payment_saga.db.models import OutboxEvent
+from payment_saga.db.session import SessionFactory, create_engine
+from payment_saga.events.relay import OutboxRelay, RelayMetrics
+from payment_saga.processors.simulator.adapter import SimulatorGateway
 from tests.e2e.conftest import new_key, payment_body
 from worker import build_worker
 

@@ -16,9 +16,9 @@ import orjson
 from sqlalchemy import select
 from temporalio.client import Client
 
-from db.models import OutboxEvent, Refund
-from db.session import SessionFactory
-from settings import Settings
+from payment_saga.config import Settings
+from payment_saga.db.models import OutboxEvent, Refund
+from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import create, payment_body
 from tests.integration.test_lifecycle import audited
 from tests.keys import ANET_SIGNATURE_KEY, STRIPE_WEBHOOK_SECRET

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from db.models import Payment
-from db.session import SessionFactory
-from domain.messages import PaymentState
-from stack.stack import Stack
+from devtools.stack.stack import Stack
+from payment_saga.db.models import Payment
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import PaymentState
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_cards import event_types, operations
 

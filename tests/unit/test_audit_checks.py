@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from audit.checks import (
+from payment_saga.ops.audit.checks import (
     PaymentFacts,
     RunFacts,
     amounts_agree,
@@ -15,7 +15,7 @@ from audit.checks import (
     processor_agrees,
     workflow_agrees,
 )
-from gateway.protocol import Settlement
+from payment_saga.processors.port import Settlement
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TTL = timedelta(days=7)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from audit.ledgers import by_invoice, by_key
-from db.models import Payment
-from domain.keys import authorize_key, refund_key
-from gateway.authorizenet_gateway import invoice_number
+from payment_saga.db.models import Payment
+from payment_saga.domain.keys import authorize_key, refund_key
+from payment_saga.ops.audit.ledgers import by_invoice, by_key
+from payment_saga.processors.authorizenet.adapter import invoice_number
 
 
 def test_authorize_net_entries_follow_the_authorization_their_invoice_names() -> None:

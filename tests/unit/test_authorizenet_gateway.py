@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from domain.errors import GatewayDeclined, GatewayOutcomeUnknown, GatewayTransientError
-from gateway.authorizenet_gateway import AuthorizeNetGateway, invoice_number
-from gateway.protocol import OperationQuery
+from payment_saga.domain.errors import GatewayDeclined, GatewayOutcomeUnknown, GatewayTransientError
+from payment_saga.processors.authorizenet.adapter import AuthorizeNetGateway, invoice_number
+from payment_saga.processors.port import OperationQuery
 
 ANSWERS = Path(__file__).parent / "authorizenet_answers"
 TOKEN = "anet_60000000001_60000000002"

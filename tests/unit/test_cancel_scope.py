@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.messages import CancelRequest
-from domain.states import PaymentStatus
+from payment_saga.domain.messages import CancelRequest
+from payment_saga.domain.states import PaymentStatus
 from tests.unit.test_later_runs import row
 from tests.unit.test_unclear_outcomes import rejection
 from tests.unit.workflow_fakes import FakeGateway, request, start, start_env, worker_for

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from domain.cards import brand_of, cvc_length, is_expired, luhn_valid
-from domain.keys import authorize_key, capture_key, refund_key, void_key
+from payment_saga.domain.cards import brand_of, cvc_length, is_expired, luhn_valid
+from payment_saga.domain.keys import authorize_key, capture_key, refund_key, void_key
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from codec.encryption import (
+from payment_saga.codec.encryption import (
     EncryptionCodec,
     PlaintextPayloadError,
     UnknownKeyError,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from settings import Settings, environment_variable_names
+from payment_saga.config import Settings, environment_variable_names
 from workflows.search_attributes import REGISTRATION
 
 COMPOSE = yaml.safe_load((Path(__file__).parents[2] / "docker-compose.yaml").read_text())
@@ -106,16 +106,13 @@ def test_the_simulator_is_behind_a_profile_and_out_of_the_production_image() -> 
     stages = [line.split()[-1] for line in dockerfile.splitlines() if line.startswith("FROM ")]
     assert stages[-1] == "production"  # the default target
     production = dockerfile.split("AS production", 1)[1]
-    assert "gateway/simulator.py" in production and "gateway/processor.py" in production
+    assert 'rm -rf "$site/devtools"' in production  # the folder, not a list of its files
     assert [line for line in dockerfile.splitlines() if line.startswith("USER")][-1] != "USER root"
 
 
-def test_services_start_without_the_simulator_or_the_load_generator() -> None:
-    """What the production image removes is imported by none of its services."""
-    blocked = (
-        "gateway.simulator", "gateway.processor", "gateway.stripe_fake",
-        "gateway.authorizenet_fake", "bench",
-    )  # fmt: skip
+def test_services_start_without_the_developer_tools() -> None:
+    """What the production image removes (devtools/) is imported by none of its services."""
+    blocked = ("devtools",)
     packages = tuple(f"{name}." for name in blocked)
     code = (
         "import importlib.abc, sys\n"
@@ -124,7 +121,8 @@ def test_services_start_without_the_simulator_or_the_load_generator() -> None:
         f"        if name in {blocked!r} or name.startswith({packages!r}):\n"
         "            raise ImportError(name)\n"
         "sys.meta_path.insert(0, Block())\n"
-        "import api.main, worker, outbox.main, cli.main, secure_defaults\n"
+        "import api.main, worker, payment_saga.events.main, payment_saga.ops.cli.main\n"
+        "import payment_saga.secure_defaults\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -136,12 +134,13 @@ def test_prometheus_and_grafana_are_provisioned_with_the_rules_and_dashboard() -
         name: dict(volume.split(":")[:2] for volume in SERVICES[name]["volumes"])
         for name in ("prometheus", "grafana")
     }
-    config_path = mounts["prometheus"]["./observability/prometheus/prometheus.yml"]
+    config_path = mounts["prometheus"]["./deploy/observability/prometheus/prometheus.yml"]
     assert config_path == "/etc/prometheus/prometheus.yml"
-    config = yaml.safe_load((root / "observability/prometheus/prometheus.yml").read_text())
-    assert config["rule_files"] == [mounts["prometheus"]["./observability/prometheus/alerts.yaml"]]
+    config = yaml.safe_load((root / "deploy/observability/prometheus/prometheus.yml").read_text())
+    alerts = "./deploy/observability/prometheus/alerts.yaml"
+    assert config["rule_files"] == [mounts["prometheus"][alerts]]
     targets = config["scrape_configs"][0]["static_configs"][0]["targets"]
     ports = {DEFAULTS.worker.metrics_port, DEFAULTS.worker.sdk_metrics_port}
     assert {int(target.split(":")[1]) for target in targets} == ports
     assert SERVICES["worker"]["environment"]["WORKER_METRICS_HOST"] == "0.0.0.0"
-    assert "./observability/grafana/payment-saga.json" in mounts["grafana"]
+    assert "./deploy/observability/grafana/payment-saga.json" in mounts["grafana"]

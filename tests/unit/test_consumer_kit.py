@@ -8,9 +8,9 @@ from typing import Any
 
 import orjson
 from aiokafka.structs import ConsumerRecord, TopicPartition
-
 from eventkit.consumer import Handler, PaymentEvent, PaymentEventConsumer, SqliteProcessedEvents
-from outbox.encoding import encode
+
+from payment_saga.events.encoding import encode
 
 DEAD = "payments.events.dead"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from outbox.compatibility import breaking_changes
+from payment_saga.events.compatibility import breaking_changes
 
 ROOT = Path(__file__).parents[2]
 BUF = ROOT / ".tools" / "go" / "bin" / "buf"

@@ -12,11 +12,11 @@ from typing import Any
 import orjson
 import pytest
 
-from db.models import Payment, Refund
-from db.outbox import new_event
-from domain import events
-from outbox.encoding import JSON_TYPE, MESSAGES, PROTOBUF_TYPE, decode, encode
-from outbox.proto.cloudevents_pb2 import CloudEvent
+from payment_saga.db.models import Payment, Refund
+from payment_saga.domain import events
+from payment_saga.events.encoding import JSON_TYPE, MESSAGES, PROTOBUF_TYPE, decode, encode
+from payment_saga.events.proto.cloudevents_pb2 import CloudEvent
+from payment_saga.events.rows import new_event
 
 ROOT = Path(__file__).parents[2]
 AT = datetime(2026, 11, 26, 15, 4, 5, 123456, tzinfo=UTC)
@@ -75,10 +75,10 @@ def test_every_event_type_has_its_message() -> None:
 
 
 def test_the_committed_classes_are_what_the_protos_generate(tmp_path: Path) -> None:
-    subprocess.run(["bash", "scripts/generate-protos.sh", str(tmp_path)], cwd=ROOT, check=True,
-                   capture_output=True)  # fmt: skip
+    script = "devtools/scripts/generate-protos.sh"
+    subprocess.run(["bash", script, str(tmp_path)], cwd=ROOT, check=True, capture_output=True)
     for made in sorted(tmp_path.glob("*_pb2.py*")):
-        committed = ROOT / "outbox" / "proto" / made.name
+        committed = ROOT / "payment_saga" / "events" / "proto" / made.name
         assert committed.read_bytes() == made.read_bytes(), f"run `make protos`: {made.name}"
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.events import EVENT_TYPES
-from outbox.schemas import SCHEMA_DIR, render
+from payment_saga.domain.events import EVENT_TYPES
+from payment_saga.events.schemas import SCHEMA_DIR, render
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)

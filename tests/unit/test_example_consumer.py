@@ -8,9 +8,10 @@ from pathlib import Path
 from types import ModuleType
 
 from eventkit.consumer import PaymentEvent, SqliteProcessedEvents
+
 from tests.unit.test_consumer_kit import Kafka, message
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "order_consumer.py"
+EXAMPLE = Path(__file__).parents[2] / "sdk" / "examples" / "order_consumer.py"
 
 
 def load_example() -> ModuleType:

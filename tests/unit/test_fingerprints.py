@@ -7,7 +7,11 @@ import hashlib
 
 import pytest
 
-from domain.fingerprints import CardFingerprints, FingerprintKeyError, parse_fingerprint_keys
+from payment_saga.domain.fingerprints import (
+    CardFingerprints,
+    FingerprintKeyError,
+    parse_fingerprint_keys,
+)
 
 KEY_A = base64.b64encode(b"a" * 32).decode()
 KEY_B = base64.b64encode(b"b" * 32).decode()

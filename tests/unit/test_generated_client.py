@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
 GENERATOR = ROOT / ".tools" / "openapi" / "bin" / "openapi-python-client"
-TYPESCRIPT = ROOT / "clients" / "typescript"
+TYPESCRIPT = ROOT / "sdk" / "typescript"
 
 
 def differences(left: Path, right: Path) -> list[str]:
@@ -23,12 +23,12 @@ def differences(left: Path, right: Path) -> list[str]:
 def test_committed_client_is_current(tmp_path: Path) -> None:
     assert GENERATOR.exists(), "the generator is installed by `make tools` (part of `make test`)"
     subprocess.run(
-        ["bash", str(ROOT / "scripts" / "generate-client.sh"), str(tmp_path)],
+        ["bash", str(ROOT / "devtools" / "scripts" / "generate-client.sh"), str(tmp_path)],
         check=True,
         capture_output=True,
         timeout=300,
     )
-    committed = ROOT / "clients" / "python" / "payment_saga_client"
+    committed = ROOT / "sdk" / "python" / "payment_saga_client"
     stale = differences(committed, tmp_path / "payment_saga_client")
     assert stale == [], f"stale client, run `make client`: {stale}"
 
@@ -43,7 +43,7 @@ def test_committed_typescript_types_are_current(tmp_path: Path) -> None:
         cwd=TYPESCRIPT, check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     committed = (TYPESCRIPT / "src" / "schema.d.ts").read_text()
-    assert out.read_text() == committed, "stale clients/typescript/src/schema.d.ts: `make client`"
+    assert out.read_text() == committed, "stale sdk/typescript/src/schema.d.ts: `make client`"
 
 
 def test_typescript_client_type_checks() -> None:

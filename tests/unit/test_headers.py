@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.headers import bearer_token, content_length, prefer_wait, same_secret, signature
-from domain.errors import InvalidRequest
+from payment_saga.domain.errors import InvalidRequest
 
 
 def test_bearer_tokens_are_visible_ascii_or_nothing() -> None:

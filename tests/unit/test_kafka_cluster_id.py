@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from stack import kafka
+from devtools.stack import kafka
 
 DASH_FIRST = uuid.UUID(bytes=b"\xf8" + bytes(15))  # 0b111110.. encodes as "-" first
 

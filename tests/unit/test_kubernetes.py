@@ -13,7 +13,7 @@ import pytest
 import yaml
 from kubernetes_validate.utils import latest_version
 
-from settings import Settings, environment_variable_names
+from payment_saga.config import Settings, environment_variable_names
 
 ROOT = Path(__file__).parents[2]
 KUSTOMIZE = ROOT / ".tools" / "go" / "bin" / "kustomize"

@@ -14,7 +14,7 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 
-from domain.messages import (
+from payment_saga.domain.messages import (
     CancelRequest,
     Failure,
     PaymentState,
@@ -23,7 +23,7 @@ from domain.messages import (
     StoredPayment,
     UnknownOperation,
 )
-from domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
+from payment_saga.domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
 from tests.unit.test_unclear_outcomes import rejection, until_status
 from tests.unit.workflow_fakes import FakeGateway, request, start, start_env, worker_for
 from workflows.payment import PaymentWorkflow

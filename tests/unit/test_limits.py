@@ -9,9 +9,9 @@ from pydantic import BaseModel
 from sqlalchemy import Column, ColumnElement, String
 
 from api import schemas
-from db.models import IdempotencyRecord, Payment, Refund
-from domain import limits
-from settings import PaymentSettings
+from payment_saga.config import PaymentSettings
+from payment_saga.db.models import IdempotencyRecord, Payment, Refund
+from payment_saga.domain import limits
 
 # Every stored string the API takes from the caller: (model, field) -> the column it lands in.
 STORED: list[tuple[type[BaseModel], str, Any]] = [

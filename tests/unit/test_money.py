@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from domain.money import MAX_AMOUNT, Money, MoneyError, exponent, format_amount, is_currency
+from payment_saga.domain.money import (
+    MAX_AMOUNT,
+    Money,
+    MoneyError,
+    exponent,
+    format_amount,
+    is_currency,
+)
 
 
 @pytest.mark.parametrize(("currency", "digits"), [("JPY", 0), ("USD", 2), ("EUR", 2), ("KWD", 3)])

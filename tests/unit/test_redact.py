@@ -4,7 +4,7 @@ URL-encoded), ours; a card number anywhere in text."""
 
 from __future__ import annotations
 
-from observability.redact import VALUE_MASK, redact_event, redact_text, redact_value
+from payment_saga.observability.redact import VALUE_MASK, redact_event, redact_text, redact_value
 
 CVCS_IN_TEXT = [
     'cvc=123', '"cvv": "1234"', "'cvc2': 123", "security_code=123", '"cardCode": "123"',

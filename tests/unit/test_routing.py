@@ -7,12 +7,12 @@ import pytest
 
 from api.schemas import PaymentMethodIn, TokenPaymentMethodIn
 from api.tokens import UNKNOWN_TOKEN, Tokenizer
-from domain.errors import GatewayDeclined, GatewayTransientError, InvalidRequest
-from domain.fingerprints import CardFingerprints
-from domain.messages import CardSummary
-from gateway.protocol import CardInput, TokenizedCard
-from gateway.routing import Gateways, kinds_in_use
-from settings import GatewaySettings, RouteRule
+from payment_saga.config import GatewaySettings, RouteRule
+from payment_saga.domain.errors import GatewayDeclined, GatewayTransientError, InvalidRequest
+from payment_saga.domain.fingerprints import CardFingerprints
+from payment_saga.domain.messages import CardSummary
+from payment_saga.processors.port import CardInput, TokenizedCard
+from payment_saga.processors.routing import Gateways, kinds_in_use
 
 CARD = PaymentMethodIn.model_validate(
     {"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2031,

@@ -7,7 +7,7 @@ import json
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload
 
-from codec.encryption import EncryptionCodec, parse_keys
+from payment_saga.codec.encryption import EncryptionCodec, parse_keys
 from tests.keys import TEST_CODEC_KEYS
 from tests.scan import decoded_history, leaks
 

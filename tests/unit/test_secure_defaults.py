@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from codec.encryption import new_key_spec
-from secure_defaults import refused_settings
-from settings import Settings
+from payment_saga.codec.encryption import new_key_spec
+from payment_saga.config import Settings
+from payment_saga.secure_defaults import refused_settings
 
 ROOT = Path(__file__).parents[2]
 
@@ -62,7 +62,7 @@ def test_production_plaintext_is_refused_by_default() -> None:
     assert settings.codec.plaintext_accepted(settings.environment)
 
 
-@pytest.mark.parametrize("module", ["worker", "api.main", "outbox.main"])
+@pytest.mark.parametrize("module", ["worker", "api.main", "payment_saga.events.main"])
 def test_services_refuse_to_start(module: str, tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-c", f"import {module} as m; m.main()"],

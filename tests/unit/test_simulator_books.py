@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.processor import CAPTURE_REFUSED_CARD, Processor
+from devtools.testservers.simulator.books import CAPTURE_REFUSED_CARD, Processor
 from tests.scan import leaks
 
 

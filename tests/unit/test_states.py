@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.states import (
+from payment_saga.domain.states import (
     ALLOWED_TRANSITIONS,
     FINAL_STATUSES,
     Ledger,

@@ -12,9 +12,9 @@ import httpx
 import pytest
 import stripe
 
-from domain.errors import GatewayDeclined, GatewayOutcomeUnknown, GatewayTransientError
-from gateway.protocol import OperationQuery
-from gateway.stripe_gateway import StripeGateway
+from payment_saga.domain.errors import GatewayDeclined, GatewayOutcomeUnknown, GatewayTransientError
+from payment_saga.processors.port import OperationQuery
+from payment_saga.processors.stripe.adapter import StripeGateway
 
 ANSWERS = Path(__file__).parent / "stripe_answers"
 Handler = Callable[[httpx.Request], httpx.Response]

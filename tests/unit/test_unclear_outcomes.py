@@ -17,8 +17,8 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from domain.messages import CaptureRequest, PaymentState, RefundRequest, ResolveRequest
-from domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
+from payment_saga.domain.messages import CaptureRequest, PaymentState, RefundRequest, ResolveRequest
+from payment_saga.domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
 from tests.unit.workflow_fakes import (
     FakeGateway,
     internal_error,

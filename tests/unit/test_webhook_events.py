@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 import pytest
 
-from domain.errors import InvalidRequest
-from domain.states import Ledger, PaymentStatus, TransitionError
-from gateway.webhook_events import authorizenet_event, stripe_event
+from payment_saga.domain.errors import InvalidRequest
+from payment_saga.domain.states import Ledger, PaymentStatus, TransitionError
+from payment_saga.processors.notices import authorizenet_event, stripe_event
 
 SECRET = "whsec_unit"
 ANET_KEY = "ABCDEF0123456789" * 8

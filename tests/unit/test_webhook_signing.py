@@ -8,9 +8,9 @@ import hmac
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from codec.encryption import new_key_spec, parse_keys
-from webhook_delivery.dispatcher import signature
-from webhook_delivery.secrets import new_secret, seal, unseal
+from payment_saga.codec.encryption import new_key_spec, parse_keys
+from payment_saga.events.webhooks.dispatcher import signature
+from payment_saga.events.webhooks.secrets import new_secret, seal, unseal
 
 
 def test_the_signature_is_stripes_scheme_over_time_and_body() -> None:

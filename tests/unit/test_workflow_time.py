@@ -11,7 +11,7 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from domain.states import CaptureMethod
+from payment_saga.domain.states import CaptureMethod
 from tests.unit.workflow_fakes import FakeGateway, request, run, start_env
 
 

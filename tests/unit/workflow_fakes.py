@@ -23,7 +23,8 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.messages import (
+from devtools.stack.temporal import installed_binary
+from payment_saga.domain.messages import (
     AuthorizeInput,
     CancelRefusal,
     CaptureInput,
@@ -40,8 +41,7 @@ from domain.messages import (
     UnknownInput,
     VoidInput,
 )
-from domain.states import Outcome
-from stack.temporal import installed_binary
+from payment_saga.domain.states import Outcome
 from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
 from workflows.search_attributes import REGISTRATION

@@ -1,0 +1,153 @@
+"""Payments and refunds as the API answers them and the events carry them: one typed model
+each, built from the rows here and nowhere else. Card data is brand, last4, expiry and the
+keyed fingerprint.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from payment_saga.db.models import Payment, Refund
+from payment_saga.domain.states import CaptureMethod, PaymentStatus, RefundStatus
+
+
+class CardOut(BaseModel):
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    fingerprint: str
+
+
+class PaymentMethodOut(BaseModel):
+    type: Literal["card"]
+    card: CardOut
+
+
+class FailureOut(BaseModel):
+    code: str
+    decline_code: str | None
+    message: str | None
+
+
+class WorkflowLink(BaseModel):
+    id: str
+    run_id: str | None
+    ui_url: str
+
+
+class DisputeOut(BaseModel):
+    """The latest dispute, as the processor reported it."""
+
+    status: Literal["open", "won", "lost"]
+    reason: str | None
+
+
+class PaymentOut(BaseModel):
+    id: str = Field(examples=["pay_3f2a9c1b7e5d4a0c8b6e1f2a"])
+    object: Literal["payment"]
+    account_id: str = Field(examples=["acct_3f2a9c1b7e5d4a0c"])
+    order_id: str
+    customer_id: str | None
+    amount: int
+    currency: str
+    status: PaymentStatus
+    capture_method: CaptureMethod
+    amount_authorized: int
+    amount_captured: int
+    amount_refunded: int
+    payment_method: PaymentMethodOut
+    failure: FailureOut | None
+    gateway_reference: str | None
+    # The processor the payment is on, when routes send payments to several (GATEWAY_ROUTES);
+    # None: the deployment's one processor.
+    processor: str | None = None
+    # The cardholder disputes the payment with their bank (a chargeback) and it is not settled.
+    disputed: bool = False
+    dispute: DisputeOut | None = None
+    description: str | None
+    metadata: dict[str, str]
+    created_at: str
+    updated_at: str
+    workflow: WorkflowLink
+
+
+class RefundOut(BaseModel):
+    id: str = Field(examples=["re_8d1c2b3a4f5e6d7c8b9a0f1e"])
+    object: Literal["refund"]
+    payment_id: str
+    amount: int
+    currency: str
+    status: RefundStatus
+    reason: str | None
+    failure: FailureOut | None
+    created_at: str
+
+
+def _failure(code: str | None, message: str | None, decline_code: str | None) -> FailureOut | None:
+    if code is None:
+        return None
+    return FailureOut(code=code, decline_code=decline_code, message=message)
+
+
+def _dispute(status: str | None, reason: str | None) -> DisputeOut | None:
+    if status not in ("open", "won", "lost"):
+        return None
+    return DisputeOut(status=status, reason=reason)
+
+
+def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> PaymentOut:
+    card = CardOut(
+        brand=payment.card_brand,
+        last4=payment.card_last4,
+        exp_month=payment.card_exp_month,
+        exp_year=payment.card_exp_year,
+        fingerprint=payment.card_fingerprint,
+    )
+    return PaymentOut(
+        id=payment.id,
+        object="payment",
+        account_id=payment.account_id,
+        order_id=payment.order_id,
+        customer_id=payment.customer_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        status=PaymentStatus(payment.status),
+        capture_method=CaptureMethod(payment.capture_method),
+        amount_authorized=payment.amount_authorized,
+        amount_captured=payment.amount_captured,
+        amount_refunded=payment.amount_refunded,
+        payment_method=PaymentMethodOut(type="card", card=card),
+        failure=_failure(
+            payment.failure_code, payment.failure_message, payment.failure_decline_code
+        ),
+        gateway_reference=payment.gateway_reference,
+        processor=payment.processor,
+        disputed=payment.dispute_status == "open",
+        dispute=_dispute(payment.dispute_status, payment.dispute_reason),
+        description=payment.description,
+        metadata=payment.metadata_,
+        created_at=payment.created_at.isoformat(),
+        updated_at=payment.updated_at.isoformat(),
+        workflow=WorkflowLink(
+            id=payment.id,
+            run_id=payment.workflow_run_id,
+            ui_url=f"{temporal_ui_url}/namespaces/{namespace}/workflows/{payment.id}",
+        ),
+    )
+
+
+def refund_view(refund: Refund) -> RefundOut:
+    return RefundOut(
+        id=refund.id,
+        object="refund",
+        payment_id=refund.payment_id,
+        amount=refund.amount,
+        currency=refund.currency,
+        status=RefundStatus(refund.status),
+        reason=refund.reason,
+        failure=_failure(refund.failure_code, refund.failure_message, None),
+        created_at=refund.created_at.isoformat(),
+    )

@@ -1,0 +1,291 @@
+"""Start a payment's workflow and steer it with updates, within a deadline, with one
+translation of what Temporal answers into the domain's errors.
+
+The API (api/commands.py) and the CLI (payment_saga/ops/cli/payments.py) both go through here, so a
+rejected
+update, an ended workflow or a workflow that does not take a request in time means the same
+thing wherever it is met.
+
+A payment's run closes once it is settled and idle; every update goes with a start (update-
+with-start) of a later run built from the payment's row, which the server uses only when no
+run is open. An update that reaches a run as it closes is aborted by the server, unseen by the
+workflow: it is sent again, onto the next run, within the same deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateHandle,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from payment_saga.config import PaymentSettings
+from payment_saga.db.models import Payment
+from payment_saga.db.repository import PaymentRepository
+from payment_saga.db.session import SessionFactory
+from payment_saga.domain.errors import (
+    MISSING_SCOPE,
+    REFUND_BY_CANCEL,
+    InvalidRequest,
+    NotPermitted,
+    ResourceMissing,
+    ServiceBusy,
+    StateConflict,
+)
+from payment_saga.domain.messages import (
+    CancelRequest,
+    CaptureRequest,
+    OutcomeRequest,
+    PaymentRequest,
+    ProcessorNotice,
+    RefundRequest,
+    ResolveRequest,
+)
+from payment_saga.domain.money import format_amount
+from payment_saga.domain.states import PaymentStatus, refund_window_end
+from payment_saga.steering.requests import later_run_request
+from workflows import search_attributes
+from workflows.payment import PaymentWorkflow
+
+# Update rejections that are about the request's amount (400), not the payment's state (409).
+AMOUNT_CODES = {"amount_exceeds_authorized", "amount_exceeds_refundable"}
+NOT_ABLE = {
+    "capture": "payment_not_capturable",
+    "cancel": "payment_not_cancelable",
+    "refund": "payment_not_refundable",
+    "resolve": "payment_not_unresolved",
+}
+# Between two tries of an update that met a closing run.
+RESEND_PAUSE_SECONDS = 0.05
+
+
+class PaymentSteering:
+    def __init__(
+        self,
+        temporal: Client,
+        task_queue: str,
+        sessions: SessionFactory,
+        payments: PaymentSettings,
+    ) -> None:
+        self._temporal = temporal
+        self._task_queue = task_queue
+        self._sessions = sessions
+        self._payments = payments
+
+    def _start_options(self, request: PaymentRequest) -> dict[str, Any]:
+        """A new payment's run: it starts with the payment's first search attributes."""
+        return {
+            **self._run_options(request),
+            "search_attributes": search_attributes.at_start(request),
+        }
+
+    def _run_options(self, request: PaymentRequest) -> dict[str, Any]:
+        return {
+            "id": request.payment_id,
+            "task_queue": self._task_queue,
+            "id_conflict_policy": WorkflowIDConflictPolicy.USE_EXISTING,
+            # A create never starts a payment's workflow again; later runs are started by
+            # work on the payment (ALLOW_DUPLICATE, below).
+            "id_reuse_policy": WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            "static_summary": f"order {request.order_id}: "
+            f"{format_amount(request.amount, request.currency)}, {request.capture_method} capture",
+        }
+
+    async def start(
+        self, request: PaymentRequest, wait_seconds: float, *, for_outcome: bool
+    ) -> bool:
+        """Start the workflow (once: its id is the payment's) within the wait. `for_outcome`:
+        also wait there for the outcome, True when it is known in time; else False once
+        started."""
+        options = self._start_options(request)
+        deadline = Deadline(wait_seconds)
+        try:
+            if not for_outcome:
+                start = self._temporal.start_workflow(PaymentWorkflow.run, request, **options)
+                await deadline.accepted(start)
+                return False
+            operation = WithStartWorkflowOperation(PaymentWorkflow.run, request, **options)
+            handle = await deadline.accepted(
+                self._temporal.start_update_with_start_workflow(
+                    PaymentWorkflow.wait_for_outcome,
+                    OutcomeRequest(),
+                    start_workflow_operation=operation,
+                    wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+                )
+            )
+        except WorkflowAlreadyStartedError:
+            return True  # it already ran to its end
+        return await deadline.finished(handle)
+
+    async def wake(self, payment: Payment) -> None:
+        """Start a later run from the row unless one is open (reconcile's repair)."""
+        request = later_run_request(payment, self._payments)
+        await self._temporal.start_workflow(
+            PaymentWorkflow.run, request, **self._later_run_options(request)
+        )
+
+    async def capture(
+        self, payment_id: str, amount: int | None, wait_seconds: float, update_id: str | None = None
+    ) -> bool:
+        """`update_id`: derived from the request's Idempotency-Key, so a retry (after a 503)
+        joins the update it sent before instead of meeting the capture it made."""
+        update = Update("capture", CaptureRequest(amount), update_id)
+        return await self._steer(await self._row(payment_id), update, wait_seconds)
+
+    async def cancel(
+        self,
+        payment_id: str,
+        reason: str | None,
+        wait_seconds: float,
+        update_id: str | None = None,
+        refunds_allowed: bool = True,
+    ) -> bool:
+        """Void an authorized payment, or refund what is left of a captured one: that moves
+        money back, so it needs `refunds_allowed` (the caller's `refunds:write`)."""
+        payment = await self._row(payment_id)
+        if payment.status != PaymentStatus.AUTHORIZED:
+            if not refunds_allowed:
+                raise NotPermitted(REFUND_BY_CANCEL, param=None)
+            self._refund_window_open(payment, "payment_not_cancelable")
+        update = Update("cancel", CancelRequest(reason, refunds_allowed), update_id)
+        return await self._steer(payment, update, wait_seconds)
+
+    async def refund(self, payment_id: str, request: RefundRequest, wait_seconds: float) -> bool:
+        payment = await self._row(payment_id)
+        self._refund_window_open(payment, "payment_not_refundable")
+        # The refund id is the update's id: a retry joins the same update.
+        update = Update("refund", request, request.refund_id)
+        return await self._steer(payment, update, wait_seconds)
+
+    async def resolve(self, payment_id: str, request: ResolveRequest, wait_seconds: float) -> bool:
+        update = Update("resolve", request)
+        return await self._steer(await self._row(payment_id), update, wait_seconds)
+
+    async def notice(self, payment: Payment, notice: ProcessorNotice, wait_seconds: float) -> bool:
+        """A processor's webhook to the payment's run: the event id is the update's id, so the
+        same event sent twice joins one update."""
+        update = Update("notice", notice, f"{notice.processor}:{notice.event_id}")
+        return await self._steer(payment, update, wait_seconds)
+
+    async def _row(self, payment_id: str) -> Payment:
+        async with self._sessions() as session:
+            payment = await PaymentRepository(session).get(payment_id)
+        if payment is None:
+            raise ResourceMissing(f"no payment {payment_id}", param="id")
+        return payment
+
+    def _refund_window_open(self, payment: Payment, code: str) -> None:
+        """The refund window is a rule on the row (the workflow checks it too): refunds and
+        cancels of captured funds end `PAYMENTS_REFUND_WINDOW_SECONDS` after the capture."""
+        closed = refund_window_end(payment.captured_at, self._payments.refund_window_seconds)
+        if closed is not None and datetime.now(UTC) >= closed:
+            raise StateConflict(
+                f"the refund window closed at {closed:%Y-%m-%d %H:%M} UTC", code=code
+            )
+
+    def _later_run_options(self, request: PaymentRequest) -> dict[str, Any]:
+        """A later run: no first values (the payment is not new); its first task upserts
+        the row's, once loaded."""
+        return {
+            **self._run_options(request),
+            "id_reuse_policy": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            "static_summary": f"order {request.order_id}: later work on the payment",
+        }
+
+    async def _steer(self, payment: Payment, update: Update, wait_seconds: float) -> bool:
+        """Run an update within the wait, on the open run or a new one; True when it finished.
+        Its rejections become the domain's InvalidRequest (the amount) or StateConflict (the
+        payment's state)."""
+        deadline = Deadline(wait_seconds)
+        request = later_run_request(payment, self._payments)
+        while True:
+            operation = WithStartWorkflowOperation(
+                PaymentWorkflow.run, request, **self._later_run_options(request)
+            )
+            try:
+                handle: WorkflowUpdateHandle[Any] = await deadline.accepted(
+                    self._temporal.start_update_with_start_workflow(
+                        update.name,
+                        update.argument,
+                        id=update.id,
+                        start_workflow_operation=operation,
+                        wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+                    )
+                )
+                return await deadline.finished(handle)
+            except WorkflowUpdateFailedError as error:
+                raise _refusal(update.name, error) from None
+            except RPCError as error:
+                # NOT_FOUND: the run closed before it saw the update; the next try starts a
+                # new one. Anything else (the server unavailable, ...) is ours, a 5xx.
+                if error.status != RPCStatusCode.NOT_FOUND or deadline.over():
+                    raise
+                await asyncio.sleep(RESEND_PAUSE_SECONDS)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One update to send: its name (the workflow's update method), argument and id."""
+
+    name: str
+    argument: object
+    id: str | None = None
+
+
+def _refusal(
+    action: str, error: WorkflowUpdateFailedError
+) -> InvalidRequest | StateConflict | NotPermitted:
+    cause = error.cause
+    code = cause.type if isinstance(cause, ApplicationError) and cause.type else None
+    message = cause.message if isinstance(cause, ApplicationError) else str(error)
+    if code in AMOUNT_CODES:
+        return InvalidRequest(message, code=code, param="amount")
+    if code == MISSING_SCOPE:
+        return NotPermitted(message, param=None)
+    return StateConflict(message, code=code or NOT_ABLE[action])
+
+
+class Deadline:
+    """One bound for a whole request: the workflow must take the work within it (or the
+    caller is told to retry: nothing was decided), and its outcome is awaited in what is left
+    (past it, the caller answers with the object as it stands)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+
+    def _left(self) -> float:
+        return max(self._ends - time.monotonic(), 0.0)
+
+    def over(self) -> bool:
+        return self._left() <= 0
+
+    async def accepted(self, start: Awaitable[Any]) -> Any:
+        try:
+            return await asyncio.wait_for(start, timeout=max(self._left(), 1.0))
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            raise ServiceBusy(
+                "the payment's workflow did not take the request in time; retry with the same"
+                " Idempotency-Key"
+            ) from None
+
+    async def finished(self, update: WorkflowUpdateHandle[Any]) -> bool:
+        try:
+            await asyncio.wait_for(update.result(), timeout=self._left())
+        # The SDK turns the cancelled poll into its own error.
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            return False
+        return True
