@@ -16,9 +16,10 @@ from google.protobuf import json_format
 from starlette.middleware.cors import CORSMiddleware
 from temporalio.api.common.v1 import Payloads
 
-from api.headers import bearer_token, same_secret
+from api.headers import bearer_token
 from payment_saga.codec.encryption import EncryptionCodec
 from payment_saga.config import Settings
+from payment_saga.processors.notices import same_secret
 
 
 def _authorized(settings: Settings, presented: str | None) -> bool:

@@ -4,10 +4,10 @@ values over decoded as Latin-1, so any byte can arrive here."""
 
 from __future__ import annotations
 
-import hmac
 import re
 
 from payment_saga.domain.errors import InvalidRequest
+from payment_saga.processors.registry import PROCESSORS
 
 # Visible ASCII and spaces: what every header we read is made of (RFC 9110 tokens and
 # parameters, base64 and hex signatures, our keys).
@@ -18,8 +18,7 @@ SINGLE_VALUED = (
     "authorization",
     "idempotency-key",
     "prefer",
-    "stripe-signature",
-    "x-anet-signature",
+    *(p.signature_header.lower() for p in PROCESSORS.values() if p.signature_header),
 )
 _WAIT = re.compile(r"wait=([0-9]{1,6})", re.IGNORECASE)
 _DIGITS = re.compile(r"[0-9]{1,18}")
@@ -27,12 +26,6 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 
 def is_visible_ascii(value: str) -> bool:
     return _VISIBLE.fullmatch(value) is not None
-
-
-def same_secret(given: str | None, expected: str) -> bool:
-    """Constant-time comparison of a presented secret, whatever bytes it holds."""
-    presented = (given or "").encode("utf-8", "surrogatepass")
-    return hmac.compare_digest(presented, expected.encode())
 
 
 def bearer_token(authorization: str | None) -> str | None:

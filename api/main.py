@@ -15,10 +15,9 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, health, middleware, routes, webhooks
+from api import errors, health, middleware, processor_notices, routes
 from api.codec_server import create_codec_app
 from api.commands import PaymentCommands
-from api.headers import same_secret
 from api.idempotency import IdempotencyStore
 from api.keycache import KeyCache
 from api.queries import PaymentQueries
@@ -36,6 +35,7 @@ from payment_saga.db.session import create_engine, create_session_factory
 from payment_saga.events.replay import OutboxRetention
 from payment_saga.observability.logs import configure_logging
 from payment_saga.observability.tracing import configure_tracing
+from payment_saga.processors.notices import same_secret
 from payment_saga.processors.registry import open_gateways
 from payment_saga.secure_defaults import require_secure_settings
 from payment_saga.shutdown import sleep_unless_stopped
@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.api.trusted_proxies)
     app.include_router(health.router)
     app.include_router(routes.router)
-    app.include_router(webhooks.router)
+    app.include_router(processor_notices.router)
     app.mount("/codec", create_codec_app(settings, payload_codec(settings)))
 
     @app.get("/metrics", include_in_schema=False)

@@ -12,14 +12,11 @@ import secrets
 import sys
 
 from payment_saga.codec.encryption import new_key_spec
-from payment_saga.config import AuthorizeNetSettings, Settings, StripeSettings
+from payment_saga.config import Settings
+from payment_saga.processors.registry import processors_in_use
 
 # An operator token shorter than this is a placeholder, not a secret.
 OPERATOR_TOKEN_MIN_LENGTH = 24
-
-
-DEFAULT_STRIPE_KEY = StripeSettings().api_key
-DEFAULT_ANET_KEY = AuthorizeNetSettings().transaction_key
 
 
 def refused_settings(settings: Settings) -> list[str]:
@@ -39,22 +36,17 @@ def refused_settings(settings: Settings) -> list[str]:
             "CARDS_FINGERPRINT_KEYS is not set: card fingerprints would use the public"
             " development key"
         )
-    if settings.gateway.kind == "stripe" and settings.stripe.api_key == DEFAULT_STRIPE_KEY:
-        refused.append(
-            "STRIPE_API_KEY is not set: the built-in key only reaches the local test server"
-        )
     kafka = settings.kafka
     sasl = kafka.security_protocol.startswith("SASL")
     if sasl and (kafka.sasl_username is None or kafka.sasl_password is None):
         refused.append(
             f"KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set for {kafka.security_protocol}"
         )
-    anet = settings.authorizenet
-    if settings.gateway.kind == "authorizenet" and anet.transaction_key == DEFAULT_ANET_KEY:
-        refused.append(
-            "AUTHORIZENET_TRANSACTION_KEY is not set: the built-in key only reaches the local"
-            " test server"
-        )
+    try:
+        for processor in processors_in_use(settings):
+            refused += processor.refused_settings(settings)
+    except ValueError as unknown:
+        refused.append(str(unknown))
     return refused
 
 

@@ -13,8 +13,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from devtools.stack.process import ManagedProcess
-from payment_saga.config import LOOPBACK, Settings
+from payment_saga.config import Settings
 from payment_saga.connections import kafka_options
+from payment_saga.processors.settings import LOOPBACK
 
 HERE = Path(__file__).resolve().parent
 NODE_ID = 1

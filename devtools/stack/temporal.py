@@ -10,7 +10,8 @@ import httpx
 from temporalio.client import Client
 
 from devtools.stack.process import ManagedProcess
-from payment_saga.config import LOOPBACK, Settings
+from payment_saga.config import Settings
+from payment_saga.processors.settings import LOOPBACK
 from workflows.search_attributes import REGISTRATION
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from payment_saga.db.models import Payment, ProcessorEvent, Refund
 from payment_saga.db.session import SessionFactory
-from payment_saga.processors.notices import WebhookEvent
+from payment_saga.processors.notices import ReceivedNotice
 from payment_saga.steering.payments import PaymentSteering
 
 # How long a webhook waits for the payment's run to take the event; the processor retries an
@@ -23,7 +23,7 @@ class ProcessorNotices:
         self._sessions = sessions
         self._steering = steering
 
-    async def deliver(self, event: WebhookEvent) -> dict[str, Any]:
+    async def deliver(self, event: ReceivedNotice) -> dict[str, Any]:
         """Hand the event to its payment's workflow, then remember it as handled. A repeat is
         dropped; a failure before the remembering makes the processor send it again, which the
         workflow's handling takes as the same event (it changes nothing twice)."""
@@ -47,7 +47,7 @@ class ProcessorNotices:
             )  # fmt: skip
         return {"received": True, "duplicate": False, "payment_id": payment_id}
 
-    async def _payment_of(self, event: WebhookEvent) -> tuple[Payment | None, str | None]:
+    async def _payment_of(self, event: ReceivedNotice) -> tuple[Payment | None, str | None]:
         """The payment the event is about (and our refund's id, for a refund's event)."""
         async with self._sessions() as session:
             if event.refund_reference is not None:

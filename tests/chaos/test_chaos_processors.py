@@ -62,7 +62,7 @@ def cards_of(kind: str) -> list[BurstCard]:
 def processor_settings(base: Settings, kind: str, data_dir: Path) -> Settings:
     """An API and worker on `kind`, joining the running Temporal, Postgres and Kafka."""
     settings = base.model_copy(deep=True)
-    settings.gateway.kind = kind  # type: ignore[assignment]
+    settings.gateway.kind = kind
     settings.gateway.timeout_seconds = 2.0  # shorter than a lost answer's 3 s
     settings.temporal.address = base.temporal.target()
     settings.temporal.ui_url = base.temporal.web_url()

@@ -93,7 +93,7 @@ async def running_processor(
 ) -> AsyncIterator[Processor]:
     """The processor's test server, and a worker on its own task queue using its adapter."""
     settings = stack_settings.model_copy(deep=True)
-    settings.gateway.kind = kind  # type: ignore[assignment]
+    settings.gateway.kind = kind
     settings.gateway.timeout_seconds = 2.0
     settings.stripe.port, settings.stripe.mock_port = free_port(), free_port()
     settings.authorizenet.port = free_port()

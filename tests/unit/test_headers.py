@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.headers import bearer_token, content_length, prefer_wait, same_secret, signature
+from api.headers import bearer_token, content_length, prefer_wait, signature
 from payment_saga.domain.errors import InvalidRequest
+from payment_saga.processors.notices import same_secret
 
 
 def test_bearer_tokens_are_visible_ascii_or_nothing() -> None:

@@ -193,7 +193,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/webhooks/authorizenet": {
+    "/v1/webhooks/{processor}": {
         parameters: {
             query?: never;
             header?: never;
@@ -203,31 +203,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Receive Authorizenet Event
-         * @description An Authorize.Net event, signed in its `X-ANET-Signature` header with
-         *     AUTHORIZENET_SIGNATURE_KEY.
+         * Receive Processor Notice
+         * @description A processor's signed notice: Stripe's in `Stripe-Signature` (STRIPE_WEBHOOK_SECRET),
+         *     Authorize.Net's in `X-ANET-Signature` (AUTHORIZENET_SIGNATURE_KEY); docs/processors.md,
+         *     "Webhooks". 404 for a processor that sends none, or whose secret is not set.
          */
-        post: operations["receiveAuthorizenetEvent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/webhooks/stripe": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Receive Stripe Event
-         * @description A Stripe event, signed in its `Stripe-Signature` header with STRIPE_WEBHOOK_SECRET.
-         */
-        post: operations["receiveStripeEvent"];
+        post: operations["receiveProcessorNotice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2402,11 +2383,13 @@ export interface operations {
             };
         };
     };
-    receiveAuthorizenetEvent: {
+    receiveProcessorNotice: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                processor: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2460,28 +2443,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
-        };
-    };
-    receiveStripeEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookReceipt"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2489,30 +2452,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": {
-                     *         "code": "amount_too_large",
-                     *         "message": "amount must be at most 99999999 minor units of USD",
-                     *         "param": "amount",
-                     *         "type": "invalid_request_error"
-                     *       },
-                     *       "request_id": "req_5b8e0c6f1d2a4e3b"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "resource_missing",
-                     *         "message": "no payment pay_3f2a9c1b7e5d4a0c8b6e1f2a",
-                     *         "param": "id",
-                     *         "type": "invalid_request_error"
+                     *         "code": "idempotency_key_reused",
+                     *         "message": "this Idempotency-Key was used with a different request",
+                     *         "param": "Idempotency-Key",
+                     *         "type": "idempotency_error"
                      *       },
                      *       "request_id": "req_5b8e0c6f1d2a4e3b"
                      *     }

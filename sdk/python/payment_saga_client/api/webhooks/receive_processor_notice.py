@@ -1,5 +1,6 @@
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -10,11 +11,15 @@ from ...models.webhook_receipt import WebhookReceipt
 from ...types import Response
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    processor: str,
+) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/webhooks/stripe",
+        "url": "/v1/webhooks/{processor}".format(
+            processor=quote(str(processor), safe=""),
+        ),
     }
 
     return _kwargs
@@ -38,6 +43,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -56,12 +66,18 @@ def _build_response(
 
 
 def sync_detailed(
+    processor: str,
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorOut | WebhookReceipt]:
-    """Receive Stripe Event
+    """Receive Processor Notice
 
-     A Stripe event, signed in its `Stripe-Signature` header with STRIPE_WEBHOOK_SECRET.
+     A processor's signed notice: Stripe's in `Stripe-Signature` (STRIPE_WEBHOOK_SECRET),
+    Authorize.Net's in `X-ANET-Signature` (AUTHORIZENET_SIGNATURE_KEY); docs/processors.md,
+    "Webhooks". 404 for a processor that sends none, or whose secret is not set.
+
+    Args:
+        processor (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -71,7 +87,9 @@ def sync_detailed(
         Response[ErrorOut | WebhookReceipt]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        processor=processor,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -81,12 +99,18 @@ def sync_detailed(
 
 
 def sync(
+    processor: str,
     *,
     client: AuthenticatedClient | Client,
 ) -> ErrorOut | WebhookReceipt | None:
-    """Receive Stripe Event
+    """Receive Processor Notice
 
-     A Stripe event, signed in its `Stripe-Signature` header with STRIPE_WEBHOOK_SECRET.
+     A processor's signed notice: Stripe's in `Stripe-Signature` (STRIPE_WEBHOOK_SECRET),
+    Authorize.Net's in `X-ANET-Signature` (AUTHORIZENET_SIGNATURE_KEY); docs/processors.md,
+    "Webhooks". 404 for a processor that sends none, or whose secret is not set.
+
+    Args:
+        processor (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,17 +121,24 @@ def sync(
     """
 
     return sync_detailed(
+        processor=processor,
         client=client,
     ).parsed
 
 
 async def asyncio_detailed(
+    processor: str,
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorOut | WebhookReceipt]:
-    """Receive Stripe Event
+    """Receive Processor Notice
 
-     A Stripe event, signed in its `Stripe-Signature` header with STRIPE_WEBHOOK_SECRET.
+     A processor's signed notice: Stripe's in `Stripe-Signature` (STRIPE_WEBHOOK_SECRET),
+    Authorize.Net's in `X-ANET-Signature` (AUTHORIZENET_SIGNATURE_KEY); docs/processors.md,
+    "Webhooks". 404 for a processor that sends none, or whose secret is not set.
+
+    Args:
+        processor (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +148,9 @@ async def asyncio_detailed(
         Response[ErrorOut | WebhookReceipt]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        processor=processor,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -125,12 +158,18 @@ async def asyncio_detailed(
 
 
 async def asyncio(
+    processor: str,
     *,
     client: AuthenticatedClient | Client,
 ) -> ErrorOut | WebhookReceipt | None:
-    """Receive Stripe Event
+    """Receive Processor Notice
 
-     A Stripe event, signed in its `Stripe-Signature` header with STRIPE_WEBHOOK_SECRET.
+     A processor's signed notice: Stripe's in `Stripe-Signature` (STRIPE_WEBHOOK_SECRET),
+    Authorize.Net's in `X-ANET-Signature` (AUTHORIZENET_SIGNATURE_KEY); docs/processors.md,
+    "Webhooks". 404 for a processor that sends none, or whose secret is not set.
+
+    Args:
+        processor (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,6 +181,7 @@ async def asyncio(
 
     return (
         await asyncio_detailed(
+            processor=processor,
             client=client,
         )
     ).parsed

@@ -13,7 +13,8 @@ import pytest
 
 from payment_saga.domain.errors import InvalidRequest
 from payment_saga.domain.states import Ledger, PaymentStatus, TransitionError
-from payment_saga.processors.notices import authorizenet_event, stripe_event
+from payment_saga.processors.authorizenet.notices import authorizenet_event
+from payment_saga.processors.stripe.notices import stripe_event
 
 SECRET = "whsec_unit"
 ANET_KEY = "ABCDEF0123456789" * 8
