@@ -86,9 +86,9 @@ def activity_instances(payments: PaymentActivities) -> tuple[object, ...]:
     """Every class of activities the workflow calls, built on the payments' dependencies."""
     return (
         payments,
-        OutcomeActivities(payments),
-        LifecycleActivities(payments),
-        VoidActivities(payments),
+        OutcomeActivities(payments.tools),
+        LifecycleActivities(payments.tools),
+        VoidActivities(payments.tools),
     )
 
 

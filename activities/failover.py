@@ -12,25 +12,21 @@ attempt whose outcome is unknown and a lookup that fails too keep the payment on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import func, select
 from temporalio.exceptions import ApplicationError
 
+from activities.toolbox import StepTools
 from payment_saga.db.models import Payment, PaymentAttempt
 from payment_saga.domain.keys import authorize_key
 from payment_saga.domain.messages import PaymentRequest, ProcessorToken
 from payment_saga.processors.port import GatewayOperation, OperationQuery
-
-if TYPE_CHECKING:
-    from activities.payments import PaymentActivities
 
 # Attempt outcomes after which the processor may have applied the call.
 MAYBE_APPLIED = ("unknown",)
 
 
 async def authorize_along_route(
-    payments: PaymentActivities, request: PaymentRequest, on: str | None
+    payments: StepTools, request: PaymentRequest, on: str | None
 ) -> tuple[GatewayOperation, list[PaymentAttempt], str | None]:
     """The authorization, the step's attempt rows, and the processor that made it. `on`: the
     processor the payment's row is on (a retry carries on from there)."""
@@ -54,7 +50,7 @@ async def authorize_along_route(
 
 
 async def _authorize_on(
-    payments: PaymentActivities,
+    payments: StepTools,
     request: PaymentRequest,
     choice: ProcessorToken,
     processor: str | None,
@@ -70,7 +66,7 @@ async def _authorize_on(
 
 
 async def _proven_unavailable(
-    payments: PaymentActivities, payment_id: str, processor: str | None
+    payments: StepTools, payment_id: str, processor: str | None
 ) -> GatewayOperation | bool | None:
     """True: the processor failed often enough and never authorized; an operation: it did
     authorize after all; None: not proven (too few failures, or it cannot be asked)."""
@@ -98,9 +94,7 @@ async def _proven_unavailable(
     return found if found is not None else True
 
 
-async def _move(
-    payments: PaymentActivities, payment_id: str, left: str | None, taking_over: str
-) -> None:
+async def _move(payments: StepTools, payment_id: str, left: str | None, taking_over: str) -> None:
     """The payment's row moves to the next processor; its timeline shows the hand-over."""
     async with payments.sessions.begin() as session:
         payment = await session.get(Payment, payment_id, with_for_update=True)

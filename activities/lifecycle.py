@@ -9,7 +9,7 @@ import structlog
 from temporalio import activity
 
 from activities.ledger import apply_ledger, ledger_of
-from activities.payments import PaymentActivities
+from activities.toolbox import StepTools
 from payment_saga.db.models import Payment, Refund
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.domain import events
@@ -30,7 +30,7 @@ log = structlog.get_logger("payment_saga.activities")
 
 
 class LifecycleActivities:
-    def __init__(self, payments: PaymentActivities) -> None:
+    def __init__(self, payments: StepTools) -> None:
         self._payments = payments
 
     @activity.defn

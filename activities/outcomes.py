@@ -15,7 +15,7 @@ from temporalio import activity
 
 from activities.gateway_calls import decline_failure, raise_application_error
 from activities.ledger import apply_ledger, ledger_of
-from activities.payments import PaymentActivities
+from activities.toolbox import StepTools
 from payment_saga.domain import events
 from payment_saga.domain.errors import GatewayDeclined
 from payment_saga.domain.keys import capture_key, refund_key
@@ -37,7 +37,7 @@ def operation_key(data: ResolveInput) -> str:
 
 
 class OutcomeActivities:
-    def __init__(self, payments: PaymentActivities) -> None:
+    def __init__(self, payments: StepTools) -> None:
         # The payment activities' gateway, metrics and state-change helpers.
         self._payments = payments
 

@@ -6,30 +6,19 @@ state change is skipped when an earlier attempt already committed it.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import structlog
-from sqlalchemy import select
 from temporalio import activity
 
 from activities.failover import authorize_along_route
-from activities.gateway_calls import (
-    GatewayCall,
-    raise_application_error,
-    should_reconcile,
-    timed_call,
-)
-from activities.ledger import Change, apply_ledger, check_refund_of, ledger_of, pending_refund
+from activities.ledger import apply_ledger, check_refund_of, ledger_of, pending_refund
 from activities.metrics import ActivityMetrics
-from payment_saga.db.models import Payment, PaymentAttempt, Refund
+from activities.toolbox import StepTools
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory, single_statement
 from payment_saga.domain import events
-from payment_saga.domain.errors import GatewayDeclined, PaymentSagaError
 from payment_saga.domain.keys import capture_key, refund_key
 from payment_saga.domain.messages import (
     AuthorizeInput,
@@ -40,8 +29,7 @@ from payment_saga.domain.messages import (
     StepResult,
 )
 from payment_saga.domain.states import PaymentStatus, RefundStatus
-from payment_saga.events.rows import new_event
-from payment_saga.processors.port import GatewayOperation, OperationQuery, PaymentGateway
+from payment_saga.processors.port import OperationQuery, PaymentGateway
 from payment_saga.processors.routing import Gateways
 
 log = structlog.get_logger("payment_saga.activities")
@@ -50,6 +38,8 @@ Answer = TypeVar("Answer")
 
 
 class PaymentActivities:
+    """Authorize, capture and refund, each through the toolbox."""
+
     def __init__(
         self,
         sessions: SessionFactory,
@@ -59,151 +49,14 @@ class PaymentActivities:
         namespace: str,
         metrics: ActivityMetrics | None = None,
     ) -> None:
-        self._sessions = sessions
-        # Each processor's adapter; a single gateway is the deployment's only processor.
-        self._gateways = gateway if isinstance(gateway, Gateways) else Gateways.of_one(gateway)
-        self._metrics = metrics or ActivityMetrics()
-        self._ui_url = temporal_ui_url
-        self._namespace = namespace
+        self.tools = StepTools(
+            sessions, gateway, temporal_ui_url=temporal_ui_url, namespace=namespace,
+            metrics=metrics,
+        )  # fmt: skip
 
     @property
     def metrics(self) -> ActivityMetrics:
-        return self._metrics
-
-    @property
-    def gateways(self) -> Gateways:
-        return self._gateways
-
-    async def processor_of(self, payment_id: str) -> str | None:
-        """The processor the payment is on (None: the default); read only when there are
-        several."""
-        if self._gateways.only_one:
-            return None
-        async with self._sessions() as session:
-            found = await session.execute(select(Payment.processor).where(Payment.id == payment_id))
-        return found.scalar_one_or_none()
-
-    @property
-    def sessions(self) -> SessionFactory:
-        return self._sessions
-
-    async def step(
-        self,
-        payment_id: str,
-        query: OperationQuery,
-        send: GatewayCall,
-        processor: str | None,
-        look_up_first: bool = False,
-    ) -> tuple[GatewayOperation, list[PaymentAttempt]]:
-        """Call the gateway (after a lookup on retries, or when a later run resumes the step);
-        failures are recorded, then raised."""
-        attempts: list[PaymentAttempt] = []
-        operation, key = query.operation, query.idempotency_key
-        gateway = self._gateways[processor]
-        if look_up_first or should_reconcile() or not await self._first_send(payment_id, key):
-            found, attempt, error = await self.timed(
-                payment_id, "lookup", key, lambda: gateway.lookup(query), processor
-            )
-            attempts.append(attempt)
-            if found is not None:
-                return found, attempts
-            if error is not None and isinstance(error, GatewayDeclined):
-                await self.record_attempts(attempts)
-                raise_application_error(error)
-        result, attempt, error = await self.timed(payment_id, operation, key, send, processor)
-        attempts.append(attempt)
-        if error is not None:
-            await self.record_attempts(attempts)
-            raise_application_error(error)
-        if result is None:
-            raise RuntimeError(f"the gateway's {operation} returned nothing")
-        return result, attempts
-
-    async def _first_send(self, payment_id: str, key: str) -> bool:
-        """Whether no call under the key went out before, as far as our books say: a local
-        activity run again after its workflow task was lost starts over at attempt 1."""
-        async with single_statement(self._sessions) as session:
-            return await PaymentRepository(session).mark_sending(payment_id, key)
-
-    async def timed(
-        self,
-        payment_id: str,
-        operation: str,
-        key: str,
-        call: Callable[[], Awaitable[Answer | None]],
-        processor: str | None = None,
-    ) -> tuple[Answer | None, PaymentAttempt, PaymentSagaError | None]:
-        sent = asyncio.ensure_future(timed_call(payment_id, operation, key, call, processor))
-        try:
-            result, attempt, error = await asyncio.shield(sent)
-        except asyncio.CancelledError:
-            # A request on its way is answered before the activity ends (within the HTTP
-            # client's timeout), so whatever follows a cancel (a void looking up the key) sees
-            # what the gateway did with it.
-            result, attempt, error = await sent
-            self._metrics.observe_attempt(attempt)
-            await self.record_attempts([attempt])
-            raise
-        self._metrics.observe_attempt(attempt)
-        log.info(
-            "gateway call",
-            operation=operation,
-            idempotency_key=key,
-            outcome=attempt.outcome,
-            error_code=attempt.error_code,
-            latency_ms=attempt.latency_ms,
-        )
-        return result, attempt, error
-
-    async def record_attempts(self, attempts: list[PaymentAttempt]) -> None:
-        async with self._sessions.begin() as session:
-            session.add_all(attempts)
-
-    @asynccontextmanager
-    async def change(
-        self,
-        payment_id: str,
-        attempts: Sequence[PaymentAttempt] = (),
-        refund: RefundInput | None = None,
-    ) -> AsyncIterator[Change]:
-        """One commit for one state change: the step's attempt rows, the payment row locked
-        (and the refund row of a refund step, inserted pending if missing); the caller applies
-        the ledger change and emits its event inside, so they commit together."""
-        async with self._sessions.begin() as session:
-            repo = PaymentRepository(session)
-            session.add_all(attempts)
-            if refund is not None:
-                await session.execute(pending_refund(refund))
-            payment = await self.load(repo, payment_id)
-            row = (
-                check_refund_of(await repo.get_refund(refund.refund_id), refund) if refund else None
-            )
-            yield Change(repo, payment, row)
-
-    async def load(self, repo: PaymentRepository, payment_id: str) -> Payment:
-        payment = await repo.get(payment_id, for_update=True)
-        if payment is None:
-            raise LookupError(f"payment {payment_id} has no row")
-        return payment
-
-    async def emit(
-        self,
-        repo: PaymentRepository,
-        payment: Payment,
-        event_type: str,
-        refund: Refund | None = None,
-    ) -> None:
-        log.info("state change", event_type=event_type, status=payment.status)
-        self._metrics.reached(payment.status)
-        await repo.add_event(
-            new_event(
-                payment,
-                event_type,
-                temporal_ui_url=self._ui_url,
-                namespace=self._namespace,
-                refund=refund,
-            )
-        )
+        return self.tools.metrics
 
     @activity.defn
     async def authorize(self, data: AuthorizeInput) -> StepResult:
@@ -212,8 +65,8 @@ class PaymentActivities:
         request = data.payment
         payment_id = request.payment_id
         on = await self._insert_pending(request)
-        operation, attempts, processor = await authorize_along_route(self, request, on)
-        async with self.change(payment_id, attempts) as change:
+        operation, attempts, processor = await authorize_along_route(self.tools, request, on)
+        async with self.tools.change(payment_id, attempts) as change:
             payment = change.payment
             payment.workflow_run_id = payment.workflow_run_id or _run_id()
             if payment.status == PaymentStatus.PENDING:
@@ -221,7 +74,7 @@ class PaymentActivities:
                 payment.gateway_reference = operation.authorization_id
                 payment.authorization_expires_at = operation.expires_at
                 payment.processor = processor or payment.processor
-                await self.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
+                await self.tools.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
         return StepResult(
             operation.authorization_id, operation.amount, expires_at=operation.expires_at
         )
@@ -230,81 +83,58 @@ class PaymentActivities:
         """The pending row, there before the first gateway call so the attempts and a void
         have it; for a routed payment, the processor it is on (a retry carries on there)."""
         if not request.route:  # one statement: no transaction around it
-            async with single_statement(self._sessions) as session:
+            async with single_statement(self.tools.sessions) as session:
                 await PaymentRepository(session).add_if_missing(
-                    request, self._gateways.default_kind
+                    request, self.tools.gateways.default_kind
                 )
             return None
-        async with self._sessions.begin() as session:
+        async with self.tools.sessions.begin() as session:
             repo = PaymentRepository(session)
-            await repo.add_if_missing(request, self._gateways.default_kind)
-            return (await self.load(repo, request.payment_id)).processor
+            await repo.add_if_missing(request, self.tools.gateways.default_kind)
+            return (await self.tools.load(repo, request.payment_id)).processor
 
     @activity.defn
     async def capture(self, data: CaptureInput) -> StepResult:
         key = capture_key(data.payment_id)
-        processor = await self.processor_of(data.payment_id)
-        operation, attempts = await self.step(
+        processor = await self.tools.processor_of(data.payment_id)
+        operation, attempts = await self.tools.step(
             data.payment_id,
             OperationQuery("capture", key, data.authorization_reference),
-            lambda: self._gateways[processor].capture(
+            lambda: self.tools.gateways[processor].capture(
                 data.authorization_reference, data.amount, key
             ),
             processor,
             data.look_up_first,
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
-        await self.record_capture(data.payment_id, result, attempts)
+        await self.tools.record_capture(data.payment_id, result, attempts)
         return result
-
-    async def record_capture(
-        self, payment_id: str, result: StepResult, attempts: Sequence[PaymentAttempt]
-    ) -> None:
-        """The capture as applied at the gateway: amounts, status and event, one commit."""
-        async with self.change(payment_id, attempts) as change:
-            payment = change.payment
-            if payment.status in (PaymentStatus.AUTHORIZED, PaymentStatus.OUTCOME_UNKNOWN):
-                apply_ledger(payment, ledger_of(payment).resolved().capture(result.amount))
-                await self.emit(change.repo, payment, events.PAYMENT_SUCCEEDED)
 
     @activity.defn
     async def refund(self, data: RefundInput) -> StepResult:
-        async with self._sessions.begin() as session:
+        async with self.tools.sessions.begin() as session:
             await session.execute(pending_refund(data))
             check_refund_of(await PaymentRepository(session).get_refund(data.refund_id), data)
         key = refund_key(data.payment_id, data.refund_id)
-        processor = await self.processor_of(data.payment_id)
-        operation, attempts = await self.step(
+        processor = await self.tools.processor_of(data.payment_id)
+        operation, attempts = await self.tools.step(
             data.payment_id,
             OperationQuery("refund", key, data.authorization_reference),
-            lambda: self._gateways[processor].refund(
+            lambda: self.tools.gateways[processor].refund(
                 data.authorization_reference, data.amount, key
             ),
             processor,
             data.look_up_first,
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
-        await self.record_refund(data, result, attempts)
+        await self.tools.record_refund(data, result, attempts)
         return result
-
-    async def record_refund(
-        self, data: RefundInput, result: StepResult, attempts: Sequence[PaymentAttempt]
-    ) -> None:
-        """The refund as applied at the gateway: refund row, amounts, event, one commit."""
-        async with self.change(data.payment_id, attempts, refund=data) as change:
-            payment, refund = change.payment, change.refund_row
-            if refund.status == RefundStatus.PENDING:
-                refund.status = RefundStatus.SUCCEEDED.value
-                refund.gateway_reference = result.reference
-                refund.updated_at = datetime.now(UTC)
-                apply_ledger(payment, ledger_of(payment).resolved().refund(result.amount))
-                await self.emit(change.repo, payment, events.PAYMENT_REFUNDED, refund)
 
     @activity.defn
     async def fail_refund(self, data: RefundFailureInput) -> StepResult:
         """The gateway refused the refund (or never got it): the refund ends failed, the
         payment's amounts stay."""
-        async with self.change(data.refund.payment_id, refund=data.refund) as change:
+        async with self.tools.change(data.refund.payment_id, refund=data.refund) as change:
             payment, refund = change.payment, change.refund_row
             if refund.status == RefundStatus.PENDING:
                 refund.status = RefundStatus.FAILED.value
@@ -312,7 +142,7 @@ class PaymentActivities:
                 refund.failure_message = data.failure.message
                 refund.updated_at = datetime.now(UTC)
                 apply_ledger(payment, ledger_of(payment).resolved())
-                await self.emit(change.repo, payment, events.PAYMENT_REFUND_FAILED, refund)
+                await self.tools.emit(change.repo, payment, events.PAYMENT_REFUND_FAILED, refund)
         return StepResult(reference=None, amount=0)
 
 

@@ -23,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 from activities.failover import MAYBE_APPLIED
 from activities.gateway_calls import raise_application_error
 from activities.ledger import apply_ledger, ledger_of
-from activities.payments import PaymentActivities
+from activities.toolbox import StepTools
 from payment_saga.db.models import Payment, PaymentAttempt
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.domain import events
@@ -40,7 +40,7 @@ NOTHING_HELD = ("released", "missing")
 
 
 class VoidActivities:
-    def __init__(self, payments: PaymentActivities) -> None:
+    def __init__(self, payments: StepTools) -> None:
         self._payments = payments
 
     @activity.defn

@@ -246,7 +246,7 @@ async def test_a_step_run_again_from_attempt_one_looks_before_sending(
     key = authorize_key(request.payment_id)
 
     async def authorize_step() -> GatewayOperation:
-        operation, _ = await processor.activities.step(
+        operation, _ = await processor.activities.tools.step(
             request.payment_id,
             OperationQuery("authorize", key),
             lambda: processor.gateway.authorize(request.card_token, 2500, "USD", key),
