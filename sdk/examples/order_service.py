@@ -16,14 +16,11 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 
-from devtools.testservers.simulator.books import APPROVED_CARDS, DECLINES
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
+from eventkit.wire import content_type_of, decode
 from order_payments import CardDeclined, OrderPayments
 from payment_saga_client.models import CardIn
-
-from payment_saga.events.encoding import content_type_of, decode
 
 API_URL = os.environ.get("API_URL", "http://127.0.0.1:8000")
 API_KEY = os.environ.get("API_KEY", "")
@@ -33,8 +30,8 @@ TOPIC = os.environ.get("KAFKA_TOPIC", "payments.events")
 
 # Test cards from the simulator's catalogue (docs/test-cards.md); real cards come tokenized by
 # the processor's own form and never pass through an order service.
-APPROVED = APPROVED_CARDS[0]
-INSUFFICIENT_FUNDS = next(n for n, (_, code, _) in DECLINES.items() if code == "insufficient_funds")
+APPROVED = "4242424242424242"
+INSUFFICIENT_FUNDS = "4000000000009995"
 
 
 def card(number: str) -> CardIn:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
-from payment_saga.events.encoding import content_type_of, decode
+from eventkit.wire import content_type_of, decode
 
 log = logging.getLogger("payment_saga.eventkit")
 
