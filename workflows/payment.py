@@ -3,16 +3,14 @@
 A run lives as long as its work: authorize -> capture (automatic, or a `capture` update before
 the authorization expires); once the payment is settled for now (captured, failed, canceled,
 refunded) the run closes after `idle_close_seconds` without work. A later capture, refund or
-cancel starts a new run under the same id (update-with-start, payment_saga/steering/payments.py),
-which
-begins from the payment's row in Postgres. A Temporal cancellation does what the cancel
-update does in the same state. docs/saga.md, "Lifetime".
+cancel starts a new run under the same id (update-with-start,
+payment_saga/steering/payments.py), which begins from the payment's row in Postgres. A
+Temporal cancellation does what the cancel update does in the same state. docs/saga.md, "Lifetime".
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from asyncio import Future
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -38,7 +36,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from payment_saga.domain.states import CaptureMethod, PaymentStatus, RefundStatus
     from workflows import patches
-    from workflows.saga import REFUNDABLE, PaymentSaga
+    from workflows.legacy import LongRuns
+    from workflows.saga import REFUNDABLE
     from workflows.steps import COMPENSATION_RETRY, STEP_FAILED, rejected, run_step
 
 # Patches (workflows/patches.py): from SHORT_RUNS on, a settled payment's run closes when idle
@@ -49,10 +48,10 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn
-class PaymentWorkflow(PaymentSaga):
+class PaymentWorkflow(LongRuns):
     @workflow.init
     def __init__(self, request: PaymentRequest) -> None:
-        self._begin(request)
+        super().__init__(request)
         # A later run accepts updates only once it has loaded the row: until then its ledger
         # is a blank one, and validators would judge against it.
         self._loaded = not request.resume
@@ -62,7 +61,6 @@ class PaymentWorkflow(PaymentSaga):
         self._cancel_handled = False
         self._cancel_acted = False
         self._requests = 0  # updates taken: each one restarts the idle clock
-        self._refunds_open = True  # long runs: until their refund window's timer fires
 
     @workflow.run
     async def run(self, request: PaymentRequest) -> PaymentState:
@@ -228,65 +226,6 @@ class PaymentWorkflow(PaymentSaga):
             )
         except STEP_FAILED:
             workflow.logger.error("the refused cancellation was not recorded")
-
-    # -- a run begun before short runs --------------------------------------------------------
-
-    async def _run_long(self, request: PaymentRequest) -> PaymentState:
-        self._publish_attributes()
-        try:
-            if await self._authorize():
-                if request.capture_method is CaptureMethod.AUTOMATIC:
-                    async with self._lock:
-                        await self._capture(self._ledger.authorized, local=True)
-                else:
-                    await self._wait_for_capture_long()
-                if self._ledger.status in REFUNDABLE:
-                    await self._accept_refunds()
-        except asyncio.CancelledError:
-            await self._cancelled_long()
-            raise
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        self._raise_if_failed()
-        return self.state()
-
-    async def _cancelled_long(self) -> None:
-        # Release the authorization before stopping; while authorizing, an authorization may
-        # have landed: the void looks it up by its key. Captured: refund what remains.
-        voidable = {PaymentStatus.AUTHORIZED}
-        if patches.patched(patches.VOID_ON_CANCEL):
-            voidable.add(PaymentStatus.PENDING)
-        if self._ledger.status in voidable:
-            await self._compensate(None, local=True)
-        elif self._ledger.status in REFUNDABLE and patches.patched(patches.CANCEL_REFUNDS):
-            async with self._lock:
-                await self._refund_remainder("canceled in Temporal")
-
-    async def _wait_for_capture_long(self) -> None:
-        expiry = timedelta(seconds=self._request.authorization_expiry_seconds)
-        until = workflow.now() + expiry
-        workflow.set_current_details(
-            f"waiting for capture or cancel until {until:%Y-%m-%d %H:%M} UTC"
-        )
-        try:
-            await workflow.wait_condition(
-                lambda: self._ledger.status is not PaymentStatus.AUTHORIZED, timeout=expiry
-            )
-        except TimeoutError:
-            async with self._lock:
-                if self._ledger.status is PaymentStatus.AUTHORIZED:
-                    await self._compensate(None, local=True)
-        workflow.set_current_details("")
-
-    async def _accept_refunds(self) -> None:
-        window = timedelta(seconds=self._request.refund_window_seconds)
-        until = workflow.now() + window
-        workflow.set_current_details(f"captured; refunds accepted until {until:%Y-%m-%d} UTC")
-        with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(
-                lambda: self._ledger.status is PaymentStatus.REFUNDED, timeout=window
-            )
-        self._refunds_open = False
-        workflow.set_current_details("")
 
     def _refunds_accepted(self) -> bool:
         return self._refund_window_open() if self._short_runs else self._refunds_open

@@ -75,7 +75,7 @@ def cancel_requested() -> bool:
 
 
 class PaymentSaga:
-    def _begin(self, request: PaymentRequest) -> None:
+    def __init__(self, request: PaymentRequest) -> None:
         self._request = request
         self._ledger = Ledger(status=PaymentStatus.PENDING, amount=request.amount)
         self._reference: str | None = None
