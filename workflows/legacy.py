@@ -19,9 +19,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from payment_saga.domain.messages import PaymentRequest, PaymentState
-    from payment_saga.domain.states import CaptureMethod, PaymentStatus
+    from payment_saga.domain.states import REFUNDABLE, CaptureMethod, PaymentStatus
     from workflows import patches
-    from workflows.saga import REFUNDABLE, PaymentSaga
+    from workflows.saga import PaymentSaga
 
 
 class LongRuns(PaymentSaga):

@@ -34,10 +34,15 @@ with workflow.unsafe.imports_passed_through():
         RefundState,
         ResolveRequest,
     )
-    from payment_saga.domain.states import CaptureMethod, PaymentStatus, RefundStatus
+    from payment_saga.domain.states import (
+        REFUNDABLE,
+        CaptureMethod,
+        PaymentStatus,
+        RefundStatus,
+        cancel_refunds,
+    )
     from workflows import patches
     from workflows.legacy import LongRuns
-    from workflows.saga import REFUNDABLE
     from workflows.steps import COMPENSATION_RETRY, STEP_FAILED, rejected, run_step
 
 # Patches (workflows/patches.py): from SHORT_RUNS on, a settled payment's run closes when idle
@@ -300,8 +305,8 @@ class PaymentWorkflow(LongRuns):
         status = self._ledger.status
         if status is PaymentStatus.AUTHORIZED:
             return
-        if status in REFUNDABLE and not request.refunds_allowed:
-            # Checked on the row at the edge too; here for a capture landing in between.
+        if cancel_refunds(status) and not request.refunds_allowed:
+            # Asked at the edge too, of the row; here for a capture landing in between.
             raise rejected(MISSING_SCOPE, REFUND_BY_CANCEL)
         if status in REFUNDABLE and self._refunds_accepted():
             return

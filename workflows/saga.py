@@ -43,6 +43,7 @@ from payment_saga.domain.states import (
     PaymentStatus,
     RefundStatus,
     TransitionError,
+    refund_window_closed,
     refund_window_end,
 )
 from workflows import patches
@@ -60,7 +61,6 @@ from workflows.steps import (
 
 CAPTURE_DEADLINE = timedelta(hours=24)
 REFUND_DEADLINE = timedelta(hours=24)
-REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
 # Patches (workflows/patches.py): from VOID_ON_CANCEL on, an operator's cancel during
 # authorization voids what it may have authorized; from ACCOUNT_ATTRIBUTE on, the account is a
 # search attribute too (AccountId); from CHANGED_ATTRIBUTES on, a run upserts only the search
@@ -182,9 +182,11 @@ class PaymentSaga:
         return refund_window_end(self._captured_at, self._request.refund_window_seconds)
 
     def _refund_window_open(self) -> bool:
-        until = self._refunds_until()
-        # None: not captured yet, or captured by a run that did not record when.
-        return until is None or workflow.now() < until
+        # Open while nothing is captured, or captured by a run that did not record when.
+        closed = refund_window_closed(
+            self._captured_at, self._request.refund_window_seconds, workflow.now()
+        )
+        return closed is None
 
     # -- steps --------------------------------------------------------------------------------
 

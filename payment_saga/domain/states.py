@@ -33,6 +33,16 @@ class PaymentStatus(StrEnum):
         return self not in (PaymentStatus.PENDING, PaymentStatus.OUTCOME_UNKNOWN)
 
 
+# What a refund (or a cancel that refunds) can take money back from.
+REFUNDABLE = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+
+
+def cancel_refunds(status: PaymentStatus) -> bool:
+    """Whether canceling a payment in this status moves money back (so it needs the refund
+    scope): captured funds are refunded; an authorization is voided, which moves none."""
+    return status in REFUNDABLE
+
+
 class CaptureMethod(StrEnum):
     AUTOMATIC = "automatic"
     MANUAL = "manual"
@@ -210,3 +220,14 @@ def refund_window_end(captured_at: datetime | None, window_seconds: int) -> date
     """When refunds (and cancels of captured funds) stop being taken: the window runs from the
     capture (PAYMENTS_REFUND_WINDOW_SECONDS). None: nothing captured, or not recorded when."""
     return None if captured_at is None else captured_at + timedelta(seconds=window_seconds)
+
+
+def refund_window_closed(
+    captured_at: datetime | None, window_seconds: int, now: datetime
+) -> str | None:
+    """Why refunds (and cancels of captured funds) are no longer taken, or None while they are.
+    Judged here only: at the edge on the row, and by the run on its clock."""
+    closed = refund_window_end(captured_at, window_seconds)
+    if closed is not None and now >= closed:
+        return f"the refund window closed at {closed:%Y-%m-%d %H:%M} UTC"
+    return None

@@ -56,7 +56,7 @@ from payment_saga.domain.messages import (
     ResolveRequest,
 )
 from payment_saga.domain.money import format_amount
-from payment_saga.domain.states import PaymentStatus, refund_window_end
+from payment_saga.domain.states import PaymentStatus, cancel_refunds, refund_window_closed
 from payment_saga.steering.requests import later_run_request
 from workflows import search_attributes
 from workflows.payment import PaymentWorkflow
@@ -157,7 +157,7 @@ class PaymentSteering:
         """Void an authorized payment, or refund what is left of a captured one: that moves
         money back, so it needs `refunds_allowed` (the caller's `refunds:write`)."""
         payment = await self._row(payment_id)
-        if payment.status != PaymentStatus.AUTHORIZED:
+        if cancel_refunds(PaymentStatus(payment.status)):
             if not refunds_allowed:
                 raise NotPermitted(REFUND_BY_CANCEL, param=None)
             self._refund_window_open(payment, "payment_not_cancelable")
@@ -189,13 +189,14 @@ class PaymentSteering:
         return payment
 
     def _refund_window_open(self, payment: Payment, code: str) -> None:
-        """The refund window is a rule on the row (the workflow checks it too): refunds and
-        cancels of captured funds end `PAYMENTS_REFUND_WINDOW_SECONDS` after the capture."""
-        closed = refund_window_end(payment.captured_at, self._payments.refund_window_seconds)
-        if closed is not None and datetime.now(UTC) >= closed:
-            raise StateConflict(
-                f"the refund window closed at {closed:%Y-%m-%d %H:%M} UTC", code=code
-            )
+        """The refund window, asked of the row (the truth a run's clock may lag behind): the
+        rule is the domain's, as the run asks it too."""
+        now = datetime.now(UTC)
+        closed = refund_window_closed(
+            payment.captured_at, self._payments.refund_window_seconds, now
+        )
+        if closed is not None:
+            raise StateConflict(closed, code=code)
 
     def _later_run_options(self, request: PaymentRequest) -> dict[str, Any]:
         """A later run: no first values (the payment is not new); its first task upserts

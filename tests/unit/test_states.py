@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from payment_saga.domain.states import (
@@ -8,6 +10,8 @@ from payment_saga.domain.states import (
     Ledger,
     PaymentStatus,
     TransitionError,
+    cancel_refunds,
+    refund_window_closed,
 )
 
 S = PaymentStatus
@@ -104,3 +108,21 @@ def test_the_state_is_judged_before_the_amount() -> None:
     with pytest.raises(TransitionError) as caught:
         Ledger(S.PENDING, 1000).authorize(1000).refund(10)
     assert caught.value.code == "payment_not_refundable"
+
+
+def test_the_refund_window_is_judged_by_one_rule() -> None:
+    """The edge (on the row) and the run (on its clock) both ask this rule: it was written
+    twice, once in steering and once in the workflow."""
+    captured = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    day = 24 * 3600
+    assert refund_window_closed(None, day, captured + timedelta(days=400)) is None
+    assert refund_window_closed(captured, day, captured + timedelta(hours=23)) is None
+    closed = refund_window_closed(captured, day, captured + timedelta(days=1))
+    assert closed == "the refund window closed at 2026-12-02 12:00 UTC"
+
+
+@pytest.mark.parametrize("status", list(PaymentStatus))
+def test_only_canceling_captured_funds_moves_money(status: PaymentStatus) -> None:
+    """What needs the refund scope at the edge and in the run alike."""
+    moves_money = status in (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED)
+    assert cancel_refunds(status) is moves_money
