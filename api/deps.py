@@ -3,19 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
 
 from api.commands import PaymentCommands
 from api.headers import bearer_token
 from api.idempotency import IdempotencyStore
+from api.keycache import KeyCache
 from api.queries import PaymentQueries
-from api.services import Services
+from api.ratelimit import RateLimiter
+from api.sharedlimit import SharedRateLimiter
 from payment_saga.config import Settings
 from payment_saga.db.apikeys import Principal
+from payment_saga.db.session import SessionFactory
 from payment_saga.domain.errors import NotAuthenticated, NotPermitted, RateLimited
+from payment_saga.steering.notices import ProcessorNotices
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the routes work with, built once by the lifespan (api/main.py)."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    temporal: Client
+    queries: PaymentQueries
+    commands: PaymentCommands
+    idempotency: IdempotencyStore
+    rate_limiter: SharedRateLimiter  # per account, across API processes
+    failed_auth: RateLimiter  # failed authentications per client address
+    keys: KeyCache
+    notices: ProcessorNotices  # processors' webhook events, to their payments
 
 
 async def services(request: Request) -> Services:

@@ -18,11 +18,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, health, middleware, processor_notices, routes
 from api.codec_server import create_codec_app
 from api.commands import PaymentCommands
+from api.deps import Services
 from api.idempotency import IdempotencyStore
 from api.keycache import KeyCache
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
-from api.services import Services
 from api.sharedlimit import SharedRateLimiter
 from payment_saga.config import Settings
 from payment_saga.connections import (
