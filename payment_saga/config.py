@@ -96,6 +96,10 @@ class DatabaseSettings(BaseModel):
             return normalize_postgres_url(self.url.get_secret_value())
         return f"postgresql+psycopg://postgres@{LOOPBACK}:{self.port}/{self.name}"
 
+    def libpq_url(self) -> str:
+        """The same database as libpq takes it (psycopg on its own, without SQLAlchemy)."""
+        return "postgresql://" + self.sqlalchemy_url().removeprefix("postgresql+psycopg://")
+
 
 class KafkaSettings(BaseModel):
     # None means "the launcher runs a KRaft broker on loopback".

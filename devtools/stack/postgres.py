@@ -156,9 +156,7 @@ def postgres_ready(settings: Settings) -> None:
     admin URL would wait for a local server that is never started)."""
     url = _admin_url(settings)
     if settings.database.url is not None:
-        url = settings.database.sqlalchemy_url().replace(
-            "postgresql+psycopg://", "postgresql://", 1
-        )
+        url = settings.database.libpq_url()
     with psycopg.connect(url, connect_timeout=3) as conn:
         conn.execute("SELECT 1")
 
