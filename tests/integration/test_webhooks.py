@@ -173,3 +173,14 @@ async def test_authorizenet_events_are_verified_and_deduplicated(api: httpx.Asyn
     assert again.json()["duplicate"] is True
     forged = await api.post("/v1/webhooks/authorizenet", content=body + b" ", headers=headers)
     assert forged.status_code == 400
+
+
+async def test_notices_are_taken_only_from_processors_that_send_them(
+    api: httpx.AsyncClient,
+) -> None:
+    """One route serves every processor the registry says signs notices; any other name (ours,
+    or one we do not know) is a 404 and changes nothing."""
+    for name in ("simulator", "paypal", "STRIPE"):
+        refused = await api.post(f"/v1/webhooks/{name}", content=b"{}")
+        assert refused.status_code == 404, (name, refused.text)
+        assert refused.json()["error"]["code"] == "resource_missing"
