@@ -45,7 +45,7 @@ class Claim:
 
 def request_fingerprint(method: str, path: str, body: Any) -> str:
     """A hash of the request as the caller sent it. `body` must hold no card number or CVC
-    (routes pass the card's keyed fingerprint instead): see api/routes.py."""
+    (routes pass the card's keyed fingerprint instead): see api/routes/payments.py."""
     canonical = orjson.dumps([method, path, body], option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(canonical).hexdigest()
 

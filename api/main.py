@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, health, middleware, processor_notices, routes
+from api import errors, middleware, routes
 from api.codec_server import create_codec_app
 from api.commands import PaymentCommands
 from api.deps import Services
@@ -23,6 +23,7 @@ from api.idempotency import IdempotencyStore
 from api.keycache import KeyCache
 from api.queries import PaymentQueries
 from api.ratelimit import RateLimiter
+from api.routes import health, notices
 from api.sharedlimit import SharedRateLimiter
 from payment_saga.config import Settings
 from payment_saga.connections import (
@@ -162,7 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.api.trusted_proxies)
     app.include_router(health.router)
     app.include_router(routes.router)
-    app.include_router(processor_notices.router)
+    app.include_router(notices.router)
     app.mount("/codec", create_codec_app(settings, payload_codec(settings)))
 
     @app.get("/metrics", include_in_schema=False)

@@ -1,6 +1,6 @@
 """Processors' notices (the webhooks they send us): what one says about a payment, and the
 checks every processor's signature shares. Each processor reads its own in its folder
-(`<name>/notices.py`); `POST /v1/webhooks/{processor}` takes them (api/processor_notices.py)."""
+(`<name>/notices.py`); `POST /v1/webhooks/{processor}` takes them (api/routes/notices.py)."""
 
 from __future__ import annotations
 

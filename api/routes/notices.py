@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from api.deps import ServicesDep
 from api.headers import signature
-from api.routes import error_response
+from api.responses import error_response
 from api.schemas import NO_NUL
 from payment_saga.domain.errors import ResourceMissing
 from payment_saga.processors.registry import PROCESSORS
