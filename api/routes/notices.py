@@ -25,8 +25,6 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
     status: error_response(status) for status in (400, 404, 422)
 }
-# The processors that send notices, each with the header it signs them in.
-SENDERS = {p.name: p.signature_header for p in PROCESSORS.values() if p.signature_header}
 
 
 class WebhookReceipt(BaseModel):
