@@ -1,4 +1,5 @@
-"""Payment activities: a gateway step, then its attempt rows, state change and event in one commit.
+"""Payment activities: authorize, capture, refund; each a gateway step, then its attempt rows,
+state change and event in one commit (activities/toolbox.py).
 
 Each activity is idempotent under retry: the gateway call reuses its idempotency key, and the
 state change is skipped when an earlier attempt already committed it.
@@ -7,9 +8,7 @@ state change is skipped when an earlier attempt already committed it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TypeVar
 
-import structlog
 from temporalio import activity
 
 from activities.failover import authorize_along_route
@@ -31,10 +30,6 @@ from payment_saga.domain.messages import (
 from payment_saga.domain.states import PaymentStatus, RefundStatus
 from payment_saga.processors.port import OperationQuery, PaymentGateway
 from payment_saga.processors.routing import Gateways
-
-log = structlog.get_logger("payment_saga.activities")
-# What a timed gateway call answers: an operation, or a hold read.
-Answer = TypeVar("Answer")
 
 
 class PaymentActivities:

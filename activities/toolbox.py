@@ -26,10 +26,7 @@ from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory, single_statement
 from payment_saga.domain import events
 from payment_saga.domain.errors import GatewayDeclined, PaymentSagaError
-from payment_saga.domain.messages import (
-    RefundInput,
-    StepResult,
-)
+from payment_saga.domain.messages import RefundInput, StepResult
 from payment_saga.domain.states import PaymentStatus, RefundStatus
 from payment_saga.events.rows import new_event
 from payment_saga.processors.port import GatewayOperation, OperationQuery, PaymentGateway
@@ -41,6 +38,8 @@ Answer = TypeVar("Answer")
 
 
 class StepTools:
+    """The processors, the sessions and the metrics every class of activities works with."""
+
     def __init__(
         self,
         sessions: SessionFactory,
