@@ -42,7 +42,7 @@ MAX_CONCURRENT_ACTIVITIES = 100
 MAX_CONCURRENT_WORKFLOW_TASKS = 100
 # Pure modules the workflow uses: loaded once, outside the sandbox (faster, and safe because
 # they hold no state and do no I/O).
-PASSTHROUGH_MODULES = ("domain", "pydantic", "sqlalchemy")
+PASSTHROUGH_MODULES = ("payment_saga.domain", "pydantic", "sqlalchemy")
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
