@@ -5,6 +5,7 @@ imports itself back through others."""
 from __future__ import annotations
 
 import ast
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +118,17 @@ def test_no_import_circles() -> None:
 
 def test_the_circle_finder_finds_a_circle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_top_level_is_the_product_card_and_a_few_more() -> None:
+    """What a newcomer sees first (docs/architecture.md, "The house"); a new entry here is a
+    decision, made in that document too."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    entries = {path.split("/")[0] for path in tracked if not path.startswith(".")}
+    assert entries == {
+        "api", "workflows", "activities", "worker.py", "payment_saga", "devtools", "sdk",
+        "migrations", "deploy", "docs", "tests", "pyproject.toml", "docker-compose.yaml",
+        "Dockerfile", "Makefile", "README.md",
+    }  # fmt: skip
