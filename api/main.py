@@ -162,7 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Added last, so it runs first: every part of the app sees the forwarded client.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.api.trusted_proxies)
     app.include_router(health.router)
-    app.include_router(routes.router)
+    for router in routes.V1_ROUTERS:
+        app.include_router(router)
     app.include_router(notices.router)
     app.mount("/codec", create_codec_app(settings, payload_codec(settings)))
 

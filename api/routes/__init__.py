@@ -1,13 +1,11 @@
 """The v1 routes, one module per resource. Thin: parse, authorize, run a command or query,
-shape the response."""
+shape the response.
+
+Each router carries the full prefix and the app includes each directly: a router included in
+another keeps its own paths, and the metrics and spans name a request by its route's path."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from api.routes import payments, refunds, service
 
-router = APIRouter(prefix="/v1")
-router.include_router(payments.router)
-router.include_router(refunds.router)
-router.include_router(service.router)
+V1_ROUTERS = (payments.router, refunds.router, service.router)

@@ -34,7 +34,7 @@ from api.routes.common import (
 from payment_saga.domain import limits
 from payment_saga.domain.states import PaymentStatus
 
-router = APIRouter()
+router = APIRouter(prefix="/v1")
 
 
 @router.post(

@@ -29,7 +29,7 @@ from api.routes.common import (
 )
 from payment_saga.domain.messages import RefundRequest
 
-router = APIRouter()
+router = APIRouter(prefix="/v1")
 
 
 @router.post(

@@ -11,7 +11,7 @@ from api.responses import ERRORS
 from api.routes.common import SERVICE
 from payment_saga.domain.cards import SUPPORTED_BRANDS
 
-router = APIRouter()
+router = APIRouter(prefix="/v1")
 
 
 @router.get("/payment-methods", tags=SERVICE, responses=ERRORS)
