@@ -19,7 +19,7 @@ BUF_VERSION := v1.75.0
 KUSTOMIZE := .tools/go/bin/kustomize
 KUSTOMIZE_VERSION := v5.7.1
 
-.PHONY: install tools run test lint unit bench bench-memory openapi client protos events-snapshot clean
+.PHONY: install tools run test lint unit bench bench-memory openapi client protos events-snapshot workflow-fingerprint clean
 
 $(INSTALLED): pyproject.toml devtools/scripts/install-system-deps.sh
 	bash devtools/scripts/install-system-deps.sh
@@ -93,6 +93,11 @@ events-snapshot:
 client: openapi tools
 	bash devtools/scripts/generate-client.sh
 	cd sdk/typescript && npm run -s generate
+
+# The workflow code the recorded histories stand for (tests/unit/test_workflow_lint.py): renew it
+# with new recorded histories, or on purpose when a change to workflows/ issues the same commands.
+workflow-fingerprint: install
+	$(BIN)/python -m devtools.workflow_fingerprint
 
 clean:
 	rm -rf $(VENV) .tools .data build *.egg-info

@@ -15,7 +15,6 @@ from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.lifecycle import LifecycleActivities
 from activities.metrics import ActivityMetrics
@@ -40,17 +39,6 @@ log = logging.getLogger("payment_saga.worker")
 # Slots per worker process; the benchmark's floor worker uses the same.
 MAX_CONCURRENT_ACTIVITIES = 100
 MAX_CONCURRENT_WORKFLOW_TASKS = 100
-# Pure modules the workflow uses: loaded once, outside the sandbox (faster, and safe because
-# they hold no state and do no I/O).
-PASSTHROUGH_MODULES = ("payment_saga.domain", "pydantic", "sqlalchemy")
-
-
-def sandbox_runner() -> SandboxedWorkflowRunner:
-    """The strict sandbox: the workflow module runs inside it, so a non-deterministic call in
-    it (the clock, randomness, I/O) fails. The unit tests and the replayers run the workflows
-    in it."""
-    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-    return SandboxedWorkflowRunner(restrictions=restrictions)
 
 
 def production_runner() -> WorkflowRunner:

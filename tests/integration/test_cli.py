@@ -124,3 +124,13 @@ async def test_resolve_is_refused_for_a_payment_whose_outcome_is_known(
     with pytest.raises(subprocess.CalledProcessError) as refused:
         await asyncio.to_thread(run_cli, stack, "payments", "resolve", handle.id)
     assert "payment_not_unresolved" in refused.value.stderr
+
+
+async def test_workflows_replay_check_passes_on_this_code(stack: Stack, payments: Payments) -> None:
+    """The replay gate as an operator runs it: exit 0 (check=True) and a JSON report."""
+    await (await payments.start("4242424242424242", refund_window_seconds=1)).result()
+    report = await asyncio.to_thread(
+        cli, stack, "workflows", "replay-check", "--closed-within-hours", "0.1", "--limit", "20"
+    )
+    assert report["replayed"] >= 1
+    assert report["failures"] == []

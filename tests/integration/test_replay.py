@@ -23,8 +23,8 @@ from payment_saga.steering.payments import PaymentSteering
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
 from tests.keys import keyed_data_converter
-from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
+from workflows.sandbox import sandbox_runner
 
 SCENARIOS = {
     "approved": "4242424242424242",

@@ -21,8 +21,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from tests.keys import keyed_data_converter
-from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
+from workflows.sandbox import sandbox_runner
 
 HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.util
 
 from activities.payments import PaymentActivities
-from worker import PASSTHROUGH_MODULES, activity_instances, declared_activities
+from worker import activity_instances, declared_activities
+from workflows.sandbox import PASSTHROUGH_MODULES
 
 
 def test_every_declared_activity_is_registered() -> None:

@@ -42,8 +42,8 @@ from payment_saga.domain.messages import (
     VoidInput,
 )
 from payment_saga.domain.states import Outcome
-from worker import sandbox_runner
 from workflows.payment import PaymentWorkflow
+from workflows.sandbox import sandbox_runner
 from workflows.search_attributes import REGISTRATION
 
 

@@ -9,7 +9,7 @@ import os
 import sys
 
 from payment_saga.domain.errors import PaymentSagaError
-from payment_saga.ops.cli import apikeys, audit, events, payments, webhooks
+from payment_saga.ops.cli import apikeys, audit, events, payments, webhooks, workflows
 from payment_saga.ops.cli.output import render
 
 
@@ -22,6 +22,7 @@ def parser() -> argparse.ArgumentParser:
     payments.add_parser(groups)
     audit.add_parser(groups)
     webhooks.add_parser(groups)
+    workflows.add_parser(groups)
     return root
 
 
@@ -71,6 +72,11 @@ def run_command(argv: list[str] | None) -> None:
                 print(json.dumps(rows[0], indent=2, default=str))
             else:
                 print(render(rows, args.json))
+        elif args.group == "workflows":
+            replayed = asyncio.run(workflows.run(args))
+            print(workflows.render(replayed, args.json))
+            if replayed.failures:
+                raise SystemExit(1)
         elif args.group == "events" and args.action == "replay":
             count = asyncio.run(events.replay_events(args))
             print(json.dumps({"replayed": count}) if args.json else f"replayed {count} events")
