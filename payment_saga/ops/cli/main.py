@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+from typing import Any
 
 from payment_saga.domain.errors import PaymentSagaError
 from payment_saga.ops.cli import apikeys, audit, events, payments, webhooks, workflows
@@ -45,6 +46,13 @@ def main(argv: list[str] | None = None) -> None:
     os._exit(code)
 
 
+def print_rows(rows: list[dict[str, Any]], as_json: bool, created: bool) -> None:
+    if as_json and created:  # one object: what was created
+        print(json.dumps(rows[0], indent=2, default=str))
+    else:
+        print(render(rows, as_json))
+
+
 def run_command(argv: list[str] | None) -> None:
     words = list(sys.argv[1:] if argv is None else argv)
     # `--json` is accepted anywhere on the command line, not only before the command.
@@ -53,11 +61,7 @@ def run_command(argv: list[str] | None) -> None:
     args.json = args.json or as_json
     try:
         if args.group in ("apikeys", "accounts"):
-            rows = asyncio.run(apikeys.run(args))
-            if args.json and args.action == "create":  # one object: what was created
-                print(json.dumps(rows[0], indent=2, default=str))
-            else:
-                print(render(rows, args.json))
+            print_rows(asyncio.run(apikeys.run(args)), args.json, created=args.action == "create")
         elif args.group == "payments":
             # `show` is nested: indented JSON reads better than a table.
             print(render(asyncio.run(payments.run(args)), args.json or args.action == "show"))
@@ -67,11 +71,7 @@ def run_command(argv: list[str] | None) -> None:
             if report.violations:
                 raise SystemExit(1)
         elif args.group == "webhooks":
-            rows = asyncio.run(webhooks.run(args))
-            if args.json and args.action == "add":  # one object: what was created
-                print(json.dumps(rows[0], indent=2, default=str))
-            else:
-                print(render(rows, args.json))
+            print_rows(asyncio.run(webhooks.run(args)), args.json, created=args.action == "add")
         elif args.group == "workflows":
             replayed = asyncio.run(workflows.run(args))
             print(workflows.render(replayed, args.json))
