@@ -14,6 +14,7 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
+from payment_saga.connections import temporal_runtime
 from workflows.payment import PaymentWorkflow
 from workflows.sandbox import sandbox_runner
 
@@ -59,7 +60,11 @@ async def replay(
 ) -> ReplayReport:
     """Replay each history in the strict sandbox with `workflows` (the code being deployed)."""
     replayer = Replayer(
-        workflows=list(workflows), workflow_runner=sandbox_runner(), data_converter=data_converter
+        workflows=list(workflows),
+        workflow_runner=sandbox_runner(),
+        data_converter=data_converter,
+        # The SDK core's own logs through Python logging (stderr), never into the report.
+        runtime=temporal_runtime(),
     )
     report = ReplayReport()
     async with replayer.workflow_replay_iterator(histories) as results:

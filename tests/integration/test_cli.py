@@ -126,11 +126,23 @@ async def test_resolve_is_refused_for_a_payment_whose_outcome_is_known(
     assert "payment_not_unresolved" in refused.value.stderr
 
 
-async def test_workflows_replay_check_passes_on_this_code(stack: Stack, payments: Payments) -> None:
-    """The replay gate as an operator runs it: exit 0 (check=True) and a JSON report."""
-    await (await payments.start("4242424242424242", refund_window_seconds=1)).result()
-    report = await asyncio.to_thread(
-        cli, stack, "workflows", "replay-check", "--closed-within-hours", "0.1", "--limit", "20"
+async def test_workflows_replay_check_reports_and_exits_by_what_it_found(
+    stack: Stack, payments: Payments
+) -> None:
+    """The replay gate as an operator runs it: a JSON report, and exit 1 exactly when a run
+    would not replay (other tests' runs on this server may: tests/unit/test_replay_findings.py)."""
+    handle = await payments.start("4242424242424242", refund_window_seconds=1)
+    await handle.result()
+    words = ["workflows", "replay-check", "--closed-within-hours", "0.1", "--limit", "50"]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "payment_saga.ops.cli.main", "--json", *words],
+        env={**stack.child_env(), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+    report = json.loads(done.stdout)  # the SDK's warnings go to stderr, not into the report
     assert report["replayed"] >= 1
-    assert report["failures"] == []
+    assert done.returncode == (1 if report["failures"] else 0)
+    assert handle.id not in {failure["workflow_id"] for failure in report["failures"]}
