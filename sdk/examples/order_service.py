@@ -1,9 +1,10 @@
 """An order service on the typed client: take an order, pay, handle a decline, refund a
 returned item, and follow the payment's events.
 
-Run with the stack up (`make run`):
+Run with the stack up (`make run`), with an approved and an insufficient-funds card from the
+simulator's catalogue (docs/test-cards.md):
     API_URL=http://127.0.0.1:8000 API_KEY=$(cat .data/dev-api-key) \\
-        .venv/bin/python sdk/examples/order_service.py
+        APPROVED_CARD=... INSUFFICIENT_FUNDS_CARD=... .venv/bin/python sdk/examples/order_service.py
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 TOPIC = os.environ.get("KAFKA_TOPIC", "payments.events")
 
 
-# Test cards from the simulator's catalogue (docs/test-cards.md); real cards come tokenized by
-# the processor's own form and never pass through an order service.
-APPROVED = "4242424242424242"
-INSUFFICIENT_FUNDS = "4000000000009995"
+# Test cards from the simulator's catalogue (docs/test-cards.md), given by whoever runs the
+# example; real cards come tokenized by the processor's own form and never pass through an
+# order service.
+APPROVED = os.environ["APPROVED_CARD"]
+INSUFFICIENT_FUNDS = os.environ["INSUFFICIENT_FUNDS_CARD"]
 
 
 def card(number: str) -> CardIn:
