@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 from temporalio.worker import Replayer
 
-from payment_saga.connections import temporal_runtime
 from workflows.payment import PaymentWorkflow
 from workflows.sandbox import sandbox_runner
 
@@ -57,14 +57,15 @@ async def replay(
     histories: AsyncIterator[WorkflowHistory],
     data_converter: DataConverter,
     workflows: Sequence[type] = (PaymentWorkflow,),
+    runtime: Runtime | None = None,
 ) -> ReplayReport:
-    """Replay each history in the strict sandbox with `workflows` (the code being deployed)."""
+    """Replay each history in the strict sandbox with `workflows` (the code being deployed),
+    on `runtime` (None: the SDK's default, which prints the core's warnings to stdout)."""
     replayer = Replayer(
         workflows=list(workflows),
         workflow_runner=sandbox_runner(),
         data_converter=data_converter,
-        # The SDK core's own logs through Python logging (stderr), never into the report.
-        runtime=temporal_runtime(),
+        runtime=runtime,
     )
     report = ReplayReport()
     async with replayer.workflow_replay_iterator(histories) as results:
@@ -83,7 +84,8 @@ async def replay_check(
     closed_within: timedelta = DEFAULT_CLOSED_WITHIN,
     limit: int = DEFAULT_LIMIT,
     workflows: Sequence[type] = (PaymentWorkflow,),
+    runtime: Runtime | None = None,
 ) -> ReplayReport:
     """Fetch the runs to check from the cluster the client points at, and replay them."""
     listed = client.list_workflows(runs_to_check(closed_within), limit=limit)
-    return await replay(listed.map_histories(), client.data_converter, workflows)
+    return await replay(listed.map_histories(), client.data_converter, workflows, runtime)

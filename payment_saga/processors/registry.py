@@ -19,13 +19,14 @@ PROCESSORS: dict[str, Processor] = {p.name: p for p in (SIMULATOR, STRIPE, AUTHO
 
 def processors_in_use(settings: Settings) -> list[Processor]:
     """The default processor and every one a route names; an unknown name stops the start."""
-    unknown = [kind for kind in kinds_in_use(settings.gateway) if kind not in PROCESSORS]
+    kinds = kinds_in_use(settings.gateway)
+    unknown = [kind for kind in kinds if kind not in PROCESSORS]
     if unknown:
         raise ValueError(
             f"GATEWAY_KIND / GATEWAY_ROUTES name {', '.join(unknown)}; the processors are "
             f"{', '.join(PROCESSORS)}"
         )
-    return [PROCESSORS[kind] for kind in kinds_in_use(settings.gateway)]
+    return [PROCESSORS[kind] for kind in kinds]
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from payment_saga.config import Settings
-from payment_saga.connections import connect_temporal
+from payment_saga.connections import connect_temporal, temporal_runtime
 from payment_saga.ops.replay import DEFAULT_CLOSED_WITHIN, DEFAULT_LIMIT, ReplayReport, replay_check
 
 
@@ -31,9 +31,12 @@ def add_parser(groups: Any) -> None:
 
 
 async def run(args: argparse.Namespace) -> ReplayReport:
-    client = await connect_temporal(Settings())
+    # One runtime for the client and the replayer: the SDK core's warnings about the runs that
+    # fail go through Python logging (stderr), never into the --json report on stdout.
+    runtime = temporal_runtime()
+    client = await connect_temporal(Settings(), runtime)
     window = timedelta(hours=args.closed_within_hours)
-    return await replay_check(client, closed_within=window, limit=args.limit)
+    return await replay_check(client, window, args.limit, runtime=runtime)
 
 
 def render(report: ReplayReport, as_json: bool) -> str:
