@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 
+from activities.deadlines import LocalDeadlines
 from activities.lifecycle import LifecycleActivities
 from activities.metrics import ActivityMetrics
 from activities.outcomes import OutcomeActivities
@@ -87,7 +88,11 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
         workflows=[PaymentWorkflow],
         activities=declared_activities(*activity_instances(activities)),
         workflow_runner=production_runner(),
-        interceptors=[LogContextInterceptor(), UnretryableErrors(activities.metrics)],
+        interceptors=[
+            LogContextInterceptor(),
+            UnretryableErrors(activities.metrics),
+            LocalDeadlines(),
+        ],
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
         # SIGTERM (a rollout, a scale-down): activities in flight finish, within the pod's grace.

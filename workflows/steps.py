@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
 from temporalio.workflow import ActivityCancellationType
 
 from payment_saga.domain.messages import Failure
@@ -39,14 +39,19 @@ COMPENSATION_RETRY = RetryPolicy(
 # costs no round trip through the server (docs/performance.md). Every step carries an
 # idempotency key, so a local activity run again after a worker died is safe. Payments begun
 # before replay the old way.
-# A failed step: a local activity's non-retryable error arrives bare, not as an ActivityError.
-STEP_FAILED = (ActivityError, ApplicationError)
+# A failed step: a local activity's non-retryable error arrives bare, not as an ActivityError,
+# and so does its timeout when a run is replayed (live, it comes wrapped): a step that timed
+# out must be caught the same way in both, or a replayed run takes another path than it took
+# (tests/unit/replay_findings).
+STEP_FAILED = (ActivityError, ApplicationError, TimeoutError)
 StepInput = TypeVar("StepInput")
 StepOutput = TypeVar("StepOutput")
 Activities = TypeVar("Activities")
 
 
-def failure_of(error: ActivityError | ApplicationError, fallback_code: str) -> Failure:
+def failure_of(
+    error: ActivityError | ApplicationError | TimeoutError, fallback_code: str
+) -> Failure:
     """The decline carried by a non-retryable ApplicationError, or a generic failure."""
     declined = decline_of(error)
     if declined is not None:

@@ -129,8 +129,8 @@ async def test_resolve_is_refused_for_a_payment_whose_outcome_is_known(
 async def test_workflows_replay_check_reports_and_exits_by_what_it_found(
     stack: Stack, payments: Payments
 ) -> None:
-    """The replay gate as an operator runs it: a JSON report, and exit 1 exactly when a run
-    would not replay (other tests' runs on this server may: tests/unit/test_replay_findings.py)."""
+    """The replay gate as an operator runs it: a JSON report, exit 0 on main (every run on
+    this server replays, the other tests' too), exit 1 exactly when a run would not."""
     handle = await payments.start("4242424242424242", refund_window_seconds=1)
     await handle.result()
     words = ["workflows", "replay-check", "--closed-within-hours", "0.1", "--limit", "50"]
@@ -144,5 +144,5 @@ async def test_workflows_replay_check_reports_and_exits_by_what_it_found(
     )
     report = json.loads(done.stdout)  # the SDK's warnings go to stderr, not into the report
     assert report["replayed"] >= 1
-    assert done.returncode == (1 if report["failures"] else 0)
-    assert handle.id not in {failure["workflow_id"] for failure in report["failures"]}
+    assert report["failures"] == []
+    assert done.returncode == 0

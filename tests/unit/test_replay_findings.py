@@ -1,21 +1,20 @@
-"""What the replay gate found on a live cluster, kept so it is not forgotten.
+"""What the replay gate found on a live cluster, kept as a regression test.
 
-`authorize_deadline_then_slow_void.json` is a run of today's code
+`authorize_deadline_then_slow_void.json` is a run of the code of 2026-12-05
 (tests/integration/test_processor_holds.py, a gateway slower than the 1 s authorize deadline):
-the authorize local activity timed out within the first workflow task, the void that followed
-ran 12 s, past the task's heartbeat, and its marker was recorded in the next task. Replaying it
-fails: "[TMPRL1100] Nondeterminism error: Missing associated machine for LocalActivity(2)".
-A worker that lost the run from its cache while such a void was in flight (a restart, an
-eviction) would fail that run's workflow tasks the same way until a fix is deployed. The fix
-is open: a newer SDK, or the void after an authorize deadline as a normal activity behind a
-patch. This test fails (strict xfail) once the history replays, to say so.
+the authorize local activity timed out, the void ran, the payment failed. Replaying it failed
+with "[TMPRL1100] Nondeterminism error: Missing associated machine for LocalActivity(2)": live,
+the SDK hands a local activity's timeout to the workflow wrapped in an ActivityError; replayed
+from its marker, the same timeout arrives bare, so the workflow's `except STEP_FAILED` let it
+through, the replayed run failed at once instead of voiding, and the void's marker had no
+command to match. A worker that lost such a run from its cache (a restart, an eviction) failed
+its workflow tasks until workflows/steps.py caught the bare timeout too.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -26,8 +25,7 @@ from workflows.sandbox import sandbox_runner
 FINDING = Path(__file__).parent / "replay_findings" / "authorize_deadline_then_slow_void.json"
 
 
-@pytest.mark.xfail(strict=True, reason="a local activity resolved across a task heartbeat")
-async def test_a_void_outlasting_the_task_after_an_authorize_deadline_replays() -> None:
+async def test_a_run_whose_authorize_timed_out_replays() -> None:
     history = WorkflowHistory.from_json(FINDING.stem, FINDING.read_text())
     replayer = Replayer(
         workflows=[PaymentWorkflow],
