@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
@@ -14,7 +14,13 @@ import uvloop
 from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import (
+    UnsandboxedWorkflowRunner,
+    Worker,
+    WorkerDeploymentConfig,
+    WorkflowRunner,
+)
 
 from activities.deadlines import LocalDeadlines
 from activities.lifecycle import LifecycleActivities
@@ -23,7 +29,7 @@ from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
 from activities.unretryable import UnretryableErrors
 from activities.voids import VoidActivities
-from payment_saga.config import Settings
+from payment_saga.config import Settings, WorkerSettings
 from payment_saga.connections import codec_keys, connect_temporal, temporal_runtime
 from payment_saga.db.session import create_engine, create_session_factory
 from payment_saga.events.relay import OutboxRelay, RelayMetrics
@@ -81,11 +87,31 @@ def activity_instances(payments: PaymentActivities) -> tuple[object, ...]:
     )
 
 
-def build_worker(settings: Settings, client: Client, activities: PaymentActivities) -> Worker:
+def deployment_config(settings: WorkerSettings) -> WorkerDeploymentConfig | None:
+    """A versioned worker pins every run it begins: the run is never handed to other code, so
+    it needs no patch markers (workflows/patches.py)."""
+    if not settings.versioning:
+        return None
+    if not settings.build_id:
+        raise SystemExit("WORKER_VERSIONING=true needs WORKER_BUILD_ID (the image's build)")
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(settings.deployment_name, settings.build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.PINNED,
+    )
+
+
+def build_worker(
+    settings: Settings,
+    client: Client,
+    activities: PaymentActivities,
+    workflows: Sequence[type] = (PaymentWorkflow,),
+) -> Worker:
+    """The worker; `workflows`: the code of the build it runs (tests run two builds)."""
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,
-        workflows=[PaymentWorkflow],
+        workflows=list(workflows),
         activities=declared_activities(*activity_instances(activities)),
         workflow_runner=production_runner(),
         interceptors=[
@@ -93,6 +119,7 @@ def build_worker(settings: Settings, client: Client, activities: PaymentActiviti
             UnretryableErrors(activities.metrics),
             LocalDeadlines(),
         ],
+        deployment_config=deployment_config(settings.worker),
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
         # SIGTERM (a rollout, a scale-down): activities in flight finish, within the pod's grace.

@@ -199,6 +199,12 @@ class WorkerSettings(BaseModel):
     # On SIGTERM, activities in flight get this long to finish before they are cancelled (and
     # retried elsewhere); a pod's terminationGracePeriodSeconds must be longer.
     drain_seconds: float = Field(default=30.0, ge=0)
+    # Worker Versioning (docs/deployment.md, "Upgrades"): each build of the worker is a version
+    # of one Temporal Worker Deployment, and a payment's run stays on the version it began on.
+    versioning: bool = False
+    deployment_name: str = Field(default="payment-saga", min_length=1)
+    # The image's build (its git commit); a versioned worker refuses to start without it.
+    build_id: str = ""
 
 
 class PaymentSettings(BaseModel):

@@ -4,7 +4,8 @@ The SDK records a marker for every patch a run takes, and upserts the `TemporalC
 search attribute with it: seven patches on a payment's path cost up to seven markers and seven
 upserts (visibility writes) in every new run. A run begun on this code records one generation
 marker at its start and takes every patch that generation covers without a marker of its own;
-a run begun before replays the markers it recorded.
+a run begun before replays the markers it recorded. A run begun on a versioned worker (Worker
+Versioning, pinned) records none: it only ever meets the code it began on.
 
 Adding a patch: give it an id below, check it with `patched(...)`, and put a new generation
 first in GENERATIONS covering every patch so far. Never change a released generation: the
@@ -68,9 +69,19 @@ _TAKEN = "_patches_taken"
 
 
 def take_generation_at_start() -> None:
-    """Called once, first thing in a run: a new run records the newest generation's marker;
-    a replayed run finds the generation it recorded, or none (it recorded patches one by one).
+    """Called once, first thing in a run. A run begun on a versioned worker is pinned to its
+    build (worker.py): no other code ever runs it, so it takes every patch without a marker.
+    Otherwise a new run records the newest generation's marker; a replayed run finds the
+    generation it recorded, or none (it recorded patches one by one).
+
+    The worker's version is recorded with each workflow task, so a replay sees the version
+    the run's first task had: deterministic.
     """
+    version = workflow.info().get_current_deployment_version()
+    # An unversioned worker has a build id of its own too, but no deployment.
+    if version is not None and version.deployment_name:
+        setattr(workflow.instance(), _TAKEN, GENERATIONS[0][1])
+        return
     taken: frozenset[str] = frozenset()
     for marker, covered in GENERATIONS:
         if workflow.patched(marker):

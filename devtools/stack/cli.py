@@ -29,8 +29,16 @@ async def run(stack: Stack, stop: asyncio.Event) -> None:
         await sleep_unless_stopped(stop, SUPERVISE_INTERVAL_SECONDS)
 
 
+def stack_settings() -> Settings:
+    """The developer's settings; the worker runs versioned unless they say otherwise."""
+    settings = Settings()
+    if "versioning" not in settings.worker.model_fields_set:
+        settings.worker.versioning = True
+    return settings
+
+
 async def main_async() -> int:
-    stack = Stack(Settings())
+    stack = Stack(stack_settings())
     stop = stop_on_signals()
     runner = asyncio.create_task(run(stack, stop))
     stopper = asyncio.create_task(stop.wait())

@@ -20,7 +20,9 @@ from temporalio.client import Client
 from devtools.stack import kafka, postgres, processors, temporal
 from devtools.stack.devsecrets import ensure_codec_secrets, ensure_dev_key
 from devtools.stack.process import ManagedProcess
+from devtools.workflow_fingerprint import fingerprint
 from payment_saga.config import Settings, as_environment
+from payment_saga.ops.deployments import make_current
 
 HealthCheck = Callable[[], Awaitable[None]]
 # While the broker boots, aiokafka logs every refused connection; readiness reports it instead.
@@ -97,6 +99,8 @@ class Stack:
 
     async def _start_app(self) -> None:
         s = self.settings
+        if s.worker.versioning and not s.worker.build_id:
+            s.worker.build_id = development_build_id()
         if s.gateway.kind == "stripe" and s.stripe.api_base is None:
             await self.start_stripe()
         if s.gateway.kind == "authorizenet" and s.authorizenet.api_base is None:
@@ -126,6 +130,15 @@ class Stack:
             )
             self._launch(process)
             await self.wait_healthy(name, checks[name])
+            if name == "worker" and s.worker.versioning:
+                await self._make_worker_current()
+
+    async def _make_worker_current(self) -> None:
+        """The new build takes new payments once its worker polls; runs begun on an earlier
+        build stay pinned to it (docs/deployment.md, "Upgrades")."""
+        s = self.settings
+        client = await Client.connect(s.temporal.target(), namespace=s.temporal.namespace)
+        await make_current(client, s.worker.deployment_name, s.worker.build_id)
 
     async def start_stripe(self) -> None:
         """Stripe's protocol server with state (devtools/testservers/stripe.py) for our
@@ -202,6 +215,7 @@ class Stack:
                 "Temporal SDK metrics",
                 f"http://{s.worker.metrics_host}:{s.worker.sdk_metrics_port}/metrics",
             ),
+            ("Worker build", _worker_build(s)),
             ("Data directory", str(self.data_dir)),
             ("Logs", str(self.log_dir)),
             ("Dev API key", self.dev_api_key or "-"),
@@ -221,6 +235,19 @@ def _gateway_location(settings: Settings) -> tuple[str, str]:
     if settings.gateway.kind == "authorizenet":
         return ("Authorize.Net API", settings.authorizenet.base_url())
     return ("Gateway simulator", settings.gateway.base_url())
+
+
+def development_build_id() -> str:
+    """A development build is known by its workflow code: restarted on the same code, the
+    stack's worker is the same version and carries on its pinned runs."""
+    return f"dev-{fingerprint()[:12]}"
+
+
+def _worker_build(settings: Settings) -> str:
+    worker = settings.worker
+    if not worker.versioning:
+        return "unversioned (WORKER_VERSIONING=false)"
+    return f"{worker.build_id} of deployment {worker.deployment_name}, current"
 
 
 def _secret(value: SecretStr | None) -> str:

@@ -45,11 +45,14 @@ class ReplayReport:
 
 
 def runs_to_check(closed_within: timedelta, now: datetime | None = None) -> str:
-    """The visibility query: every open payment run, and those closed within the window."""
+    """The visibility query: every open payment run, and those closed within the window, that
+    the code being deployed may run: a run begun on a versioned worker is pinned to that
+    build and never meets other code (docs/deployment.md, "Upgrades")."""
     since = (now or datetime.now(UTC)) - closed_within
     return (
         f"WorkflowType = '{PaymentWorkflow.__name__}' AND (ExecutionStatus = 'Running'"
         f" OR CloseTime > '{since.strftime('%Y-%m-%dT%H:%M:%SZ')}')"
+        " AND TemporalWorkflowVersioningBehavior IS NULL"
     )
 
 

@@ -72,7 +72,8 @@ def test_pods_drain_within_their_grace_period(target: str) -> None:
               "payment-saga-worker": float(settings["WORKER_DRAIN_SECONDS"])}  # fmt: skip
     for deployment in of_kind(docs, "Deployment"):
         grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
-        assert grace > drains.get(deployment["metadata"]["name"], 0), deployment["metadata"]
+        app = deployment["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+        assert grace > drains.get(app, 0), deployment["metadata"]
     assert float(settings["API_DRAIN_SECONDS"]) >= Settings().api.max_wait_seconds
 
 
@@ -84,7 +85,26 @@ def test_budgets_and_the_autoscaler_point_at_real_deployments() -> None:
         wanted = budget["spec"]["selector"]["matchLabels"].items()
         assert any(wanted <= pod.items() for pod in labels.values()), budget["metadata"]
     (autoscaler,) = of_kind(docs, "HorizontalPodAutoscaler")
-    assert autoscaler["spec"]["scaleTargetRef"]["name"] == "payment-saga-worker"
+    assert autoscaler["spec"]["scaleTargetRef"]["name"] == "payment-saga-worker-1.0.0"
+
+
+def test_each_build_runs_its_own_versioned_workers_and_is_made_current() -> None:
+    """Worker Versioning: the image tag names the build's Deployment, autoscaler and Job, and
+    is the build id its workers declare, so a release runs beside the last one."""
+    docs = render("base")
+    assert config(docs)["WORKER_VERSIONING"] == "true"
+    (worker,) = [d for d in of_kind(docs, "Deployment") if "worker" in d["metadata"]["name"]]
+    assert worker["metadata"]["name"] == "payment-saga-worker-1.0.0"
+    pod = worker["spec"]["template"]
+    assert pod["metadata"]["labels"]["app.kubernetes.io/version"] == "1.0.0"
+    assert worker["spec"]["selector"]["matchLabels"]["app.kubernetes.io/version"] == "1.0.0"
+    (build_id,) = pod["spec"]["containers"][0]["env"]
+    assert build_id["name"] == "WORKER_BUILD_ID"
+    assert "app.kubernetes.io/version" in build_id["valueFrom"]["fieldRef"]["fieldPath"]
+    (current,) = [d for d in of_kind(docs, "Job") if "current" in d["metadata"]["name"]]
+    assert current["metadata"]["name"] == "payment-saga-worker-current-1.0.0"
+    command = current["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command[:4] == ["payment-saga", "workflows", "set-current", "$(WORKER_BUILD_ID)"]
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -40,4 +40,5 @@ def test_the_gate_asks_for_open_runs_and_those_closed_in_the_window() -> None:
     assert query == (
         "WorkflowType = 'PaymentWorkflow' AND (ExecutionStatus = 'Running'"
         " OR CloseTime > '2026-12-05T12:00:00Z')"
+        " AND TemporalWorkflowVersioningBehavior IS NULL"
     )

@@ -16,7 +16,10 @@ WHAT_TO_DO = """workflows/ changed since the recorded histories (tests/unit/hist
   (RECORD_HISTORIES=tests/unit/histories pytest tests/integration/test_replay.py), then
   `make workflow-fingerprint`.
 - If it does not (a rename, a log line, a refactor): say so with `make workflow-fingerprint`,
-  committed with the change."""
+  committed with the change.
+Runs begun on versioned workers (WORKER_VERSIONING) are pinned to their build and need no
+patch; the patch is for runs begun before versioning (docs/operations.md, "Deploying new
+workflow code")."""
 
 
 def test_workflow_code_is_what_the_histories_were_recorded_with() -> None:

@@ -73,10 +73,10 @@ def run_command(argv: list[str] | None) -> None:
         elif args.group == "webhooks":
             print_rows(asyncio.run(webhooks.run(args)), args.json, created=args.action == "add")
         elif args.group == "workflows":
-            replayed = asyncio.run(workflows.run(args))
-            print(workflows.render(replayed, args.json))
-            if replayed.failures:
-                raise SystemExit(1)
+            output, code = asyncio.run(workflows.run(args))
+            print(output)
+            if code:
+                raise SystemExit(code)
         elif args.group == "events" and args.action == "replay":
             count = asyncio.run(events.replay_events(args))
             print(json.dumps({"replayed": count}) if args.json else f"replayed {count} events")

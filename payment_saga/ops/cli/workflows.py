@@ -1,5 +1,6 @@
-"""`payment-saga workflows replay-check`: the replay gate before a deploy (payment_saga/ops/
-replay.py); exits non-zero when a run would replay differently on this code."""
+"""`payment-saga workflows`: the replay gate before a deploy (`replay-check`, payment_saga/ops/
+replay.py; exits non-zero when a run would replay differently on this code), and the workers'
+versions (`versions`, `set-current BUILD_ID`: payment_saga/ops/deployments.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from typing import Any
 
 from payment_saga.config import Settings
 from payment_saga.connections import connect_temporal, temporal_runtime
+from payment_saga.ops.deployments import (
+    DEFAULT_WAIT,
+    DeploymentView,
+    describe_deployment,
+    make_current,
+)
 from payment_saga.ops.replay import DEFAULT_CLOSED_WITHIN, DEFAULT_LIMIT, ReplayReport, replay_check
 
 
@@ -28,15 +35,42 @@ def add_parser(groups: Any) -> None:
         help="also replay runs closed this recently (default: %(default)s)",
     )
     check.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="at most this many runs")
+    actions.add_parser("versions", help="the workers' builds: which is current, which drain")
+    current = actions.add_parser(
+        "set-current", help="new payments begin on this build (a rollout, or a rollback)"
+    )
+    current.add_argument("build_id")
+    current.add_argument(
+        "--wait",
+        type=float,
+        default=DEFAULT_WAIT.total_seconds(),
+        help="seconds to wait for the build's workers to poll (default: %(default)s)",
+    )
 
 
-async def run(args: argparse.Namespace) -> ReplayReport:
+async def run(args: argparse.Namespace) -> tuple[str, int]:
+    """The command's output and its exit code."""
+    settings = Settings()
     # One runtime for the client and the replayer: the SDK core's warnings about the runs that
     # fail go through Python logging (stderr), never into the --json report on stdout.
     runtime = temporal_runtime()
-    client = await connect_temporal(Settings(), runtime)
+    client = await connect_temporal(settings, runtime)
+    deployment = settings.worker.deployment_name
+    if args.action == "set-current":
+        await make_current(client, deployment, args.build_id, timedelta(seconds=args.wait))
+    if args.action in ("versions", "set-current"):
+        return render_versions(await describe_deployment(client, deployment), args.json), 0
     window = timedelta(hours=args.closed_within_hours)
-    return await replay_check(client, window, args.limit, runtime=runtime)
+    report = await replay_check(client, window, args.limit, runtime=runtime)
+    return render(report, args.json), 1 if report.failures else 0
+
+
+def render_versions(view: DeploymentView, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(asdict(view), indent=2, default=str)
+    lines = [f"{view.deployment_name}: current build {view.current_build_id or '-'}"]
+    lines += [f"{v.build_id}  {v.status}  created {v.created_at or '-'}" for v in view.versions]
+    return "\n".join(lines)
 
 
 def render(report: ReplayReport, as_json: bool) -> str:
