@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from api.schemas import PaymentList, RefundList, Timeline, TimelineEntry
 from payment_saga.config import Settings
@@ -10,6 +12,35 @@ from payment_saga.db.models import OutboxEvent, Payment, PaymentAttempt, Refund
 from payment_saga.db.session import SessionFactory, single_statement
 from payment_saga.db.views import PaymentOut, RefundOut, payment_view, refund_view
 from payment_saga.domain.errors import InvalidRequest, ResourceMissing
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    """What a payment list is narrowed to; None: not narrowed."""
+
+    order_id: str | None = None
+    status: str | None = None
+    # The processor's id of the payment, or of one of its refunds (a processor's report or
+    # dashboard names either).
+    gateway_reference: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.order_id is not None:
+            conditions.append(Payment.order_id == self.order_id)
+        if self.status is not None:
+            conditions.append(Payment.status == self.status)
+        if self.gateway_reference is not None:
+            refunded_there = select(Refund.payment_id).where(
+                Refund.gateway_reference == self.gateway_reference
+            )
+            conditions.append(
+                or_(
+                    Payment.gateway_reference == self.gateway_reference,
+                    Payment.id.in_(refunded_there),
+                )
+            )
+        return conditions
 
 
 class PaymentQueries:
@@ -33,16 +64,11 @@ class PaymentQueries:
     async def payments(
         self,
         account_id: str,
-        order_id: str | None,
-        status: str | None,
+        found: PaymentFilter,
         limit: int,
         starting_after: str | None,
     ) -> PaymentList:
-        query = select(Payment).where(Payment.account_id == account_id)
-        if order_id is not None:
-            query = query.where(Payment.order_id == order_id)
-        if status is not None:
-            query = query.where(Payment.status == status)
+        query = select(Payment).where(Payment.account_id == account_id, *found.conditions())
         async with self._sessions() as session:
             if starting_after:  # empty, as the schema allows: the first page
                 cursor = await session.get(Payment, starting_after)

@@ -19,6 +19,7 @@ from api.deps import (
 )
 from api.headers import prefer_wait
 from api.idempotency import derived_id
+from api.queries import PaymentFilter
 from api.responses import ERRORS, steering_responses
 from api.routes.common import (
     PAYMENTS,
@@ -82,12 +83,21 @@ async def list_payments(
         str | None, Query(max_length=limits.ORDER_ID_MAX, pattern=schemas.NO_NUL)
     ] = None,
     status: PaymentStatus | None = None,
+    gateway_reference: Annotated[
+        str | None,
+        Query(
+            max_length=limits.GATEWAY_REFERENCE_MAX,
+            pattern=schemas.NO_NUL,
+            description="the processor's id of the payment or of one of its refunds",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     starting_after: Annotated[
         str | None, Query(max_length=limits.ID_MAX, pattern=schemas.NO_NUL)
     ] = None,
 ) -> schemas.PaymentList:
-    return await queries.payments(principal.account_id, order_id, status, limit, starting_after)
+    found = PaymentFilter(order_id, status, gateway_reference)
+    return await queries.payments(principal.account_id, found, limit, starting_after)
 
 
 @router.get(

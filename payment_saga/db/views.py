@@ -83,6 +83,8 @@ class RefundOut(BaseModel):
     status: RefundStatus
     reason: str | None
     failure: FailureOut | None
+    # The processor's id for this refund, once it made one.
+    gateway_reference: str | None = None
     created_at: str
 
 
@@ -149,5 +151,6 @@ def refund_view(refund: Refund) -> RefundOut:
         status=RefundStatus(refund.status),
         reason=refund.reason,
         failure=_failure(refund.failure_code, refund.failure_message, None),
+        gateway_reference=refund.gateway_reference,
         created_at=refund.created_at.isoformat(),
     )

@@ -102,6 +102,8 @@ async def test_another_account_sees_and_moves_nothing(
         assert (response.status_code, response.json()["error"]["code"]) == (404, "resource_missing")
     listed = (await theirs.get("/v1/payments", params={"order_id": body["order_id"]})).json()
     assert listed["data"] == []
+    reference = {"gateway_reference": payment["gateway_reference"]}
+    assert (await theirs.get("/v1/payments", params=reference)).json()["data"] == []
     cursor = await theirs.get("/v1/payments", params={"starting_after": pid})
     assert cursor.status_code == 400
     writes = [(f"/v1/payments/{pid}/capture", {}), (f"/v1/payments/{pid}/cancel", {}),

@@ -29,6 +29,28 @@ async def test_list_is_newest_first_with_cursor_pagination(api: httpx.AsyncClien
     assert by_status.json()["data"] == []
 
 
+async def test_a_payment_is_found_by_its_or_its_refunds_processor_id(
+    api: httpx.AsyncClient,
+) -> None:
+    """An operator holding a processor's report or dashboard looks a payment up by the id the
+    processor gave it, or gave one of its refunds; the list was not narrowed by it before."""
+    payment = (await create(api)).json()
+    refund = await api.post(
+        f"/v1/payments/{payment['id']}/refunds",
+        json={"amount": 100},
+        headers={"Idempotency-Key": uuid.uuid4().hex, "Prefer": "wait=15"},
+    )
+    assert refund.status_code == 201, refund.text
+    refund_reference = refund.json()["gateway_reference"]
+    assert refund_reference and refund_reference != payment["gateway_reference"]
+
+    for reference in (payment["gateway_reference"], refund_reference):
+        found = (await api.get("/v1/payments", params={"gateway_reference": reference})).json()
+        assert [p["id"] for p in found["data"]] == [payment["id"]], reference
+    nothing = await api.get("/v1/payments", params={"gateway_reference": "ch_never_made"})
+    assert nothing.json()["data"] == []
+
+
 async def test_timeline_shows_attempts_and_state_changes_in_order(
     api: httpx.AsyncClient,
 ) -> None:

@@ -484,6 +484,8 @@ export interface components {
             /** Currency */
             currency: string;
             failure: components["schemas"]["FailureOut"] | null;
+            /** Gateway Reference */
+            gateway_reference?: string | null;
             /**
              * Id
              * @example re_8d1c2b3a4f5e6d7c8b9a0f1e
@@ -808,6 +810,8 @@ export interface operations {
             query?: {
                 order_id?: string | null;
                 status?: components["schemas"]["PaymentStatus"] | null;
+                /** @description the processor's id of the payment or of one of its refunds */
+                gateway_reference?: string | null;
                 limit?: number;
                 starting_after?: string | null;
             };

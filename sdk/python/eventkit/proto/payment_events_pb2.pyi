@@ -299,6 +299,7 @@ class Refund(_message.Message):
     REASON_FIELD_NUMBER: _builtins.int
     FAILURE_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    GATEWAY_REFERENCE_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     object: _builtins.str
     """"refund" """
@@ -308,6 +309,8 @@ class Refund(_message.Message):
     status: _builtins.str
     reason: _builtins.str
     created_at: _builtins.str
+    gateway_reference: _builtins.str
+    """The processor's id for this refund, once it made one."""
     @_builtins.property
     def failure(self) -> Global___Failure: ...
     def __init__(
@@ -322,13 +325,19 @@ class Refund(_message.Message):
         reason: _builtins.str | None = ...,
         failure: Global___Failure | None = ...,
         created_at: _builtins.str = ...,
+        gateway_reference: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_reason", b"_reason", "failure", b"failure", "reason", b"reason"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_gateway_reference", b"_gateway_reference", "_reason", b"_reason", "failure", b"failure", "gateway_reference", b"gateway_reference", "reason", b"reason"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_reason", b"_reason", "amount", b"amount", "created_at", b"created_at", "currency", b"currency", "failure", b"failure", "id", b"id", "object", b"object", "payment_id", b"payment_id", "reason", b"reason", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_gateway_reference", b"_gateway_reference", "_reason", b"_reason", "amount", b"amount", "created_at", b"created_at", "currency", b"currency", "failure", b"failure", "gateway_reference", b"gateway_reference", "id", b"id", "object", b"object", "payment_id", b"payment_id", "reason", b"reason", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__gateway_reference: _TypeAlias = _typing.Literal["gateway_reference"]  # noqa: Y015
+    _WhichOneofArgType__gateway_reference: _TypeAlias = _typing.Literal["_gateway_reference", b"_gateway_reference"]  # noqa: Y015
     _WhichOneofReturnType__reason: _TypeAlias = _typing.Literal["reason"]  # noqa: Y015
     _WhichOneofArgType__reason: _TypeAlias = _typing.Literal["_reason", b"_reason"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__gateway_reference) -> _WhichOneofReturnType__gateway_reference | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__reason) -> _WhichOneofReturnType__reason | None: ...
 
 Global___Refund: _TypeAlias = Refund  # noqa: Y015

@@ -14,6 +14,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.refund_status import RefundStatus
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.failure_out import FailureOut
@@ -35,6 +36,7 @@ class RefundOut:
         payment_id (str):
         reason (None | str):
         status (RefundStatus):
+        gateway_reference (None | str | Unset):
     """
 
     amount: int
@@ -46,6 +48,7 @@ class RefundOut:
     payment_id: str
     reason: None | str
     status: RefundStatus
+    gateway_reference: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +77,12 @@ class RefundOut:
 
         status = self.status.value
 
+        gateway_reference: None | str | Unset
+        if isinstance(self.gateway_reference, Unset):
+            gateway_reference = UNSET
+        else:
+            gateway_reference = self.gateway_reference
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -89,6 +98,8 @@ class RefundOut:
                 "status": status,
             }
         )
+        if gateway_reference is not UNSET:
+            field_dict["gateway_reference"] = gateway_reference
 
         return field_dict
 
@@ -135,6 +146,15 @@ class RefundOut:
 
         status = RefundStatus(d.pop("status"))
 
+        def _parse_gateway_reference(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        gateway_reference = _parse_gateway_reference(d.pop("gateway_reference", UNSET))
+
         refund_out = cls(
             amount=amount,
             created_at=created_at,
@@ -145,6 +165,7 @@ class RefundOut:
             payment_id=payment_id,
             reason=reason,
             status=status,
+            gateway_reference=gateway_reference,
         )
 
         refund_out.additional_properties = d

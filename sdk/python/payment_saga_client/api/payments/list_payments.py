@@ -15,6 +15,7 @@ def _get_kwargs(
     *,
     order_id: None | str | Unset = UNSET,
     status: None | PaymentStatus | Unset = UNSET,
+    gateway_reference: None | str | Unset = UNSET,
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -36,6 +37,13 @@ def _get_kwargs(
     else:
         json_status = status
     params["status"] = json_status
+
+    json_gateway_reference: None | str | Unset
+    if isinstance(gateway_reference, Unset):
+        json_gateway_reference = UNSET
+    else:
+        json_gateway_reference = gateway_reference
+    params["gateway_reference"] = json_gateway_reference
 
     params["limit"] = limit
 
@@ -122,6 +130,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     order_id: None | str | Unset = UNSET,
     status: None | PaymentStatus | Unset = UNSET,
+    gateway_reference: None | str | Unset = UNSET,
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
 ) -> Response[ErrorOut | PaymentList]:
@@ -130,6 +139,8 @@ def sync_detailed(
     Args:
         order_id (None | str | Unset):
         status (None | PaymentStatus | Unset):
+        gateway_reference (None | str | Unset): the processor's id of the payment or of one of its
+            refunds
         limit (int | Unset):  Default: 10.
         starting_after (None | str | Unset):
 
@@ -144,6 +155,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         order_id=order_id,
         status=status,
+        gateway_reference=gateway_reference,
         limit=limit,
         starting_after=starting_after,
     )
@@ -160,6 +172,7 @@ def sync(
     client: AuthenticatedClient,
     order_id: None | str | Unset = UNSET,
     status: None | PaymentStatus | Unset = UNSET,
+    gateway_reference: None | str | Unset = UNSET,
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
 ) -> ErrorOut | PaymentList | None:
@@ -168,6 +181,8 @@ def sync(
     Args:
         order_id (None | str | Unset):
         status (None | PaymentStatus | Unset):
+        gateway_reference (None | str | Unset): the processor's id of the payment or of one of its
+            refunds
         limit (int | Unset):  Default: 10.
         starting_after (None | str | Unset):
 
@@ -183,6 +198,7 @@ def sync(
         client=client,
         order_id=order_id,
         status=status,
+        gateway_reference=gateway_reference,
         limit=limit,
         starting_after=starting_after,
     ).parsed
@@ -193,6 +209,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     order_id: None | str | Unset = UNSET,
     status: None | PaymentStatus | Unset = UNSET,
+    gateway_reference: None | str | Unset = UNSET,
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
 ) -> Response[ErrorOut | PaymentList]:
@@ -201,6 +218,8 @@ async def asyncio_detailed(
     Args:
         order_id (None | str | Unset):
         status (None | PaymentStatus | Unset):
+        gateway_reference (None | str | Unset): the processor's id of the payment or of one of its
+            refunds
         limit (int | Unset):  Default: 10.
         starting_after (None | str | Unset):
 
@@ -215,6 +234,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         order_id=order_id,
         status=status,
+        gateway_reference=gateway_reference,
         limit=limit,
         starting_after=starting_after,
     )
@@ -229,6 +249,7 @@ async def asyncio(
     client: AuthenticatedClient,
     order_id: None | str | Unset = UNSET,
     status: None | PaymentStatus | Unset = UNSET,
+    gateway_reference: None | str | Unset = UNSET,
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
 ) -> ErrorOut | PaymentList | None:
@@ -237,6 +258,8 @@ async def asyncio(
     Args:
         order_id (None | str | Unset):
         status (None | PaymentStatus | Unset):
+        gateway_reference (None | str | Unset): the processor's id of the payment or of one of its
+            refunds
         limit (int | Unset):  Default: 10.
         starting_after (None | str | Unset):
 
@@ -253,6 +276,7 @@ async def asyncio(
             client=client,
             order_id=order_id,
             status=status,
+            gateway_reference=gateway_reference,
             limit=limit,
             starting_after=starting_after,
         )
