@@ -11,7 +11,8 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as StepTimedOut  # not the builtin
 from temporalio.workflow import ActivityCancellationType
 
 from payment_saga.domain.messages import Failure
@@ -43,14 +44,14 @@ COMPENSATION_RETRY = RetryPolicy(
 # and so does its timeout when a run is replayed (live, it comes wrapped): a step that timed
 # out must be caught the same way in both, or a replayed run takes another path than it took
 # (tests/unit/replay_findings).
-STEP_FAILED = (ActivityError, ApplicationError, TimeoutError)
+STEP_FAILED = (ActivityError, ApplicationError, StepTimedOut)
 StepInput = TypeVar("StepInput")
 StepOutput = TypeVar("StepOutput")
 Activities = TypeVar("Activities")
 
 
 def failure_of(
-    error: ActivityError | ApplicationError | TimeoutError, fallback_code: str
+    error: ActivityError | ApplicationError | StepTimedOut, fallback_code: str
 ) -> Failure:
     """The decline carried by a non-retryable ApplicationError, or a generic failure."""
     declined = decline_of(error)
