@@ -10,15 +10,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from temporalio.client import WorkflowFailureError
-from temporalio.worker import Replayer
 
 from payment_saga.db.session import SessionFactory
 from payment_saga.domain.states import CaptureMethod
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_cards import row
-from tests.keys import keyed_data_converter
-from workflows.payment import PaymentWorkflow
-from workflows.sandbox import sandbox_runner
+from tests.replaying import keyed_replayer
 
 
 @pytest.fixture
@@ -63,9 +60,4 @@ async def test_an_authorization_landing_after_the_deadline_is_voided(
 
     assert (await row(sessions, handle.id)).status == "failed"
     assert [e["operation"] for e in await payments.ledger(handle.id)] == ["authorize", "void"]
-    replayer = Replayer(
-        workflows=[PaymentWorkflow],
-        workflow_runner=sandbox_runner(),
-        data_converter=keyed_data_converter(),
-    )
-    await replayer.replay_workflow(await handle.fetch_history())
+    await keyed_replayer().replay_workflow(await handle.fetch_history())

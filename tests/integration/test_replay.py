@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
-from temporalio.worker import Replayer
 
 from payment_saga.config import Settings
 from payment_saga.db.models import Payment
@@ -22,9 +21,8 @@ from payment_saga.domain.states import CaptureMethod
 from payment_saga.steering.payments import PaymentSteering
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
-from tests.keys import keyed_data_converter
+from tests.replaying import keyed_replayer
 from workflows.payment import PaymentWorkflow
-from workflows.sandbox import sandbox_runner
 
 SCENARIOS = {
     "approved": "4242424242424242",
@@ -107,11 +105,7 @@ async def test_every_scenario_replays_deterministically(
         **await run_scenarios(payments),
         **await later_run_scenarios(payments, steering, sessions),
     }
-    replayer = Replayer(
-        workflows=[PaymentWorkflow],
-        workflow_runner=sandbox_runner(),
-        data_converter=keyed_data_converter(),
-    )
+    replayer = keyed_replayer()
     record_dir = os.environ.get("RECORD_HISTORIES")
     for name, handle in handles.items():
         history = await handle.fetch_history()

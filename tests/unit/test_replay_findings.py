@@ -16,20 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
 
-from tests.keys import keyed_data_converter
-from workflows.payment import PaymentWorkflow
-from workflows.sandbox import sandbox_runner
+from tests.replaying import keyed_replayer
 
 FINDING = Path(__file__).parent / "replay_findings" / "authorize_deadline_then_slow_void.json"
 
 
 async def test_a_run_whose_authorize_timed_out_replays() -> None:
     history = WorkflowHistory.from_json(FINDING.stem, FINDING.read_text())
-    replayer = Replayer(
-        workflows=[PaymentWorkflow],
-        workflow_runner=sandbox_runner(),
-        data_converter=keyed_data_converter(),
-    )
-    await replayer.replay_workflow(history)
+    await keyed_replayer().replay_workflow(history)

@@ -18,11 +18,8 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
 
-from tests.keys import keyed_data_converter
-from workflows.payment import PaymentWorkflow
-from workflows.sandbox import sandbox_runner
+from tests.replaying import keyed_replayer
 
 HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
@@ -34,9 +31,4 @@ def test_histories_are_present() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(
-        workflows=[PaymentWorkflow],
-        workflow_runner=sandbox_runner(),
-        data_converter=keyed_data_converter(),  # histories recorded with the test stack's key
-    )
-    await replayer.replay_workflow(history)
+    await keyed_replayer().replay_workflow(history)
