@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import uuid
 from contextlib import AsyncExitStack
 from datetime import timedelta
@@ -20,7 +18,6 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle
 
 from activities.payments import PaymentActivities
-from devtools.stack.stack import Stack
 from payment_saga.config import Settings
 from payment_saga.db.session import SessionFactory
 from payment_saga.domain.messages import CaptureRequest
@@ -28,7 +25,7 @@ from payment_saga.domain.states import CaptureMethod
 from payment_saga.ops.deployments import describe_deployment, make_current
 from payment_saga.ops.replay import replay_check
 from payment_saga.processors.registry import open_gateways
-from tests.integration.conftest import Payments
+from tests.integration.conftest import Payments, run_cli
 from tests.integration.test_saga_steering import until_status
 from tests.unit.planted_workflow import PlantedPaymentWorkflow
 from worker import build_worker
@@ -96,7 +93,6 @@ async def test_a_payment_begun_on_a_finishes_on_a_while_b_takes_new_ones(
     versioned: Settings,
     sessions: SessionFactory,
     temporal: Client,
-    stack: Stack,
 ) -> None:
     queue = versioned.temporal.task_queue
     async with AsyncExitStack() as running:
@@ -120,29 +116,19 @@ async def test_a_payment_begun_on_a_finishes_on_a_while_b_takes_new_ones(
         assert {v.build_id for v in view.versions} == {"a", "b"}
 
         # A rollback, as an operator does it: A takes the new payments again.
-        rolled_back = await operator(stack, versioned, "workflows", "set-current", "a")
+        rolled_back = await operator(versioned, "workflows", "set-current", "a")
         assert rolled_back["current_build_id"] == "a"
         again_on_a = await begin(payments, queue)
         await again_on_a.result()
         assert task_builds(list((await again_on_a.fetch_history()).events)) == {"a"}
-        listed = await operator(stack, versioned, "workflows", "versions")
+        listed = await operator(versioned, "workflows", "versions")
         assert {v["build_id"]: v["status"] for v in listed["versions"]}["a"] == "current"
 
 
-async def operator(stack: Stack, versioned: Settings, *words: str) -> Any:
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "payment_saga.ops.cli.main", "--json", *words],
-        env={
-            **stack.child_env(),
-            "WORKER_DEPLOYMENT_NAME": versioned.worker.deployment_name,
-            "PATH": "/usr/bin:/bin",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+async def operator(versioned: Settings, *words: str) -> Any:
+    """`payment-saga --json ...` against the test's own deployment."""
+    done = await asyncio.to_thread(run_cli, versioned, "--json", *words)
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
