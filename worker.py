@@ -22,6 +22,7 @@ from temporalio.worker import (
     WorkflowRunner,
 )
 
+from activities.customer_actions import CustomerActionActivities
 from activities.deadlines import LocalDeadlines
 from activities.lifecycle import LifecycleActivities
 from activities.metrics import ActivityMetrics
@@ -84,6 +85,7 @@ def activity_instances(payments: PaymentActivities) -> tuple[object, ...]:
         OutcomeActivities(payments.tools),
         LifecycleActivities(payments.tools),
         VoidActivities(payments.tools),
+        CustomerActionActivities(payments.tools),
     )
 
 

@@ -60,7 +60,9 @@ async def _authorize_on(
     return await payments.step(
         request.payment_id,
         OperationQuery("authorize", key),
-        lambda: gateway.authorize(choice.token, request.amount, request.currency, key),
+        lambda: gateway.authorize(
+            choice.token, request.amount, request.currency, key, request.customer_return_url
+        ),
         processor,
     )
 

@@ -118,6 +118,7 @@ def stored(payment: Payment, refunds: list[Refund]) -> StoredPayment:
         dispute_status=payment.dispute_status,
         unknown_operation=unknown_operation(payment),
         authorization_expires_at=payment.authorization_expires_at,
+        action_url=payment.action_url if payment.status == PaymentStatus.REQUIRES_ACTION else None,
     )
 
 

@@ -7,12 +7,12 @@ state change is skipped when an earlier attempt already committed it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 
 from activities.failover import authorize_along_route
-from activities.ledger import apply_ledger, check_refund_of, ledger_of, pending_refund
+from activities.ledger import Change, apply_ledger, check_refund_of, ledger_of, pending_refund
 from activities.metrics import ActivityMetrics
 from activities.toolbox import StepTools
 from payment_saga.db.repository import PaymentRepository
@@ -28,7 +28,7 @@ from payment_saga.domain.messages import (
     StepResult,
 )
 from payment_saga.domain.states import PaymentStatus, RefundStatus
-from payment_saga.processors.port import OperationQuery, PaymentGateway
+from payment_saga.processors.port import GatewayOperation, OperationQuery, PaymentGateway
 from payment_saga.processors.routing import Gateways
 
 
@@ -65,14 +65,29 @@ class PaymentActivities:
             payment = change.payment
             payment.workflow_run_id = payment.workflow_run_id or _run_id()
             if payment.status == PaymentStatus.PENDING:
-                apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
                 payment.gateway_reference = operation.authorization_id
-                payment.authorization_expires_at = operation.expires_at
                 payment.processor = processor or payment.processor
-                await self.tools.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
+                if operation.action_url is None:
+                    await self.tools.record_authorized(change, operation)
+                else:
+                    await self._record_awaiting_customer(change, operation, request)
         return StepResult(
-            operation.authorization_id, operation.amount, expires_at=operation.expires_at
+            operation.authorization_id,
+            operation.amount,
+            expires_at=operation.expires_at,
+            action_url=operation.action_url,
         )
+
+    async def _record_awaiting_customer(
+        self, change: Change, operation: GatewayOperation, request: PaymentRequest
+    ) -> None:
+        """Nothing held yet: the payment waits for the customer, until its action's limit."""
+        payment = change.payment
+        apply_ledger(payment, ledger_of(payment).await_customer())
+        payment.action_url = operation.action_url
+        waits = timedelta(seconds=request.action_timeout_seconds)
+        payment.action_expires_at = payment.created_at + waits
+        await self.tools.emit(change.repo, payment, events.PAYMENT_REQUIRES_ACTION)
 
     async def _insert_pending(self, request: PaymentRequest) -> str | None:
         """The pending row, there before the first gateway call so the attempts and a void

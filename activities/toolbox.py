@@ -195,6 +195,14 @@ class StepTools:
             )
         )
 
+    async def record_authorized(self, change: Change, operation: GatewayOperation) -> None:
+        """The authorization as the processor made it, on the locked row, with its event."""
+        payment = change.payment
+        apply_ledger(payment, ledger_of(payment).authorize(operation.amount))
+        payment.gateway_reference = operation.authorization_id
+        payment.authorization_expires_at = operation.expires_at
+        await self.emit(change.repo, payment, events.PAYMENT_AUTHORIZED)
+
     async def record_capture(
         self, payment_id: str, result: StepResult, attempts: Sequence[PaymentAttempt]
     ) -> None:

@@ -34,7 +34,12 @@ from payment_saga.domain.states import PaymentStatus
 from payment_saga.processors.port import OperationQuery
 
 log = structlog.get_logger("payment_saga.activities")
-VOIDABLE = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED, PaymentStatus.OUTCOME_UNKNOWN)
+VOIDABLE = (
+    PaymentStatus.PENDING,
+    PaymentStatus.REQUIRES_ACTION,
+    PaymentStatus.AUTHORIZED,
+    PaymentStatus.OUTCOME_UNKNOWN,
+)
 # What a processor's read of the authorization says that a refused void still achieved.
 NOTHING_HELD = ("released", "missing")
 

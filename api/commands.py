@@ -6,6 +6,7 @@ from api.queries import PaymentQueries
 from api.schemas import PaymentCreate, PaymentMethodIn, TokenPaymentMethodIn
 from api.tokens import Tokenizer
 from payment_saga.config import Settings
+from payment_saga.db.models import Payment
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory
 from payment_saga.db.token_owners import TokenOwners
@@ -90,7 +91,22 @@ class PaymentCommands:
             authorization_expiry_seconds=self._settings.payments.authorization_expiry_seconds,
             refund_window_seconds=self._settings.payments.refund_window_seconds,
             idle_close_seconds=self._settings.payments.idle_close_seconds,
+            return_url=body.return_url,
+            customer_return_url=self._customer_return_url(payment_id, body.return_url),
+            action_timeout_seconds=self._settings.payments.action_timeout_seconds,
         )
+
+    def _customer_return_url(self, payment_id: str, return_url: str | None) -> str | None:
+        """Our return route, where the processor sends the customer back first (it asks the
+        processor at once, then sends them on to `return_url`); none without a return_url."""
+        if return_url is None:
+            return None
+        return f"{self._settings.api.base_url()}/v1/payments/{payment_id}/return"
+
+    async def customer_returned(self, payment_id: str) -> Payment:
+        """The customer's browser is back from the processor's page: the payment's row once
+        its run has looked at the processor (or as it stood, past the wait)."""
+        return await self._steering.customer_returned(payment_id, self._wait(None))
 
     def _wait(self, wait_seconds: int | None) -> float:
         """`Prefer: wait=N`, or the longest wait when none was asked for."""

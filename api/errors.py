@@ -48,7 +48,8 @@ MISSING_TYPES = {"missing"}
 # Codes our own validators raise (api/schemas.py); anything else is `parameter_invalid`.
 CUSTOM_CODES = {
     "incorrect_number", "invalid_expiry", "expired_card", "invalid_cvc", "invalid_currency",
-    "invalid_metadata", "invalid_idempotency_key", "invalid_prefer", "invalid_characters",
+    "invalid_metadata", "invalid_url", "invalid_idempotency_key", "invalid_prefer",
+    "invalid_characters",
 }  # fmt: skip
 
 

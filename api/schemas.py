@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -130,6 +131,24 @@ class PaymentCreate(Strict):
     customer_id: CustomerId | None = None
     description: str | None = Field(default=None, max_length=limits.DESCRIPTION_MAX)
     metadata: dict[str, str] = Field(default_factory=dict)
+    # Where the customer's browser goes once a customer action (3-D Secure) is done, with
+    # `payment_id` and `redirect_status` added; without it, a card that asks for the customer
+    # is declined `authentication_required` (docs/api.md, "Customer actions").
+    return_url: str | None = Field(
+        default=None,
+        max_length=limits.URL_MAX,
+        examples=["https://shop.example/checkout/complete"],
+    )
+
+    @field_validator("return_url")
+    @classmethod
+    def web_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise PydanticCustomError("invalid_url", "an absolute http(s) URL")
+        return value
 
     @field_validator("currency")
     @classmethod

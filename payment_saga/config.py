@@ -212,6 +212,10 @@ class PaymentSettings(BaseModel):
     authorize_deadline_seconds: int = 600
     authorization_expiry_seconds: int = 7 * 24 * 3600
     refund_window_seconds: int = 180 * 24 * 3600
+    # How long a payment waits for the customer (a 3-D Secure challenge, an approval page)
+    # before it fails `action_expired` (docs/api.md, "Customer actions"). 15 minutes: longer
+    # than an issuer's challenge stays open, short enough that a customer who left is let go.
+    action_timeout_seconds: int = Field(default=900, gt=0)
     # A settled payment's workflow run closes after this long without work; a later capture,
     # refund or cancel starts a new run from the payment's row (docs/saga.md, "Lifetime").
     idle_close_seconds: int = Field(default=60, gt=0)

@@ -54,6 +54,8 @@ def stack_settings(data_dir: Path) -> Settings:
     # Runs close 3 s after their last work: the suite's later requests mostly land on later
     # runs started from the row, the path a real refund weeks after its capture takes.
     settings.payments.idle_close_seconds = 3
+    # A customer who never finishes is let go within the test that waits for it.
+    settings.payments.action_timeout_seconds = 30
     # Webhook retries within seconds, so a receiver that comes back is seen coming back.
     settings.webhooks.retry_initial_seconds = 0.5
     settings.webhooks.retry_max_seconds = 2.0

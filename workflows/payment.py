@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         CancelRefusal,
         CancelRequest,
         CaptureRequest,
+        CustomerReturn,
         NoticeInput,
         OutcomeRequest,
         PaymentRequest,
@@ -42,8 +43,14 @@ with workflow.unsafe.imports_passed_through():
         cancel_refunds,
     )
     from workflows import patches
+    from workflows.customer_actions import CustomerActions
     from workflows.legacy import LongRuns
     from workflows.steps import COMPENSATION_RETRY, STEP_FAILED, rejected, run_step
+
+# Before capture: a cancel voids what the processor holds, or may hold (requires_action: the
+# customer may be finishing). Pending too, for a Temporal cancellation while authorizing.
+HOLDING = (PaymentStatus.AUTHORIZED, PaymentStatus.REQUIRES_ACTION)
+UNSETTLED = (PaymentStatus.PENDING, *HOLDING)
 
 # Patches (workflows/patches.py): from SHORT_RUNS on, a settled payment's run closes when idle
 # and later work starts a new run from the row; a Temporal cancellation does what the cancel
@@ -53,7 +60,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn
-class PaymentWorkflow(LongRuns):
+class PaymentWorkflow(LongRuns, CustomerActions):
     @workflow.init
     def __init__(self, request: PaymentRequest) -> None:
         super().__init__(request)
@@ -119,9 +126,11 @@ class PaymentWorkflow(LongRuns):
             except asyncio.CancelledError:
                 # Cancelled while authorizing: the step has its answer; what landed is voided.
                 self._cancel_asked = True
-        if self._ledger.status not in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+        if self._ledger.status is PaymentStatus.REQUIRES_ACTION and not self._cancel_pending():
+            await self._wait_for_customer(self._cancel_pending)
+        if self._ledger.status not in UNSETTLED:
             return
-        if self._cancel_pending():
+        if self._cancel_pending() or self._ledger.status is PaymentStatus.REQUIRES_ACTION:
             await self._operator_cancel()
         elif self._request.capture_method is CaptureMethod.AUTOMATIC:
             async with self._lock:
@@ -210,7 +219,7 @@ class PaymentWorkflow(LongRuns):
         workflow.set_current_details("cancellation requested from Temporal")
         async with self._lock:
             status = self._ledger.status
-            if status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+            if status in UNSETTLED:
                 self._cancel_acted = True
                 await self._compensate(None, local=False)
             elif status in REFUNDABLE and self._refund_window_open():
@@ -257,6 +266,17 @@ class PaymentWorkflow(LongRuns):
         )
 
     @workflow.update
+    async def customer_returned(self, request: CustomerReturn) -> PaymentState:
+        """The customer is back from the processor's page (our return route): the run looks at
+        the processor now instead of at its next look; answers once that look is made."""
+        await self._taken()
+        looks = self._looks
+        self._returns += 1
+        await workflow.wait_condition(lambda: self._looks > looks or not self._awaiting_customer())
+        self._requests += 1
+        return self.state()
+
+    @workflow.update
     async def capture(self, request: CaptureRequest) -> PaymentState:
         await self._taken()
         async with self._lock:
@@ -279,7 +299,7 @@ class PaymentWorkflow(LongRuns):
         await self._taken()
         async with self._lock:
             self.validate_cancel(request)
-            if self._ledger.status is PaymentStatus.AUTHORIZED:
+            if self._ledger.status in HOLDING:
                 self._check_voidable()
                 await self._compensate(None, local=False)
             else:
@@ -303,7 +323,7 @@ class PaymentWorkflow(LongRuns):
         if not self._loaded:
             return
         status = self._ledger.status
-        if status is PaymentStatus.AUTHORIZED:
+        if status in HOLDING:
             return
         if cancel_refunds(status) and not request.refunds_allowed:
             # Asked at the edge too, of the row; here for a capture landing in between.

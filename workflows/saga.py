@@ -99,6 +99,8 @@ class PaymentSaga:
         self._hold_expires: datetime | None = None
         # The authorize step ended without an answer (its deadline): an attempt may be in flight.
         self._authorize_in_flight = False
+        # requires_action: the page the customer must visit (workflows/customer_actions.py).
+        self._action_url: str | None = None
 
     def state(self) -> PaymentState:
         ledger = self._ledger
@@ -115,6 +117,7 @@ class PaymentSaga:
             failure=self._failure,
             refunds=list(self._refunds.values()),
             dispute_status=self._dispute_status,
+            action_url=self._action_url,
         )
 
     # -- a later run starts from the row ------------------------------------------------------
@@ -148,11 +151,15 @@ class PaymentSaga:
             self._dispute_status = stored.dispute_status
             self._unknown = stored.unknown_operation
             self._hold_expires = stored.authorization_expires_at
+            self._action_url = stored.action_url
 
     def _resume_compensations(self) -> None:
         """A later run of an authorized payment (or one whose capture or void is unknown) can
         void it, as the first run could: the void is registered as the authorize step left it."""
-        if self._ledger.resolved().status is not PaymentStatus.AUTHORIZED:
+        if self._ledger.resolved().status not in (
+            PaymentStatus.AUTHORIZED,
+            PaymentStatus.REQUIRES_ACTION,
+        ):
             return
         if patches.patched(patches.LATER_RUNS_CARRY):
             self._compensations.append(self._void_authorization)
@@ -214,8 +221,12 @@ class PaymentSaga:
                 await self._compensate(failure_of(error, "processing_error"), local=True)
                 return False
             self._reference = result.reference
-            self._hold_expires = result.expires_at
-            self._ledger = self._ledger.authorize(result.amount)
+            if result.action_url is None:
+                self._hold_expires = result.expires_at
+                self._ledger = self._ledger.authorize(result.amount)
+            else:  # the processor asks for the customer first (workflows/customer_actions.py)
+                self._action_url = result.action_url
+                self._ledger = self._ledger.await_customer()
             self._publish_attributes()
         if settle_on_cancel and cancel_requested():
             raise asyncio.CancelledError  # authorized as the cancel came: the caller voids it

@@ -6,6 +6,6 @@ another keeps its own paths, and the metrics and spans name a request by its rou
 
 from __future__ import annotations
 
-from api.routes import payments, refunds, service
+from api.routes import customer, payments, refunds, service
 
-V1_ROUTERS = (payments.router, refunds.router, service.router)
+V1_ROUTERS = (payments.router, refunds.router, service.router, customer.router)

@@ -120,6 +120,11 @@ class Payment(Base):
     unknown_operation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # When the processor releases the hold by itself (Stripe's capture_before), if it says.
     authorization_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Customer actions (docs/api.md): the order service's page the customer returns to, the
+    # processor's page they must visit while requires_action, and until when the payment waits.
+    return_url: Mapped[str | None] = mapped_column(String(limits.URL_MAX))
+    action_url: Mapped[str | None] = mapped_column(Text)
+    action_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
     # SQLAlchemy adds `AND version = <read>` to every UPDATE and raises StaleDataError on a miss.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

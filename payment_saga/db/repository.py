@@ -48,6 +48,7 @@ class PaymentRepository:
                 description=request.description,
                 metadata_=dict(request.metadata),
                 route=[{"processor": r.processor, "token": r.token} for r in request.route],
+                return_url=request.return_url,
                 version=1,
             )
             .on_conflict_do_nothing(index_elements=[Payment.id])

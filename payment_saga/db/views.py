@@ -45,6 +45,23 @@ class DisputeOut(BaseModel):
     reason: str | None
 
 
+class RedirectToUrl(BaseModel):
+    # The processor's page (a 3-D Secure challenge, an approval page) to send the customer to.
+    url: str
+    # Where the customer comes back to once done: the payment's `return_url`.
+    return_url: str | None
+
+
+class NextAction(BaseModel):
+    """What the customer must do while the payment is `requires_action` (docs/api.md,
+    "Customer actions")."""
+
+    type: Literal["redirect_to_url"]
+    redirect_to_url: RedirectToUrl
+    # Past this the payment fails `action_expired` (PAYMENTS_ACTION_TIMEOUT_SECONDS).
+    expires_at: str | None
+
+
 class PaymentOut(BaseModel):
     id: str = Field(examples=["pay_3f2a9c1b7e5d4a0c8b6e1f2a"])
     object: Literal["payment"]
@@ -67,6 +84,10 @@ class PaymentOut(BaseModel):
     # The cardholder disputes the payment with their bank (a chargeback) and it is not settled.
     disputed: bool = False
     dispute: DisputeOut | None = None
+    # Where the customer returns after a customer action, as the create gave it.
+    return_url: str | None = None
+    # requires_action: what the customer must do; None otherwise.
+    next_action: NextAction | None = None
     description: str | None
     metadata: dict[str, str]
     created_at: str
@@ -100,6 +121,17 @@ def _dispute(status: str | None, reason: str | None) -> DisputeOut | None:
     return DisputeOut(status=status, reason=reason)
 
 
+def _next_action(payment: Payment) -> NextAction | None:
+    if payment.status != PaymentStatus.REQUIRES_ACTION or payment.action_url is None:
+        return None
+    expires = payment.action_expires_at
+    return NextAction(
+        type="redirect_to_url",
+        redirect_to_url=RedirectToUrl(url=payment.action_url, return_url=payment.return_url),
+        expires_at=expires.isoformat() if expires else None,
+    )
+
+
 def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> PaymentOut:
     card = CardOut(
         brand=payment.card_brand,
@@ -129,6 +161,8 @@ def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> Paym
         processor=payment.processor,
         disputed=payment.dispute_status == "open",
         dispute=_dispute(payment.dispute_status, payment.dispute_reason),
+        return_url=payment.return_url,
+        next_action=_next_action(payment),
         description=payment.description,
         metadata=payment.metadata_,
         created_at=payment.created_at.isoformat(),

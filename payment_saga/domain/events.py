@@ -1,5 +1,8 @@
 """The event types published on Kafka, one per kind of state change."""
 
+# The processor asks for the customer (3-D Secure, an approval page): the payment's
+# `next_action` says where to send them (docs/api.md, "Customer actions").
+PAYMENT_REQUIRES_ACTION = "payment.requires_action"
 PAYMENT_AUTHORIZED = "payment.authorized"
 PAYMENT_SUCCEEDED = "payment.succeeded"  # funds captured
 PAYMENT_FAILED = "payment.failed"
@@ -29,5 +32,6 @@ EVENT_TYPES = (
     PAYMENT_CANCEL_REFUSED,
     PAYMENT_DISPUTED,
     PAYMENT_DISPUTE_CLOSED,
+    PAYMENT_REQUIRES_ACTION,
 )
 REFUND_EVENT_TYPES = (PAYMENT_REFUNDED, PAYMENT_REFUND_FAILED)

@@ -24,6 +24,9 @@ METADATA_VALUE_MAX = 500
 CODE_MAX = 64
 GATEWAY_REFERENCE_MAX = 128
 CARD_TOKEN_MAX = 255
+# The order service's page a customer returns to after a customer action (docs/api.md); 2048 is
+# what browsers and proxies reliably carry.
+URL_MAX = 2048
 # "<key id>_<hex digest>": see payment_saga/domain/fingerprints.py.
 FINGERPRINT_MAX = 64
 # Amounts: the default largest amount of one payment, in minor units (Stripe's limit too);

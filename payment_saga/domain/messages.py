@@ -62,6 +62,13 @@ class PaymentRequest:
     # The processors to try, in order, each with its token (GATEWAY_ROUTES). Empty (payments
     # from before routing): the deployment's GATEWAY_KIND with `card_token`.
     route: list[ProcessorToken] = field(default_factory=list)
+    # Customer actions (docs/api.md): where the customer's browser goes once done (the order
+    # service's page), and our own return route that the processor sends it to first. Without
+    # them a processor that asks for the customer declines (`authentication_required`).
+    return_url: str | None = None
+    customer_return_url: str | None = None
+    # How long the payment waits for the customer (PAYMENTS_ACTION_TIMEOUT_SECONDS).
+    action_timeout_seconds: int = 900
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,8 @@ class PaymentState:
     failure: Failure | None = None
     refunds: list[RefundState] = field(default_factory=list)
     dispute_status: str | None = None
+    # requires_action: the page the customer must visit.
+    action_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,8 @@ class StoredPayment:
     unknown_operation: UnknownOperation | None = None
     # When the processor releases the hold by itself, if it said.
     authorization_expires_at: datetime | None = None
+    # requires_action: the page the customer must visit.
+    action_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +253,32 @@ class StepResult:
     outcome_unknown: bool = False
     # An authorization: when the processor releases the hold by itself, if it says.
     expires_at: datetime | None = None
+    # An authorize the processor holds until the customer acts: the page they must visit
+    # (`reference` is then the processor's id for the authorization to come).
+    action_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """Ask the processor whether the customer's action ended, and record what it says."""
+
+    payment_id: str
+    authorization_reference: str
+    # As on VoidInput: a routed payment's authorize key names its processor.
+    routed: bool = False
+
+
+@dataclass(frozen=True)
+class ActionCheck:
+    """What the processor said: still waiting for the customer (`authorized` None), or the
+    authorization the customer's action completed. A failed action is raised as a decline."""
+
+    authorized: StepResult | None = None
+
+
+@dataclass(frozen=True)
+class CustomerReturn:
+    """The customer's browser came back through our return route."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,10 @@ from enum import StrEnum
 
 class PaymentStatus(StrEnum):
     PENDING = "pending"
+    # The processor asks for the customer (a 3-D Secure challenge, an approval page): the
+    # payment waits for them, the processor's word or its limit (docs/api.md, "Customer
+    # actions"); nothing is held on the card yet.
+    REQUIRES_ACTION = "requires_action"
     AUTHORIZED = "authorized"
     CAPTURED = "captured"
     PARTIALLY_REFUNDED = "partially_refunded"
@@ -25,9 +29,10 @@ class PaymentStatus(StrEnum):
         return self in FINAL_STATUSES
 
     def outcome_known(self, capture_method: CaptureMethod) -> bool:
-        """Whether what a create asked for is decided: authorized (manual capture), captured
-        (automatic), failed or canceled. Pending, authorized awaiting its automatic capture,
-        and outcome_unknown are not."""
+        """Whether what a create asked for is decided, or waits for the customer: authorized
+        (manual capture), captured (automatic), failed, canceled or requires_action (the caller
+        sends the customer to `next_action`). Pending, authorized awaiting its automatic
+        capture, and outcome_unknown are not."""
         if self is PaymentStatus.AUTHORIZED:
             return capture_method is CaptureMethod.MANUAL
         return self not in (PaymentStatus.PENDING, PaymentStatus.OUTCOME_UNKNOWN)
@@ -67,11 +72,17 @@ ALLOWED_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     # outcome_unknown: an authorization whose answer was lost, found and then not voidable.
     PaymentStatus.PENDING: frozenset(
         {
+            PaymentStatus.REQUIRES_ACTION,
             PaymentStatus.AUTHORIZED,
             PaymentStatus.FAILED,
             PaymentStatus.CANCELED,
             PaymentStatus.OUTCOME_UNKNOWN,
         }
+    ),
+    # The customer authenticated (authorized), failed or gave up (failed), or the payment was
+    # canceled meanwhile; whatever the processor may hold is voided on the way out.
+    PaymentStatus.REQUIRES_ACTION: frozenset(
+        {PaymentStatus.AUTHORIZED, PaymentStatus.FAILED, PaymentStatus.CANCELED}
     ),
     PaymentStatus.AUTHORIZED: frozenset(
         {
@@ -146,6 +157,10 @@ class Ledger:
 
     def authorize(self, amount: int) -> Ledger:
         return self._moved(PaymentStatus.AUTHORIZED, authorized=amount)
+
+    def await_customer(self) -> Ledger:
+        """The processor asks for the customer before it authorizes."""
+        return self._moved(PaymentStatus.REQUIRES_ACTION)
 
     def _may_become(self, *targets: PaymentStatus) -> None:
         """The state is judged before the amount: a capture of a payment still authorizing is

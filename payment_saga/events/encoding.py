@@ -33,6 +33,7 @@ MESSAGES: dict[str, type[Message]] = {
     "payment.cancel_refused": events_pb2.PaymentCancelRefused,
     "payment.disputed": events_pb2.PaymentDisputed,
     "payment.dispute_closed": events_pb2.PaymentDisputeClosed,
+    "payment.requires_action": events_pb2.PaymentRequiresAction,
 }
 # Envelope attributes that are CloudEvent fields of their own, by their JSON names.
 REQUIRED = {"id": "id", "source": "source", "specversion": "spec_version", "type": "type"}

@@ -1,7 +1,8 @@
 """JSON Schemas of the events, one per type, derived from the payment and refund models the API
 answers with (payment_saga/db/views.py).
 
-`python -m outbox.schemas` writes them to docs/events/; a unit test keeps the files current.
+`python -m payment_saga.events.schemas` writes them to docs/events/; a unit test keeps the files
+current.
 """
 
 from __future__ import annotations

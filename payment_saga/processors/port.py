@@ -18,6 +18,9 @@ The contract, which the saga relies on and each adapter's tests check:
 - **Lost responses.** `lookup` says what a key did: the operation, None when it was never
   applied, or the stored decline raised. It may be eventually consistent only where the adapter
   documents how that is covered (a retry sends the same key again, which cannot apply twice).
+- **Customer actions.** An authorize given a `return_url` may answer `action_url` instead of an
+  authorization: the customer must visit it. `action_outcome` then says how it ended; only
+  then is anything held. A void releases it at any point (docs/api.md, "Customer actions").
 - **Holds.** A processor releases an uncaptured authorization by itself when the card network's
   window ends, then refuses a void or capture of it. `hold` reads the authorization by id: a
   refused void whose hold is `released` or `missing` is a void that succeeded.
@@ -70,6 +73,9 @@ class GatewayOperation:
     currency: str
     # An authorization: when the processor releases the hold by itself, if it says.
     expires_at: datetime | None = None
+    # An authorization that waits for the customer (3-D Secure, an approval page): the page
+    # they must visit. Nothing is held until `action_outcome` says it is authorized.
+    action_url: str | None = None
 
 
 # What the processor holds on an authorization now: `open` (capturable), `released` (voided,
@@ -125,8 +131,25 @@ class PaymentGateway(Protocol):
         ...
 
     async def authorize(
-        self, token: str, amount: int, currency: str, idempotency_key: str
-    ) -> GatewayOperation: ...
+        self,
+        token: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        return_url: str | None = None,
+    ) -> GatewayOperation:
+        """With `return_url` (where the processor sends the customer back), a card that asks
+        for the customer answers an operation with `action_url`; without, it is declined
+        `authentication_required`. A processor that cannot ask ignores it."""
+        ...
+
+    async def action_outcome(
+        self, authorization_id: str, idempotency_key: str
+    ) -> GatewayOperation | None:
+        """After `authorize` answered `action_url`: None while the customer has not finished,
+        the authorization once they did, or `GatewayDeclined` when they failed (or the card was
+        declined after it). Read by the authorization's id, strongly consistent."""
+        ...
 
     async def capture(
         self, authorization_id: str, amount: int, idempotency_key: str

@@ -15,6 +15,7 @@ workflow: it is sent again, onto the next run, within the same deadline.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ from payment_saga.domain.errors import (
 from payment_saga.domain.messages import (
     CancelRequest,
     CaptureRequest,
+    CustomerReturn,
     OutcomeRequest,
     PaymentRequest,
     ProcessorNotice,
@@ -180,6 +182,18 @@ class PaymentSteering:
         same event sent twice joins one update."""
         update = Update("notice", notice, f"{notice.processor}:{notice.event_id}")
         return await self._steer(payment, update, wait_seconds)
+
+    async def customer_returned(self, payment_id: str, wait_seconds: float) -> Payment:
+        """The customer is back from the processor's page: a payment still waiting for them
+        looks at the processor now; the row as it then stands. Any other payment is left as
+        it is (a late or repeated return starts no run), and so is one whose run does not
+        answer in time: the customer is sent on either way, and the run's own looks go on."""
+        payment = await self._row(payment_id)
+        if payment.status != PaymentStatus.REQUIRES_ACTION:
+            return payment
+        with contextlib.suppress(ServiceBusy, StateConflict):
+            await self._steer(payment, Update("customer_returned", CustomerReturn()), wait_seconds)
+        return await self._row(payment_id)
 
     async def _row(self, payment_id: str) -> Payment:
         async with self._sessions() as session:

@@ -36,5 +36,7 @@ def later_run_request(payment: Payment, settings: PaymentSettings) -> PaymentReq
         authorization_expiry_seconds=settings.authorization_expiry_seconds,
         refund_window_seconds=settings.refund_window_seconds,
         idle_close_seconds=settings.idle_close_seconds,
+        return_url=payment.return_url,
+        action_timeout_seconds=settings.action_timeout_seconds,
         resume=True,
     )

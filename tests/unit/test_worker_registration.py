@@ -19,7 +19,7 @@ def test_every_declared_activity_is_registered() -> None:
     names = {fn.__name__ for fn in declared_activities(*activity_instances(payments))}
     assert names == {
         "authorize", "capture", "void", "refund", "fail_refund", "resolve", "mark_unknown",
-        "load_payment", "refuse_cancel", "apply_notice",
+        "load_payment", "refuse_cancel", "apply_notice", "check_action",
     }  # fmt: skip
 
 

@@ -25,6 +25,8 @@ from temporalio.worker import Worker
 
 from devtools.stack.temporal import installed_binary
 from payment_saga.domain.messages import (
+    ActionCheck,
+    ActionInput,
     AuthorizeInput,
     CancelRefusal,
     CaptureInput,
@@ -78,6 +80,9 @@ class FakeGateway:
     `capture_error` / `refund_error`: what capture / refund raise instead of succeeding.
     `resolutions`: what each `resolve` answers in turn (None: the lookup itself fails).
     `stored`: the row a later run loads.
+    `action`: authorize answers that the customer must act; `action_answers`: what each look
+    at the processor answers in turn ("pending", "authorized", "declined"; past the list,
+    "pending").
     """
 
     env: WorkflowEnvironment
@@ -94,6 +99,9 @@ class FakeGateway:
     started: list[WorkflowHandle[PaymentWorkflow, PaymentState]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     authorize_times: list[float] = field(default_factory=list)
+    action: bool = False
+    action_answers: list[str] = field(default_factory=list)
+    look_times: list[float] = field(default_factory=list)
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="authorize")
@@ -102,7 +110,22 @@ class FakeGateway:
             self.authorize_times.append((await self.env.get_current_time()).timestamp())
             if len(self.calls) <= self.authorize_failures:
                 raise ApplicationError("processing_error", type="processing_error")
-            return StepResult(reference="auth_1", amount=data.payment.amount)
+            action_url = "https://sim/challenges/auth_1" if self.action else None
+            return StepResult(reference="auth_1", amount=data.payment.amount, action_url=action_url)
+
+        @activity.defn(name="check_action")
+        async def check_action(data: ActionInput) -> ActionCheck:
+            answer = self.action_answers.pop(0) if self.action_answers else "pending"
+            self.calls.append(f"look:{answer}")
+            self.look_times.append((await self.env.get_current_time()).timestamp())
+            if answer == "declined":
+                raise ApplicationError(
+                    "failed", {"code": "authentication_failed", "message": "failed"},
+                    type="authentication_failed", non_retryable=True,
+                )  # fmt: skip
+            if answer == "authorized":
+                return ActionCheck(StepResult(reference="auth_1", amount=1000))
+            return ActionCheck()
 
         @activity.defn(name="capture")
         async def capture(data: CaptureInput) -> StepResult:
@@ -161,7 +184,7 @@ class FakeGateway:
 
         return [
             authorize, capture, void, refund, fail_refund, resolve, mark_unknown, refuse_cancel,
-            load_payment,
+            load_payment, check_action,
         ]  # fmt: skip
 
 

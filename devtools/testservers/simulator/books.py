@@ -34,6 +34,21 @@ CAPTURE_REFUSED_CARD = "4000000000000259"
 REFUND_REFUSED_CARD = "4000000000005126"
 LOST_RESPONSE_CARD = "4000000000000341"  # the first authorize is applied, its answer lost
 FLAKY_FAILURES = 2
+# 3-D Secure, as Stripe's test cards do (docs/test-cards.md): a challenge the customer completes
+# or fails on the simulator's page; the last one is declined after a completed challenge.
+# 4000000000003055 (frictionless) is approved with no challenge, as any approved card.
+CHALLENGE_CARDS = ("4000002760003184", "4000002500003155", "4000008400001629")
+DECLINED_AFTER_CHALLENGE_CARD = "4000008400001629"
+AUTHENTICATION_FAILED: dict[str, str | None] = {
+    "code": "authentication_failed",
+    "decline_code": None,
+    "message": "The customer failed 3-D Secure authentication.",
+}
+DECLINED_AFTER_CHALLENGE: dict[str, str | None] = {
+    "code": "card_declined",
+    "decline_code": "generic_decline",
+    "message": "The card was declined.",
+}
 
 
 @dataclass
@@ -51,10 +66,14 @@ class Behaviour:
     capture_refused: bool = False
     refund_refused: bool = False
     lost_response: bool = False
+    challenge: bool = False
+    declined_after_challenge: bool = False
 
     @classmethod
     def of(cls, number: str) -> Behaviour:
         return cls(
+            challenge=number in CHALLENGE_CARDS,
+            declined_after_challenge=number == DECLINED_AFTER_CHALLENGE_CARD,
             decline=DECLINES.get(number),
             flaky=number == FLAKY_CARD,
             capture_refused=number == CAPTURE_REFUSED_CARD,
@@ -80,6 +99,24 @@ class Authorization:
     voided: bool = False
     # Released by the processor itself at `expires_at`, and written in its ledger.
     expired: bool = False
+    # 3-D Secure: not_required, pending (the customer has the challenge page), succeeded,
+    # failed (then `failure` says why) or canceled (voided while pending); and where the
+    # challenge page sends the customer back to.
+    authentication: str = "not_required"
+    return_url: str | None = None
+    failure: dict[str, str | None] | None = None
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    token: str
+    amount: int
+    currency: str
+    # Where the challenge page sends the customer back (none: a challenge card is declined).
+    return_url: str | None = None
+    # The simulator's own address as the caller reached it: the challenge page's base.
+    page_base: str = ""
 
 
 @dataclass
@@ -102,6 +139,9 @@ class Faults:
     # Holds made from now on expire after this long (None: GATEWAY_AUTHORIZATION_TTL_SECONDS),
     # as processors expire them by themselves; the authorize answer's `expires_at` says when.
     hold_seconds: float | None = None
+    # The customer's browser never comes back from the challenge (closed after completing it):
+    # the page ends there instead of redirecting to the return URL.
+    drop_returns: bool = False
 
 
 @dataclass
@@ -193,8 +233,8 @@ class Processor:
         lose = answer.status_code < 300 and random.random() < self.faults.lost_response_rate
         return answer, lose
 
-    def authorize(self, key: str, token: str, amount: int, currency: str) -> Answer:
-        card = self.tokens.get(token)
+    def authorize(self, key: str, body: AuthorizeRequest) -> Answer:
+        card = self.tokens.get(body.token)
         if card is None:
             return _error(402, "invalid_token", "unknown card token")
         if card.flaky and self.attempts[key] <= FLAKY_FAILURES:
@@ -202,18 +242,55 @@ class Processor:
         if card.decline is not None:
             code, decline_code, message = card.decline
             return _error(402, code, message, decline_code)
+        if card.challenge and body.return_url is None:
+            return _error(402, "authentication_required", "the card asks for 3-D Secure",
+                          "authentication_required")  # fmt: skip
         auth = Authorization(
-            id="auth_" + secrets.token_hex(10), behaviour=card, amount=amount,
-            currency=currency, expires_at=time.time() + self._hold_seconds(),
+            id="auth_" + secrets.token_hex(10), behaviour=card, amount=body.amount,
+            currency=body.currency, expires_at=time.time() + self._hold_seconds(),
+            idempotency_key=key, return_url=body.return_url,
         )  # fmt: skip
         self.authorizations[auth.id] = auth
-        return self._applied("authorize", key, auth, auth.id, amount)
+        if card.challenge:
+            auth.authentication = "pending"
+            self._touched(auth)
+            return self._awaiting_customer(key, auth, body.page_base)
+        return self._applied("authorize", key, auth, auth.id, body.amount)
+
+    def _awaiting_customer(self, key: str, auth: Authorization, page_base: str) -> Answer:
+        """Nothing held yet: the answer sends the customer to the challenge page."""
+        body = {
+            "object": "operation", "id": auth.id, "status": "requires_action",
+            "operation": "authorize", "idempotency_key": key, "authorization_id": auth.id,
+            "reference": auth.id, "amount": auth.amount, "currency": auth.currency,
+            "at": time.time(), "expires_at": None,
+            "next_action": {"redirect_url": f"{page_base.rstrip('/')}/challenges/{auth.id}"},
+        }  # fmt: skip
+        return Answer(200, body)
+
+    def authenticate(self, auth: Authorization, completed: bool) -> None:
+        """The customer completed or failed the challenge; a completed one authorizes (or is
+        declined after it, for its test card), once."""
+        if auth.authentication != "pending" or auth.voided:
+            return
+        if not completed:
+            auth.authentication, auth.failure = "failed", AUTHENTICATION_FAILED
+        elif auth.behaviour.declined_after_challenge:
+            auth.authentication, auth.failure = "failed", DECLINED_AFTER_CHALLENGE
+        else:
+            auth.authentication = "succeeded"
+            auth.expires_at = time.time() + self._hold_seconds()
+            self._applied("authorize", auth.idempotency_key, auth, auth.id, auth.amount)
+            return
+        self._touched(auth)
 
     def _hold_seconds(self) -> float:
         held = self.faults.hold_seconds
         return held if held is not None else self.authorization_ttl_seconds
 
     def capture(self, key: str, auth: Authorization, amount: int) -> Answer:
+        if auth.authentication in ("pending", "failed"):
+            return _error(409, "authorization_closed", "the authorization was never completed")
         if auth.behaviour.capture_refused:
             return _error(402, "capture_refused", "the issuer refused the capture")
         if auth.voided or auth.captured:
@@ -233,6 +310,8 @@ class Processor:
         if time.time() > auth.expires_at:  # released by the processor itself: nothing to void
             return _error(402, "authorization_expired", "the authorization has expired")
         auth.voided = True
+        if auth.authentication == "pending":  # the challenge page no longer takes an answer
+            auth.authentication = "canceled"
         return self._applied("void", key, auth, "void_" + secrets.token_hex(8), 0)
 
     def refund(self, key: str, auth: Authorization, amount: int) -> Answer:
@@ -247,9 +326,9 @@ class Processor:
         """What the processor holds on the authorization now."""
         if auth.captured:
             return "captured"
-        if auth.voided or time.time() > auth.expires_at:
+        if auth.voided or auth.authentication == "failed" or time.time() > auth.expires_at:
             return "released"
-        return "open"
+        return "requires_action" if auth.authentication == "pending" else "open"
 
     def expire_due(self) -> None:
         """Holds past their expiry were released by the processor itself: its ledger says so

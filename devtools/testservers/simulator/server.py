@@ -13,11 +13,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import FastAPI, Header
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from devtools.testservers.simulator.books import Answer, Faults, Processor, _error
+from devtools.testservers.simulator.books import (
+    Answer,
+    AuthorizeRequest,
+    Faults,
+    Processor,
+    _error,
+)
+from devtools.testservers.simulator.challenge import challenge_page, chosen_outcome, closed_page
 from payment_saga.config import Settings
 from payment_saga.observability.logs import configure_logging
 
@@ -36,6 +43,7 @@ class AuthorizeBody(BaseModel):
     token: str
     amount: int
     currency: str
+    return_url: str | None = None
 
 
 class AmountBody(BaseModel):
@@ -49,6 +57,7 @@ class FaultsBody(BaseModel):
     lost_response_rate: float = 0.0
     outage: bool = False
     hold_seconds: float | None = None
+    drop_returns: bool = False
 
 
 def _reply(answer: Answer) -> JSONResponse:
@@ -98,11 +107,29 @@ def create_app(processor: Processor) -> FastAPI:
         return JSONResponse(card)
 
     @app.post("/v1/authorizations")
-    async def authorize(body: AuthorizeBody, key: IdempotencyKey) -> JSONResponse:
+    async def authorize(body: AuthorizeBody, key: IdempotencyKey, http: Request) -> JSONResponse:
         request = {"op": "authorize", **body.model_dump()}
-        return await mutate(
-            key, request, lambda: processor.authorize(key, body.token, body.amount, body.currency)
-        )
+        asked = AuthorizeRequest(**body.model_dump(), page_base=str(http.base_url) + "v1")
+        return await mutate(key, request, lambda: processor.authorize(key, asked))
+
+    @app.get("/v1/challenges/{authorization_id}")
+    async def challenge(authorization_id: str) -> Response:
+        auth = processor.authorizations.get(authorization_id)
+        if auth is None or auth.authentication == "not_required":
+            return _reply(_error(404, "resource_missing", "no such challenge"))
+        return HTMLResponse(challenge_page(auth))
+
+    @app.post("/v1/challenges/{authorization_id}")
+    async def answer_challenge(authorization_id: str, http: Request) -> Response:
+        """The customer's choice on the page; then back to the merchant, as an issuer's
+        authentication page sends them (unless `drop_returns`: the browser was closed)."""
+        auth = processor.authorizations.get(authorization_id)
+        if auth is None or auth.authentication == "not_required":
+            return _reply(_error(404, "resource_missing", "no such challenge"))
+        processor.authenticate(auth, chosen_outcome(await http.body()) == "complete")
+        if processor.faults.drop_returns or auth.return_url is None:
+            return HTMLResponse(closed_page(auth))
+        return RedirectResponse(auth.return_url, status_code=303)
 
     @app.get("/v1/authorizations/{authorization_id}")
     async def authorization(authorization_id: str) -> JSONResponse:

@@ -136,7 +136,12 @@ class AuthorizeNetGateway:
         return await self.describe(token)
 
     async def authorize(
-        self, token: str, amount: int, currency: str, idempotency_key: str
+        self,
+        token: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        return_url: str | None = None,  # Authorize.Net does no 3-D Secure of its own
     ) -> GatewayOperation:
         if currency != self._currency:
             raise GatewayDeclined(
@@ -156,6 +161,14 @@ class AuthorizeNetGateway:
         expires = datetime.now(UTC) + HOLD_WINDOW
         return GatewayOperation(
             "authorize", idempotency_key, trans_id, trans_id, amount, currency, expires
+        )
+
+    async def action_outcome(
+        self, authorization_id: str, idempotency_key: str
+    ) -> GatewayOperation | None:
+        # Never asked: this adapter's authorize never answers an action (docs/processors.md).
+        raise GatewayDeclined(
+            "authentication_unsupported", "Authorize.Net does not ask for the customer here"
         )
 
     async def capture(

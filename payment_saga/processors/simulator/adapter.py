@@ -50,10 +50,38 @@ class SimulatorGateway:
             ) from None
 
     async def authorize(
-        self, token: str, amount: int, currency: str, idempotency_key: str
+        self,
+        token: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        return_url: str | None = None,
     ) -> GatewayOperation:
-        body = {"token": token, "amount": amount, "currency": currency}
+        body: dict[str, Any] = {"token": token, "amount": amount, "currency": currency}
+        if return_url is not None:  # the simulator declines a challenge card without one
+            body["return_url"] = return_url
         return _operation(await self._send("POST", "/v1/authorizations", idempotency_key, body))
+
+    async def action_outcome(
+        self, authorization_id: str, idempotency_key: str
+    ) -> GatewayOperation | None:
+        data = await self._send("GET", f"/v1/authorizations/{authorization_id}", None, None)
+        if data["authentication"] == "pending":
+            return None
+        failure = data.get("failure")
+        if data["authentication"] == "failed" and failure:
+            raise GatewayDeclined(failure["code"], failure["message"], failure["decline_code"])
+        if data["status"] == "released":
+            raise GatewayDeclined("authorization_closed", "the authorization was released")
+        return GatewayOperation(
+            operation="authorize",
+            idempotency_key=idempotency_key,
+            reference=authorization_id,
+            authorization_id=authorization_id,
+            amount=data["amount"],
+            currency=data["currency"],
+            expires_at=_time(data["expires_at"]),
+        )
 
     async def capture(
         self, authorization_id: str, amount: int, idempotency_key: str
@@ -122,6 +150,16 @@ def _tokenized(data: dict[str, Any]) -> TokenizedCard:
 
 
 def _operation(data: dict[str, Any]) -> GatewayOperation:
+    if data.get("status") == "requires_action":
+        return GatewayOperation(
+            operation="authorize",
+            idempotency_key=data["idempotency_key"],
+            reference=data["id"],
+            authorization_id=data["authorization_id"],
+            amount=data["amount"],
+            currency=data["currency"],
+            action_url=data["next_action"]["redirect_url"],
+        )
     return GatewayOperation(
         operation=data["operation"],
         idempotency_key=data["idempotency_key"],

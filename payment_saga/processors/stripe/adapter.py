@@ -98,7 +98,12 @@ class StripeGateway:
             _raise_for(error, "authorize")
 
     async def authorize(
-        self, token: str, amount: int, currency: str, idempotency_key: str
+        self,
+        token: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        return_url: str | None = None,
     ) -> GatewayOperation:
         params: PaymentIntentCreateParams = {
             "amount": amount,
@@ -110,12 +115,31 @@ class StripeGateway:
             "metadata": {KEY_FIELD: idempotency_key},
             "expand": WITH_CHARGE,
         }
+        if return_url is not None:
+            # 3-D Secure by redirect: Stripe answers requires_action with the page's URL.
+            params["return_url"] = return_url
+        else:
+            # No customer to ask: a card that wants 3-D Secure fails at once, as off-session.
+            params["error_on_requires_action"] = True
         try:
             intent = await self._stripe.payment_intents.create_async(
                 params, {"idempotency_key": idempotency_key}
             )
         except stripe.StripeError as error:
             _raise_for(error, "authorize")
+        return _authorized(intent, idempotency_key)
+
+    async def action_outcome(
+        self, authorization_id: str, idempotency_key: str
+    ) -> GatewayOperation | None:
+        try:
+            intent = await self._stripe.payment_intents.retrieve_async(
+                authorization_id, {"expand": WITH_CHARGE}
+            )
+        except stripe.StripeError as error:
+            _raise_for(error, "authorize")
+        if intent.status == "requires_action":
+            return None
         return _authorized(intent, idempotency_key)
 
     async def capture(
@@ -237,6 +261,17 @@ def _tokenized(method: stripe.PaymentMethod) -> TokenizedCard:
 
 
 def _authorized(intent: stripe.PaymentIntent, key: str) -> GatewayOperation:
+    redirect = _redirect_url(intent)
+    if redirect is not None:
+        return GatewayOperation(
+            operation="authorize",
+            idempotency_key=key,
+            reference=intent.id,
+            authorization_id=intent.id,
+            amount=intent.amount,
+            currency=intent.currency.upper(),
+            action_url=redirect,
+        )
     if intent.status not in AUTHORIZED_STATES:
         _raise_declined_intent(intent)
     return GatewayOperation(
@@ -248,6 +283,16 @@ def _authorized(intent: stripe.PaymentIntent, key: str) -> GatewayOperation:
         currency=intent.currency.upper(),
         expires_at=_capture_before(intent),
     )
+
+
+def _redirect_url(intent: stripe.PaymentIntent) -> str | None:
+    """The page Stripe sends the customer to (3-D Secure), when the intent waits for them."""
+    if intent.status != "requires_action":
+        return None
+    action = getattr(intent, "next_action", None)
+    redirect = getattr(action, "redirect_to_url", None)
+    url = getattr(redirect, "url", None)
+    return url if isinstance(url, str) else None
 
 
 def _capture_before(intent: stripe.PaymentIntent) -> datetime | None:

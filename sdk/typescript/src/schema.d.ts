@@ -159,6 +159,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments/{payment_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's return from a processor's page (no API key) */
+        get: operations["customerReturn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payments/{payment_id}/timeline": {
         parameters: {
             query?: never;
@@ -326,6 +343,21 @@ export interface components {
             /** Message */
             message: string | null;
         };
+        /**
+         * NextAction
+         * @description What the customer must do while the payment is `requires_action` (docs/api.md,
+         *     "Customer actions").
+         */
+        NextAction: {
+            /** Expires At */
+            expires_at: string | null;
+            redirect_to_url: components["schemas"]["RedirectToUrl"];
+            /**
+             * Type
+             * @constant
+             */
+            type: "redirect_to_url";
+        };
         /** PaymentCreate */
         PaymentCreate: {
             /**
@@ -355,6 +387,11 @@ export interface components {
             order_id: string;
             /** Payment Method */
             payment_method: components["schemas"]["PaymentMethodIn"] | components["schemas"]["TokenPaymentMethodIn"];
+            /**
+             * Return Url
+             * @example https://shop.example/checkout/complete
+             */
+            return_url?: string | null;
         };
         /** PaymentList */
         PaymentList: {
@@ -432,6 +469,7 @@ export interface components {
             metadata: {
                 [key: string]: string;
             };
+            next_action?: components["schemas"]["NextAction"] | null;
             /**
              * Object
              * @constant
@@ -442,6 +480,8 @@ export interface components {
             payment_method: components["schemas"]["PaymentMethodOut"];
             /** Processor */
             processor?: string | null;
+            /** Return Url */
+            return_url?: string | null;
             status: components["schemas"]["PaymentStatus"];
             /** Updated At */
             updated_at: string;
@@ -451,7 +491,14 @@ export interface components {
          * PaymentStatus
          * @enum {string}
          */
-        PaymentStatus: "pending" | "authorized" | "captured" | "partially_refunded" | "refunded" | "failed" | "canceled" | "outcome_unknown";
+        PaymentStatus: "pending" | "requires_action" | "authorized" | "captured" | "partially_refunded" | "refunded" | "failed" | "canceled" | "outcome_unknown";
+        /** RedirectToUrl */
+        RedirectToUrl: {
+            /** Return Url */
+            return_url: string | null;
+            /** Url */
+            url: string;
+        };
         /** RefundCreate */
         RefundCreate: {
             /** Amount */
@@ -2062,6 +2109,86 @@ export interface operations {
                      *         "code": "temporarily_unavailable",
                      *         "message": "the payment's workflow did not take the request in time; retry with the same Idempotency-Key",
                      *         "type": "api_error"
+                     *       },
+                     *       "request_id": "req_5b8e0c6f1d2a4e3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    customerReturn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the payment's return_url, with payment_id and redirect_status */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "amount_too_large",
+                     *         "message": "amount must be at most 99999999 minor units of USD",
+                     *         "param": "amount",
+                     *         "type": "invalid_request_error"
+                     *       },
+                     *       "request_id": "req_5b8e0c6f1d2a4e3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "resource_missing",
+                     *         "message": "no payment pay_3f2a9c1b7e5d4a0c8b6e1f2a",
+                     *         "param": "id",
+                     *         "type": "invalid_request_error"
+                     *       },
+                     *       "request_id": "req_5b8e0c6f1d2a4e3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "idempotency_key_reused",
+                     *         "message": "this Idempotency-Key was used with a different request",
+                     *         "param": "Idempotency-Key",
+                     *         "type": "idempotency_error"
                      *       },
                      *       "request_id": "req_5b8e0c6f1d2a4e3b"
                      *     }

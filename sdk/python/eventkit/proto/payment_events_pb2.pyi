@@ -161,6 +161,59 @@ class WorkflowLink(_message.Message):
 Global___WorkflowLink: _TypeAlias = WorkflowLink  # noqa: Y015
 
 @_typing.final
+class RedirectToUrl(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    URL_FIELD_NUMBER: _builtins.int
+    RETURN_URL_FIELD_NUMBER: _builtins.int
+    url: _builtins.str
+    return_url: _builtins.str
+    def __init__(
+        self,
+        *,
+        url: _builtins.str = ...,
+        return_url: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_return_url", b"_return_url", "return_url", b"return_url"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_return_url", b"_return_url", "return_url", b"return_url", "url", b"url"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__return_url: _TypeAlias = _typing.Literal["return_url"]  # noqa: Y015
+    _WhichOneofArgType__return_url: _TypeAlias = _typing.Literal["_return_url", b"_return_url"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__return_url) -> _WhichOneofReturnType__return_url | None: ...
+
+Global___RedirectToUrl: _TypeAlias = RedirectToUrl  # noqa: Y015
+
+@_typing.final
+class NextAction(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TYPE_FIELD_NUMBER: _builtins.int
+    REDIRECT_TO_URL_FIELD_NUMBER: _builtins.int
+    EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    type: _builtins.str
+    """redirect_to_url"""
+    expires_at: _builtins.str
+    @_builtins.property
+    def redirect_to_url(self) -> Global___RedirectToUrl: ...
+    def __init__(
+        self,
+        *,
+        type: _builtins.str = ...,
+        redirect_to_url: Global___RedirectToUrl | None = ...,
+        expires_at: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expires_at", b"_expires_at", "expires_at", b"expires_at", "redirect_to_url", b"redirect_to_url"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expires_at", b"_expires_at", "expires_at", b"expires_at", "redirect_to_url", b"redirect_to_url", "type", b"type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expires_at: _TypeAlias = _typing.Literal["expires_at"]  # noqa: Y015
+    _WhichOneofArgType__expires_at: _TypeAlias = _typing.Literal["_expires_at", b"_expires_at"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expires_at) -> _WhichOneofReturnType__expires_at | None: ...
+
+Global___NextAction: _TypeAlias = NextAction  # noqa: Y015
+
+@_typing.final
 class Payment(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -207,6 +260,8 @@ class Payment(_message.Message):
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     WORKFLOW_FIELD_NUMBER: _builtins.int
+    RETURN_URL_FIELD_NUMBER: _builtins.int
+    NEXT_ACTION_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     object: _builtins.str
     """"payment" """
@@ -226,6 +281,10 @@ class Payment(_message.Message):
     description: _builtins.str
     created_at: _builtins.str
     updated_at: _builtins.str
+    return_url: _builtins.str
+    """Customer actions (docs/api.md): where the customer returns, and what they must do while
+    the payment is requires_action.
+    """
     @_builtins.property
     def payment_method(self) -> Global___PaymentMethod: ...
     @_builtins.property
@@ -236,6 +295,8 @@ class Payment(_message.Message):
     def metadata(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
     @_builtins.property
     def workflow(self) -> Global___WorkflowLink: ...
+    @_builtins.property
+    def next_action(self) -> Global___NextAction: ...
     def __init__(
         self,
         *,
@@ -262,10 +323,12 @@ class Payment(_message.Message):
         created_at: _builtins.str = ...,
         updated_at: _builtins.str = ...,
         workflow: Global___WorkflowLink | None = ...,
+        return_url: _builtins.str | None = ...,
+        next_action: Global___NextAction | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_description", b"_description", "_gateway_reference", b"_gateway_reference", "_processor", b"_processor", "customer_id", b"customer_id", "description", b"description", "dispute", b"dispute", "failure", b"failure", "gateway_reference", b"gateway_reference", "payment_method", b"payment_method", "processor", b"processor", "workflow", b"workflow"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_description", b"_description", "_gateway_reference", b"_gateway_reference", "_processor", b"_processor", "_return_url", b"_return_url", "customer_id", b"customer_id", "description", b"description", "dispute", b"dispute", "failure", b"failure", "gateway_reference", b"gateway_reference", "next_action", b"next_action", "payment_method", b"payment_method", "processor", b"processor", "return_url", b"return_url", "workflow", b"workflow"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_description", b"_description", "_gateway_reference", b"_gateway_reference", "_processor", b"_processor", "account_id", b"account_id", "amount", b"amount", "amount_authorized", b"amount_authorized", "amount_captured", b"amount_captured", "amount_refunded", b"amount_refunded", "capture_method", b"capture_method", "created_at", b"created_at", "currency", b"currency", "customer_id", b"customer_id", "description", b"description", "dispute", b"dispute", "disputed", b"disputed", "failure", b"failure", "gateway_reference", b"gateway_reference", "id", b"id", "metadata", b"metadata", "object", b"object", "order_id", b"order_id", "payment_method", b"payment_method", "processor", b"processor", "status", b"status", "updated_at", b"updated_at", "workflow", b"workflow"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_description", b"_description", "_gateway_reference", b"_gateway_reference", "_processor", b"_processor", "_return_url", b"_return_url", "account_id", b"account_id", "amount", b"amount", "amount_authorized", b"amount_authorized", "amount_captured", b"amount_captured", "amount_refunded", b"amount_refunded", "capture_method", b"capture_method", "created_at", b"created_at", "currency", b"currency", "customer_id", b"customer_id", "description", b"description", "dispute", b"dispute", "disputed", b"disputed", "failure", b"failure", "gateway_reference", b"gateway_reference", "id", b"id", "metadata", b"metadata", "next_action", b"next_action", "object", b"object", "order_id", b"order_id", "payment_method", b"payment_method", "processor", b"processor", "return_url", b"return_url", "status", b"status", "updated_at", b"updated_at", "workflow", b"workflow"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__customer_id: _TypeAlias = _typing.Literal["customer_id"]  # noqa: Y015
     _WhichOneofArgType__customer_id: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id"]  # noqa: Y015
@@ -275,6 +338,8 @@ class Payment(_message.Message):
     _WhichOneofArgType__gateway_reference: _TypeAlias = _typing.Literal["_gateway_reference", b"_gateway_reference"]  # noqa: Y015
     _WhichOneofReturnType__processor: _TypeAlias = _typing.Literal["processor"]  # noqa: Y015
     _WhichOneofArgType__processor: _TypeAlias = _typing.Literal["_processor", b"_processor"]  # noqa: Y015
+    _WhichOneofReturnType__return_url: _TypeAlias = _typing.Literal["return_url"]  # noqa: Y015
+    _WhichOneofArgType__return_url: _TypeAlias = _typing.Literal["_return_url", b"_return_url"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__customer_id) -> _WhichOneofReturnType__customer_id | None: ...
     @_typing.overload
@@ -283,6 +348,8 @@ class Payment(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__gateway_reference) -> _WhichOneofReturnType__gateway_reference | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__processor) -> _WhichOneofReturnType__processor | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__return_url) -> _WhichOneofReturnType__return_url | None: ...
 
 Global___Payment: _TypeAlias = Payment  # noqa: Y015
 
@@ -569,3 +636,25 @@ class PaymentDisputeClosed(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PaymentDisputeClosed: _TypeAlias = PaymentDisputeClosed  # noqa: Y015
+
+@_typing.final
+class PaymentRequiresAction(_message.Message):
+    """payment.requires_action"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAYMENT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def payment(self) -> Global___Payment: ...
+    def __init__(
+        self,
+        *,
+        payment: Global___Payment | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["payment", b"payment"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["payment", b"payment"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PaymentRequiresAction: _TypeAlias = PaymentRequiresAction  # noqa: Y015

@@ -18,6 +18,7 @@ from .get_service_info_response_getserviceinfo import (
 from .list_payment_methods_response_listpaymentmethods import (
     ListPaymentMethodsResponseListpaymentmethods,
 )
+from .next_action import NextAction
 from .payment_create import PaymentCreate
 from .payment_create_metadata import PaymentCreateMetadata
 from .payment_list import PaymentList
@@ -26,6 +27,7 @@ from .payment_method_out import PaymentMethodOut
 from .payment_out import PaymentOut
 from .payment_out_metadata import PaymentOutMetadata
 from .payment_status import PaymentStatus
+from .redirect_to_url import RedirectToUrl
 from .refund_create import RefundCreate
 from .refund_create_reason_type_0 import RefundCreateReasonType0
 from .refund_list import RefundList
@@ -54,6 +56,7 @@ __all__ = (
     "GetHealthResponseGethealth",
     "GetServiceInfoResponseGetserviceinfo",
     "ListPaymentMethodsResponseListpaymentmethods",
+    "NextAction",
     "PaymentCreate",
     "PaymentCreateMetadata",
     "PaymentList",
@@ -62,6 +65,7 @@ __all__ = (
     "PaymentOut",
     "PaymentOutMetadata",
     "PaymentStatus",
+    "RedirectToUrl",
     "RefundCreate",
     "RefundCreateReasonType0",
     "RefundList",

@@ -29,6 +29,7 @@ class PaymentCreate:
         customer_id (None | str | Unset):
         description (None | str | Unset):
         metadata (PaymentCreateMetadata | Unset):
+        return_url (None | str | Unset):
     """
 
     amount: int
@@ -39,6 +40,7 @@ class PaymentCreate:
     customer_id: None | str | Unset = UNSET
     description: None | str | Unset = UNSET
     metadata: PaymentCreateMetadata | Unset = UNSET
+    return_url: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.payment_method_in import PaymentMethodIn
@@ -75,6 +77,12 @@ class PaymentCreate:
         if not isinstance(self.metadata, Unset):
             metadata = self.metadata.to_dict()
 
+        return_url: None | str | Unset
+        if isinstance(self.return_url, Unset):
+            return_url = UNSET
+        else:
+            return_url = self.return_url
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -93,6 +101,8 @@ class PaymentCreate:
             field_dict["description"] = description
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
+        if return_url is not UNSET:
+            field_dict["return_url"] = return_url
 
         return field_dict
 
@@ -160,6 +170,15 @@ class PaymentCreate:
         else:
             metadata = PaymentCreateMetadata.from_dict(_metadata)
 
+        def _parse_return_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        return_url = _parse_return_url(d.pop("return_url", UNSET))
+
         payment_create = cls(
             amount=amount,
             currency=currency,
@@ -169,6 +188,7 @@ class PaymentCreate:
             customer_id=customer_id,
             description=description,
             metadata=metadata,
+            return_url=return_url,
         )
 
         return payment_create

@@ -20,6 +20,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.dispute_out import DisputeOut
     from ..models.failure_out import FailureOut
+    from ..models.next_action import NextAction
     from ..models.payment_method_out import PaymentMethodOut
     from ..models.payment_out_metadata import PaymentOutMetadata
     from ..models.workflow_link import WorkflowLink
@@ -54,7 +55,9 @@ class PaymentOut:
         workflow (WorkflowLink):
         dispute (DisputeOut | None | Unset):
         disputed (bool | Unset):  Default: False.
+        next_action (NextAction | None | Unset):
         processor (None | str | Unset):
+        return_url (None | str | Unset):
     """
 
     account_id: str
@@ -79,12 +82,15 @@ class PaymentOut:
     workflow: WorkflowLink
     dispute: DisputeOut | None | Unset = UNSET
     disputed: bool | Unset = False
+    next_action: NextAction | None | Unset = UNSET
     processor: None | str | Unset = UNSET
+    return_url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.dispute_out import DisputeOut
         from ..models.failure_out import FailureOut
+        from ..models.next_action import NextAction
 
         account_id = self.account_id
 
@@ -143,11 +149,25 @@ class PaymentOut:
 
         disputed = self.disputed
 
+        next_action: dict[str, Any] | None | Unset
+        if isinstance(self.next_action, Unset):
+            next_action = UNSET
+        elif isinstance(self.next_action, NextAction):
+            next_action = self.next_action.to_dict()
+        else:
+            next_action = self.next_action
+
         processor: None | str | Unset
         if isinstance(self.processor, Unset):
             processor = UNSET
         else:
             processor = self.processor
+
+        return_url: None | str | Unset
+        if isinstance(self.return_url, Unset):
+            return_url = UNSET
+        else:
+            return_url = self.return_url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -179,8 +199,12 @@ class PaymentOut:
             field_dict["dispute"] = dispute
         if disputed is not UNSET:
             field_dict["disputed"] = disputed
+        if next_action is not UNSET:
+            field_dict["next_action"] = next_action
         if processor is not UNSET:
             field_dict["processor"] = processor
+        if return_url is not UNSET:
+            field_dict["return_url"] = return_url
 
         return field_dict
 
@@ -188,6 +212,7 @@ class PaymentOut:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.dispute_out import DisputeOut
         from ..models.failure_out import FailureOut
+        from ..models.next_action import NextAction
         from ..models.payment_method_out import PaymentMethodOut
         from ..models.payment_out_metadata import PaymentOutMetadata
         from ..models.workflow_link import WorkflowLink
@@ -282,6 +307,23 @@ class PaymentOut:
 
         disputed = d.pop("disputed", UNSET)
 
+        def _parse_next_action(data: object) -> NextAction | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                next_action_type_0 = NextAction.from_dict(data)
+
+                return next_action_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(NextAction | None | Unset, data)
+
+        next_action = _parse_next_action(d.pop("next_action", UNSET))
+
         def _parse_processor(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -290,6 +332,15 @@ class PaymentOut:
             return cast(None | str | Unset, data)
 
         processor = _parse_processor(d.pop("processor", UNSET))
+
+        def _parse_return_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        return_url = _parse_return_url(d.pop("return_url", UNSET))
 
         payment_out = cls(
             account_id=account_id,
@@ -314,7 +365,9 @@ class PaymentOut:
             workflow=workflow,
             dispute=dispute,
             disputed=disputed,
+            next_action=next_action,
             processor=processor,
+            return_url=return_url,
         )
 
         payment_out.additional_properties = d

@@ -10,6 +10,7 @@ class PaymentStatus(StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
     PENDING = "pending"
     REFUNDED = "refunded"
+    REQUIRES_ACTION = "requires_action"
 
     def __str__(self) -> str:
         return str(self.value)

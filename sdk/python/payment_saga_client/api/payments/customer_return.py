@@ -1,0 +1,169 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_out import ErrorOut
+from ...types import Response
+
+
+def _get_kwargs(
+    payment_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/payments/{payment_id}/return".format(
+            payment_id=quote(str(payment_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ErrorOut | None:
+    if response.status_code == 303:
+        response_303 = cast(Any, None)
+        return response_303
+
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ErrorOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    payment_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Any | ErrorOut]:
+    """The customer's return from a processor's page (no API key)
+
+    Args:
+        payment_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorOut]
+    """
+
+    kwargs = _get_kwargs(
+        payment_id=payment_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    payment_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Any | ErrorOut | None:
+    """The customer's return from a processor's page (no API key)
+
+    Args:
+        payment_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorOut
+    """
+
+    return sync_detailed(
+        payment_id=payment_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    payment_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Any | ErrorOut]:
+    """The customer's return from a processor's page (no API key)
+
+    Args:
+        payment_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorOut]
+    """
+
+    kwargs = _get_kwargs(
+        payment_id=payment_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    payment_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Any | ErrorOut | None:
+    """The customer's return from a processor's page (no API key)
+
+    Args:
+        payment_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorOut
+    """
+
+    return (
+        await asyncio_detailed(
+            payment_id=payment_id,
+            client=client,
+        )
+    ).parsed
