@@ -19,6 +19,7 @@ from payment_saga.processors.port import Settlement
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TTL = timedelta(days=7)
+ACTION = timedelta(minutes=15)
 
 
 def captured() -> PaymentFacts:
@@ -35,7 +36,7 @@ def captured() -> PaymentFacts:
 def test_a_consistent_payment_has_no_violations() -> None:
     p = captured()
     assert amounts_agree(p) + ledger_agrees(p, TTL, NOW) + events_agree(p) == []
-    assert deadline_kept(p, TTL, NOW) == []
+    assert deadline_kept(p, TTL, NOW, ACTION) == []
 
 
 def test_double_capture_and_refund_beyond_capture_are_caught() -> None:
@@ -60,7 +61,7 @@ def test_missing_or_reordered_events_are_caught() -> None:
 
 def test_stuck_payments_are_caught() -> None:
     old = NOW - timedelta(hours=1)
-    assert deadline_kept(replace(captured(), status="pending", created_at=old), TTL, NOW)
+    assert deadline_kept(replace(captured(), status="pending", created_at=old), TTL, NOW, ACTION)
     open_authorization = replace(
         captured(), status="authorized", captured=0, created_at=NOW - timedelta(days=8),
         ledger=[{"operation": "authorize", "amount": 1000}], capture_method="manual",
@@ -70,10 +71,22 @@ def test_stuck_payments_are_caught() -> None:
     )
 
 
+def test_a_payment_waiting_for_the_customer_past_its_limit_is_caught() -> None:
+    waiting = replace(
+        captured(), status="requires_action", authorized=0, captured=0, ledger=[],
+        created_at=NOW - timedelta(minutes=10),
+    )  # fmt: skip
+    assert amounts_agree(waiting) == []
+    assert deadline_kept(waiting, TTL, NOW, ACTION) == []
+    [problem] = deadline_kept(waiting, TTL, NOW, timedelta(minutes=4))
+    assert "waiting for the customer" in problem
+    assert amounts_agree(replace(waiting, authorized=1000))
+
+
 def test_outcome_unknown_is_shown_until_resolved() -> None:
     unknown = replace(captured(), status="outcome_unknown")
     assert amounts_agree(unknown) == []
-    [problem] = deadline_kept(unknown, timedelta(days=7), NOW)
+    [problem] = deadline_kept(unknown, timedelta(days=7), NOW, ACTION)
     assert "payments resolve" in problem
 
 

@@ -13,6 +13,8 @@ from payment_saga.processors.port import Settlement
 # A payment may stay non-final this long after its creation, per status, before it is stuck.
 PENDING_DEADLINE = timedelta(minutes=15)  # authorize gives up after 10 minutes
 AUTHORIZED_GRACE = timedelta(minutes=15)
+# Past its action's limit a payment waiting for the customer fails within a look or two.
+ACTION_GRACE = timedelta(minutes=5)
 # Statuses that only an authorization at the gateway can lead to.
 AUTHORIZED_ONCE = frozenset(
     {
@@ -84,6 +86,7 @@ def amounts_agree(p: PaymentFacts) -> list[str]:
         problems.append("amounts out of order")
     expected = {
         PaymentStatus.PENDING: p.authorized == p.captured == p.refunded == 0,
+        PaymentStatus.REQUIRES_ACTION: p.authorized == p.captured == p.refunded == 0,
         PaymentStatus.AUTHORIZED: p.authorized > 0 and p.captured == 0,
         PaymentStatus.CAPTURED: p.captured > 0 and p.refunded == 0,
         PaymentStatus.PARTIALLY_REFUNDED: 0 < p.refunded < p.captured,
@@ -178,12 +181,21 @@ def events_agree(p: PaymentFacts) -> list[str]:
     return problems
 
 
-def deadline_kept(p: PaymentFacts, authorization_expiry: timedelta, now: datetime) -> list[str]:
+def deadline_kept(
+    p: PaymentFacts,
+    authorization_expiry: timedelta,
+    now: datetime,
+    action_timeout: timedelta,
+) -> list[str]:
+    """A payment past the time its status may last: PAYMENTS_AUTHORIZATION_EXPIRY_SECONDS for
+    a manual authorization, PAYMENTS_ACTION_TIMEOUT_SECONDS waiting for the customer."""
     age = now - p.created_at
     if p.status == PaymentStatus.OUTCOME_UNKNOWN:
         return [f"outcome unknown: an operator resolves it (payment-saga payments resolve {p.id})"]
     if p.status == PaymentStatus.PENDING and age > PENDING_DEADLINE:
         return [f"pending for {age}"]
+    if p.status == PaymentStatus.REQUIRES_ACTION and age > action_timeout + ACTION_GRACE:
+        return [f"waiting for the customer for {age}, past the action's limit"]
     if p.status == PaymentStatus.AUTHORIZED:
         manual = p.capture_method == CaptureMethod.MANUAL
         limit = authorization_expiry if manual else timedelta(hours=24)

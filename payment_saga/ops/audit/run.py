@@ -143,6 +143,7 @@ async def audit(
     now = datetime.now(UTC)
     ttl = timedelta(seconds=settings.gateway.authorization_ttl_seconds)
     expiry = timedelta(seconds=settings.payments.authorization_expiry_seconds)
+    action_timeout = timedelta(seconds=settings.payments.action_timeout_seconds)
     report = AuditReport(payments=len(facts))
     for payment in facts:
         report.by_status[payment.status] = report.by_status.get(payment.status, 0) + 1
@@ -152,7 +153,7 @@ async def audit(
             + ledger_agrees(payment, ttl, now)
             + processor_agrees(payment)
             + events_agree(payment)
-            + deadline_kept(payment, expiry, now)
+            + deadline_kept(payment, expiry, now, action_timeout)
             + workflow_agrees(payment)
         )
         report.violations += [f"{payment.id}: {problem}" for problem in problems]

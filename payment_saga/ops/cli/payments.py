@@ -32,7 +32,12 @@ from workflows.payment import PaymentWorkflow
 
 DURATION = re.compile(r"^(\d+)([smhd])$")
 # Statuses that need a run driving them, whatever the workflow says.
-UNSETTLED = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED, PaymentStatus.OUTCOME_UNKNOWN)
+UNSETTLED = (
+    PaymentStatus.PENDING,
+    PaymentStatus.REQUIRES_ACTION,
+    PaymentStatus.AUTHORIZED,
+    PaymentStatus.OUTCOME_UNKNOWN,
+)
 # How long the CLI waits for a workflow to finish what it was asked (then reports the row).
 STEER_WAIT_SECONDS = 60.0
 
