@@ -42,6 +42,19 @@ if ! command -v promtool >/dev/null 2>&1; then
   fi
 fi
 
+# The customer's pages (3-D Secure challenges) are tested in a real headless browser: Debian's
+# Chromium, driven by Playwright (tests/e2e/test_checkout_pages.py).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Chromium with apt-get..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "the checkout pages' tests need Chromium (apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+
 # stripe-mock (Stripe's protocol server, for GATEWAY_KIND=stripe and its tests) builds with Go.
 if ! command -v go >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

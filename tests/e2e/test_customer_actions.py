@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from devtools.stack.stack import Stack
 from payment_saga.db.models import OutboxEvent
 from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import create, payment_body
@@ -182,19 +183,6 @@ async def test_a_cancel_during_the_wait_voids(
     assert "complete" not in page.text
 
 
-async def test_a_customer_who_never_acts_is_let_go_at_the_limit(
-    api: httpx.AsyncClient, sessions: SessionFactory
-) -> None:
-    payment = await challenged(api)
-
-    failed = await settled(api, payment["id"], "failed")  # the stack's limit: 30 s
-
-    assert failed["failure"]["code"] == "action_expired"
-    assert await event_types(sessions, payment["id"]) == [
-        "payment.requires_action", "payment.failed",
-    ]  # fmt: skip
-
-
 async def test_a_return_url_must_be_a_web_address(api: httpx.AsyncClient) -> None:
     response = await create(api, payment_body(return_url="javascript:alert(1)"))
 
@@ -208,3 +196,16 @@ async def test_a_return_for_an_unknown_payment_is_404(api: httpx.AsyncClient) ->
         response = await browser.get("/v1/payments/pay_unknown/return")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "resource_missing"
+
+
+async def test_the_wait_outlives_a_worker_restart(api: httpx.AsyncClient, stack: Stack) -> None:
+    payment = await challenged(api, capture_method="manual")
+    worker = stack.processes["worker"]
+    worker.kill()  # SIGKILL while the run waits for the customer
+    worker.start()
+
+    answered = await answer_challenge(payment["next_action"]["redirect_to_url"]["url"], "complete")
+    back = await come_back(answered.headers["location"])
+
+    assert back.status_code == 303
+    assert (await settled(api, payment["id"], "authorized"))["amount_authorized"] == 2500
