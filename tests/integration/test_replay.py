@@ -10,13 +10,21 @@ import asyncio
 import contextlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 
 from payment_saga.config import Settings
 from payment_saga.db.models import Payment
 from payment_saga.db.session import SessionFactory
-from payment_saga.domain.messages import CancelRequest, CaptureRequest, RefundRequest
+from payment_saga.domain.messages import (
+    CancelRequest,
+    CaptureRequest,
+    CustomerReturn,
+    OutcomeRequest,
+    RefundRequest,
+)
 from payment_saga.domain.states import CaptureMethod
 from payment_saga.steering.payments import PaymentSteering
 from tests.integration.conftest import Payments
@@ -97,13 +105,37 @@ async def later_run_cancel(
     return repaired
 
 
+async def customer_action_scenario(
+    payments: Payments, gateway_http: httpx.AsyncClient
+) -> WorkflowHandle[PaymentWorkflow, object]:
+    """A 3-D Secure challenge completed, the customer back: looked at, authorized, captured."""
+    handle = await payments.start(
+        "4000002760003184",
+        return_url="https://shop.test/done",
+        customer_return_url="https://api.test/return",
+    )
+    state = await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
+    assert state.action_url is not None
+    page = urlsplit(state.action_url).path
+    answered = await gateway_http.post(page, data={"outcome": "complete"})
+    assert answered.status_code == 303
+    await handle.execute_update(PaymentWorkflow.customer_returned, CustomerReturn())
+    await finished(handle)
+    return handle
+
+
 async def test_every_scenario_replays_deterministically(
-    payments: Payments, temporal: Client, settings: Settings, sessions: SessionFactory
+    payments: Payments,
+    temporal: Client,
+    settings: Settings,
+    sessions: SessionFactory,
+    gateway_http: httpx.AsyncClient,
 ) -> None:
     steering = PaymentSteering(temporal, settings.temporal.task_queue, sessions, settings.payments)
     handles = {
         **await run_scenarios(payments),
         **await later_run_scenarios(payments, steering, sessions),
+        "customer_action": await customer_action_scenario(payments, gateway_http),
     }
     replayer = keyed_replayer()
     record_dir = os.environ.get("RECORD_HISTORIES")
