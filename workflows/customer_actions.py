@@ -74,35 +74,40 @@ class CustomerActions(PaymentSaga):
         return self._ledger.status is PaymentStatus.REQUIRES_ACTION
 
     async def _look_at_action(self) -> None:
-        """Ask the processor how the action stands; authorized or declined, take it."""
+        """Ask the processor how the action stands; authorized or declined, take it. A return
+        waiting on this look is answered once what it found is taken (voided, if declined)."""
         async with self._lock:
             if not self._awaiting_customer():
                 return
-            assert self._reference is not None
-            data = ActionInput(
-                self._request.payment_id, self._reference, routed=bool(self._request.route)
-            )
             try:
-                checked: ActionCheck = await run_step(
-                    CustomerActionActivities.check_action,
-                    data,
-                    deadline=LOOK_DEADLINE,
-                    retry_policy=GATEWAY_RETRY,
-                    summary="ask the processor whether the customer finished",
-                )
-            except STEP_FAILED as error:
+                await self._take_action_outcome()
+            finally:
                 self._looks += 1
-                declined = decline_of(error)
-                if declined is not None:  # failed the challenge, or declined after it
-                    await self._compensate(declined, local=True)
-                return  # no answer: the next look asks again, the limit still holds
-            self._looks += 1
-            if checked.authorized is not None:
-                self._reference = checked.authorized.reference
-                self._hold_expires = checked.authorized.expires_at
-                self._ledger = self._ledger.authorize(checked.authorized.amount)
-                self._action_url = None
-                self._publish_attributes()
+
+    async def _take_action_outcome(self) -> None:
+        assert self._reference is not None
+        data = ActionInput(
+            self._request.payment_id, self._reference, routed=bool(self._request.route)
+        )
+        try:
+            checked: ActionCheck = await run_step(
+                CustomerActionActivities.check_action,
+                data,
+                deadline=LOOK_DEADLINE,
+                retry_policy=GATEWAY_RETRY,
+                summary="ask the processor whether the customer finished",
+            )
+        except STEP_FAILED as error:
+            declined = decline_of(error)
+            if declined is not None:  # failed the challenge, or declined after it
+                await self._compensate(declined, local=True)
+            return  # no answer: the next look asks again, the limit still holds
+        if checked.authorized is not None:
+            self._reference = checked.authorized.reference
+            self._hold_expires = checked.authorized.expires_at
+            self._ledger = self._ledger.authorize(checked.authorized.amount)
+            self._action_url = None
+            self._publish_attributes()
 
     async def _give_up_on_customer(self) -> None:
         """The limit passed: one last look (the customer may have finished just now), then

@@ -26,6 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from devtools.testservers.stripe_actions import add_challenge_routes, ask_for_customer
 from payment_saga.domain.cards import brand_of
 
 # Stripe's documented test payment methods, by the card number each stands for.
@@ -126,9 +127,11 @@ def new_id(prefix: str) -> str:
 
 
 class StripeFake:
-    def __init__(self, books: Books, mock: httpx.AsyncClient) -> None:
+    def __init__(self, books: Books, mock: httpx.AsyncClient, base_url: str) -> None:
         self.books = books
         self._mock = mock
+        # Where browsers reach this server: the 3-D Secure page's address.
+        self.base_url = base_url
 
     async def check(
         self,
@@ -286,8 +289,7 @@ class StripeFake:
         self.books.intents[intent["id"]] = intent
         self._charge(intent)
         if number == THREE_D_SECURE_CARD:
-            intent.update(status="requires_action", amount_capturable=0)
-            return 200, intent
+            return ask_for_customer(intent, form, self.base_url)
         if number in DECLINES:
             code, decline_code, message = DECLINES[number]
             failure = {
@@ -446,9 +448,18 @@ def _unexpected_state(intent: dict[str, Any], action: str) -> tuple[int, dict[st
     )
 
 
-def create_app(mock_url: str, books: Books | None = None) -> FastAPI:
+def create_app(
+    mock_url: str, books: Books | None = None, base_url: str = "http://stripe.test"
+) -> FastAPI:
     app = FastAPI(title="Stripe test server (stripe-mock with state)")
-    fake = StripeFake(books or Books(), httpx.AsyncClient(base_url=mock_url, timeout=10))
+    mock = httpx.AsyncClient(base_url=mock_url, timeout=10)
+    fake = StripeFake(books or Books(), mock, base_url)
+
+    def authorized(intent: dict[str, Any]) -> None:
+        key = intent.get("metadata", {}).get("payment_saga_key")
+        fake.books.applied("authorize", key, intent["id"], intent["amount"])
+
+    add_challenge_routes(app, fake.books.intents, authorized)
 
     @app.get("/health")
     async def health() -> JSONResponse:
@@ -483,8 +494,9 @@ def main() -> None:
 
     settings = Settings()
     mock_url = f"http://{settings.stripe.host}:{settings.stripe.mock_port}"
+    base_url = f"http://{settings.stripe.host}:{settings.stripe.port}"
     uvicorn.run(
-        create_app(mock_url),
+        create_app(mock_url, base_url=base_url),
         host=settings.stripe.host,
         port=settings.stripe.port,
         log_config=None,

@@ -31,7 +31,8 @@ STRIPE_DECLINES: list[Decline] = [
     ("pm_card_chargeDeclinedExpiredCard", 2500, "expired_card", None),
     ("pm_card_chargeDeclinedIncorrectCvc", 2500, "incorrect_cvc", None),
     ("pm_card_chargeDeclinedProcessingError", 2500, "processing_error", None),
-    ("pm_card_authenticationRequired", 2500, "authentication_required", None),
+    # 3-D Secure asked of a payment without a return_url (error_on_requires_action).
+    ("pm_card_authenticationRequired", 2500, "authentication_required", "authentication_required"),
 ]
 # Authorize.Net's sandbox: card 4222222222222 answers with the reason code of its dollar amount.
 ANET_DECLINES: list[Decline] = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from payment_saga.domain.keys import authorize_key, void_key
 from payment_saga.domain.messages import (
     CancelRequest,
     CaptureRequest,
+    CustomerReturn,
     OutcomeRequest,
     RefundRequest,
 )
@@ -156,6 +158,37 @@ async def test_declines_fail_the_payment_with_our_codes(
             "failed", code, decline_code,
         )  # fmt: skip
         assert [op for op, _ in await processor.applied(payment)] in ([], ["void"])
+
+
+@pytest.mark.parametrize(("outcome", "status"), [("complete", "authorized"), ("fail", "failed")])
+async def test_a_3d_secure_challenge_at_the_processor_ends_as_the_customer_answered(
+    payments: Payments, processor: Processor, sessions: SessionFactory, outcome: str, status: str
+) -> None:
+    if processor.kind != "stripe":
+        pytest.skip("Authorize.Net asks for no customer here (docs/processors.md)")
+    handle = await start(
+        payments, processor, "pm_card_authenticationRequired",
+        capture_method=CaptureMethod.MANUAL, return_url="https://shop.test/done",
+        customer_return_url="https://api.test/v1/payments/p/return",
+    )  # fmt: skip
+    state = await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
+    assert state.status == "requires_action" and state.action_url is not None
+
+    page = urlsplit(state.action_url)
+    assert f"{page.scheme}://{page.netloc}" == processor.settings.stripe.base_url()
+    answered = await processor.http.post(page.path, data={"outcome": outcome})
+    assert answered.status_code == 303
+    assert answered.headers["location"].startswith("https://api.test/v1/payments/p/return?")
+    back = await handle.execute_update(PaymentWorkflow.customer_returned, CustomerReturn())
+
+    assert back.status == status
+    payment = await row(sessions, handle.id)
+    if status == "failed":
+        assert payment.failure_code == "authentication_failed"
+        assert [op for op, _ in await processor.applied(payment)] in ([], ["void"])
+    else:
+        assert await processor.applied(payment) == [("authorize", 2500)]
+        await handle.execute_update(PaymentWorkflow.cancel, CancelRequest())
 
 
 async def test_partial_capture_then_partial_and_full_refunds(

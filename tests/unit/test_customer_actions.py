@@ -87,3 +87,19 @@ async def test_a_cancel_during_the_wait_voids(env: WorkflowEnvironment) -> None:
         assert canceled.status is PaymentStatus.CANCELED
         assert (await handle.result()).status is PaymentStatus.CANCELED
         assert "void:cancel" in fake.calls and "capture" not in fake.calls
+
+
+async def test_a_return_to_a_failed_action_answers_once_it_is_voided(
+    env: WorkflowEnvironment,
+) -> None:
+    """The return route sends the customer on with what the look found: a failed challenge is
+    `failed` by then, not still `requires_action` (found against the Stripe test server)."""
+    fake = FakeGateway(env, action=True, action_answers=["declined"])
+    async with worker_for(env, fake):
+        handle = await start(env, fake, request())
+        await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
+
+        back = await handle.execute_update(PaymentWorkflow.customer_returned, CustomerReturn())
+
+        assert back.status is PaymentStatus.FAILED
+        assert back.failure is not None and back.failure.code == "authentication_failed"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from devtools.testservers.challenge import challenge_page, chosen_outcome
 from devtools.testservers.simulator.books import (
     CAPTURE_REFUSED_CARD,
     AuthorizeRequest,
     Processor,
 )
-from devtools.testservers.simulator.challenge import challenge_page, chosen_outcome
 from tests.scan import leaks
 
 
@@ -56,7 +56,7 @@ def test_a_challenge_card_holds_nothing_until_the_customer_completes_it(tmp_path
     processor, auth_id = challenged("4000002760003184", tmp_path / "books")
     auth = processor.authorizations[auth_id]
     assert processor.hold_status(auth) == "requires_action" and processor.ledger == []
-    assert 'id="complete"' in challenge_page(auth)
+    assert 'id="complete"' in challenge_page("9.00 EUR", auth.authentication)
 
     processor.authenticate(auth, completed=True)
     processor.authenticate(auth, completed=True)  # a second press changes nothing

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
+from devtools.testservers.challenge import challenge_page, chosen_outcome, closed_page
 from devtools.testservers.simulator.books import (
     Answer,
     AuthorizeRequest,
@@ -24,8 +25,8 @@ from devtools.testservers.simulator.books import (
     Processor,
     _error,
 )
-from devtools.testservers.simulator.challenge import challenge_page, chosen_outcome, closed_page
 from payment_saga.config import Settings
+from payment_saga.domain.money import format_amount
 from payment_saga.observability.logs import configure_logging
 
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1)]
@@ -117,7 +118,8 @@ def create_app(processor: Processor) -> FastAPI:
         auth = processor.authorizations.get(authorization_id)
         if auth is None or auth.authentication == "not_required":
             return _reply(_error(404, "resource_missing", "no such challenge"))
-        return HTMLResponse(challenge_page(auth))
+        amount = format_amount(auth.amount, auth.currency)
+        return HTMLResponse(challenge_page(amount, auth.authentication))
 
     @app.post("/v1/challenges/{authorization_id}")
     async def answer_challenge(authorization_id: str, http: Request) -> Response:
@@ -128,7 +130,7 @@ def create_app(processor: Processor) -> FastAPI:
             return _reply(_error(404, "resource_missing", "no such challenge"))
         processor.authenticate(auth, chosen_outcome(await http.body()) == "complete")
         if processor.faults.drop_returns or auth.return_url is None:
-            return HTMLResponse(closed_page(auth))
+            return HTMLResponse(closed_page(f"Authentication {auth.authentication}."))
         return RedirectResponse(auth.return_url, status_code=303)
 
     @app.get("/v1/authorizations/{authorization_id}")

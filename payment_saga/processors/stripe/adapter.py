@@ -47,6 +47,7 @@ CARD_ERROR_CODES = {
     "incorrect_cvc": "incorrect_cvc",
     "invalid_cvc": "incorrect_cvc",
     "authentication_required": "authentication_required",
+    "payment_intent_authentication_failure": "authentication_failed",
     "processing_error": "processing_error",
 }
 # PaymentIntent states after a successful confirm with capture_method=manual, and later ones.

@@ -1,27 +1,24 @@
-"""The simulator's 3-D Secure challenge page: what an issuer's authentication page does in
-Stripe's test mode (a page with "complete" and "fail"), as plain HTML with no script, so any
-browser (and a headless one in the tests) can use it."""
+"""A 3-D Secure challenge page, as an issuer's authentication page is in the processors' test
+modes (Stripe's test 3-D Secure page has "Complete" and "Fail" buttons): plain HTML with no
+script, so any browser (and a headless one in the tests) can use it. The simulator and the
+Stripe test server serve it for their challenge cards."""
 
 from __future__ import annotations
 
 from html import escape
 from urllib.parse import parse_qs
 
-from devtools.testservers.simulator.books import Authorization
-from payment_saga.domain.money import format_amount
-
 OUTCOMES = ("complete", "fail")
 
 
-def challenge_page(auth: Authorization) -> str:
-    amount = escape(format_amount(auth.amount, auth.currency))
-    if auth.authentication != "pending":
-        state = escape(auth.authentication)
-        return _page("3-D Secure", f"<p id='done'>This challenge is {state}.</p>")
+def challenge_page(amount: str, state: str) -> str:
+    """The page for a payment of `amount`; buttons only while the challenge is `pending`."""
+    if state != "pending":
+        return closed_page(f"This challenge is {state}.")
     return _page(
         "3-D Secure test payment",
         f"""<p>Complete or fail the 3-D Secure authentication of a payment of
-<strong id="amount">{amount}</strong>.</p>
+<strong id="amount">{escape(amount)}</strong>.</p>
 <form method="post">
   <button type="submit" name="outcome" value="complete" id="complete">Complete</button>
   <button type="submit" name="outcome" value="fail" id="fail">Fail</button>
@@ -29,8 +26,8 @@ def challenge_page(auth: Authorization) -> str:
     )
 
 
-def closed_page(auth: Authorization) -> str:
-    return _page("3-D Secure", f"<p id='done'>Authentication {escape(auth.authentication)}.</p>")
+def closed_page(message: str) -> str:
+    return _page("3-D Secure", f"<p id='done'>{escape(message)}</p>")
 
 
 def chosen_outcome(form: bytes) -> str | None:
