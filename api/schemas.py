@@ -193,6 +193,28 @@ class PaymentCreate(Strict):
         return identity
 
 
+class CardMethod(BaseModel):
+    # The brands some processor in use takes.
+    brands: list[str]
+    # Whether a card may be asked for 3-D Secure here: then send `return_url` with each
+    # payment (docs/api.md, "Customer actions").
+    three_d_secure: bool
+    # The processors cards go to (GATEWAY_KIND and GATEWAY_ROUTES).
+    processors: list[str]
+
+
+class PaymentMethodInfo(BaseModel):
+    type: Literal["card", "paypal"]
+    # Whether this deployment takes it now; a disabled one is refused at the create.
+    enabled: bool
+    card: CardMethod | None = None
+
+
+class PaymentMethodList(BaseModel):
+    object: Literal["list"]
+    data: list[PaymentMethodInfo]
+
+
 class CaptureBody(Strict):
     amount: Amount | None = None
 

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
-from api.deps import ReadPayments
+from api.deps import ReadPayments, SettingsDep
 from api.responses import ERRORS
 from api.routes.common import SERVICE
+from api.schemas import CardMethod, PaymentMethodInfo, PaymentMethodList
 from payment_saga.domain.cards import SUPPORTED_BRANDS
+from payment_saga.processors.registry import processors_in_use
 
 router = APIRouter(prefix="/v1")
 
 
-@router.get("/payment-methods", tags=SERVICE, responses=ERRORS)
-async def list_payment_methods(principal: ReadPayments) -> dict[str, Any]:
-    return {"object": "list", "data": [{"type": "card", "card": {"brands": SUPPORTED_BRANDS}}]}
+@router.get("/payment-methods", tags=SERVICE, response_model=PaymentMethodList, responses=ERRORS)
+async def list_payment_methods(principal: ReadPayments, settings: SettingsDep) -> PaymentMethodList:
+    """What this deployment takes, from its configuration: cards (the brands the processors
+    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
+    still to come, docs/processors.md)."""
+    processors = processors_in_use(settings)
+    taken = {brand for processor in processors for brand in processor.card_brands}
+    card = CardMethod(
+        brands=[brand for brand in SUPPORTED_BRANDS if brand in taken],
+        three_d_secure=any(processor.three_d_secure for processor in processors),
+        processors=[processor.name for processor in processors],
+    )
+    return PaymentMethodList(
+        object="list",
+        data=[
+            PaymentMethodInfo(type="card", enabled=True, card=card),
+            PaymentMethodInfo(type="paypal", enabled=False),
+        ],
+    )
 
 
 @router.get("/_info", tags=SERVICE)

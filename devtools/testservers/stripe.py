@@ -54,6 +54,12 @@ DECLINES = {
     "4000000000000119": ("processing_error", None, "An error occurred while processing your card."),
 }
 THREE_D_SECURE_CARD = "4000002760003184"
+# Stripe's test cards by funding ("Testing", cards by brand); any other is credit.
+FUNDING = {
+    "4000056655665556": "debit",
+    "5200828282828210": "debit",
+    "5105105105105100": "prepaid",
+}
 HOLD_SECONDS = 7 * 24 * 3600
 FORWARDED_HEADERS = ("authorization", "content-type", "stripe-version")
 SEARCH = re.compile(r"^metadata\['(?P<field>[\w-]+)'\]:'(?P<value>[^']*)'$")
@@ -254,6 +260,7 @@ class StripeFake:
             "exp_month": 12,
             "exp_year": 2034,
             "fingerprint": hashlib.sha256(number.encode()).hexdigest()[:16],
+            "funding": FUNDING.get(number, "credit"),
         }
         return 200, {**shape, "id": method_id, "type": "card", "card": card}
 

@@ -1,4 +1,5 @@
-"""Customer actions: the requires_action status, where the customer returns, the action's page
+"""Customer actions: the requires_action status, where the customer returns, the action's page;
+a card's funding
 
 Revision ID: 0015
 Revises: 0014
@@ -32,9 +33,11 @@ def upgrade() -> None:
     op.add_column(
         "payments", sa.Column("action_expires_at", sa.DateTime(timezone=True), nullable=True)
     )
+    op.add_column("payments", sa.Column("card_funding", sa.String(16), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("payments", "card_funding")
     op.drop_column("payments", "action_expires_at")
     op.drop_column("payments", "action_url")
     op.drop_column("payments", "return_url")

@@ -86,6 +86,8 @@ class Payment(Base):
     card_exp_month: Mapped[int] = mapped_column(Integer)
     card_exp_year: Mapped[int] = mapped_column(Integer)
     card_fingerprint: Mapped[str] = mapped_column(String(limits.FINGERPRINT_MAX))
+    # credit, debit or prepaid, when the processor said.
+    card_funding: Mapped[str | None] = mapped_column(String(16))
     failure_code: Mapped[str | None] = mapped_column(String(limits.CODE_MAX))
     failure_decline_code: Mapped[str | None] = mapped_column(String(limits.CODE_MAX))
     failure_message: Mapped[str | None] = mapped_column(Text)

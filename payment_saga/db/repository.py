@@ -45,6 +45,7 @@ class PaymentRepository:
                 card_exp_month=card.exp_month,
                 card_exp_year=card.exp_year,
                 card_fingerprint=card.fingerprint,
+                card_funding=card.funding,
                 description=request.description,
                 metadata_=dict(request.metadata),
                 route=[{"processor": r.processor, "token": r.token} for r in request.route],

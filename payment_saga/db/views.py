@@ -19,6 +19,8 @@ class CardOut(BaseModel):
     exp_month: int
     exp_year: int
     fingerprint: str
+    # credit, debit or prepaid, when the processor says it; None when it does not.
+    funding: str | None = None
 
 
 class PaymentMethodOut(BaseModel):
@@ -139,6 +141,7 @@ def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> Paym
         exp_month=payment.card_exp_month,
         exp_year=payment.card_exp_year,
         fingerprint=payment.card_fingerprint,
+        funding=payment.card_funding,
     )
     return PaymentOut(
         id=payment.id,

@@ -19,6 +19,8 @@ class CardSummary:
     exp_month: int
     exp_year: int
     fingerprint: str
+    # credit, debit or prepaid, when the processor says (None: it did not).
+    funding: str | None = None
 
 
 @dataclass(frozen=True)

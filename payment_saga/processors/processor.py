@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from payment_saga.config import Settings
+from payment_saga.domain.cards import SUPPORTED_BRANDS
 from payment_saga.processors.notices import ReceivedNotice
 from payment_saga.processors.port import PaymentGateway
 
@@ -29,3 +30,7 @@ class Processor:
     read_notice: Callable[[Settings, bytes, str], ReceivedNotice] | None = None
     # One line per setting a non-development deployment using it must not run without.
     refused_settings: Callable[[Settings], list[str]] = _nothing_refused
+    # What it takes (GET /v1/payment-methods): the card brands, and whether it can ask the
+    # customer for 3-D Secure (docs/processors.md, "Customer actions").
+    card_brands: tuple[str, ...] = SUPPORTED_BRANDS
+    three_d_secure: bool = False

@@ -17,6 +17,7 @@ def later_run_request(payment: Payment, settings: PaymentSettings) -> PaymentReq
         exp_month=payment.card_exp_month,
         exp_year=payment.card_exp_year,
         fingerprint=payment.card_fingerprint,
+        funding=payment.card_funding,
     )
     return PaymentRequest(
         account_id=payment.account_id,

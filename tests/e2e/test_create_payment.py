@@ -109,3 +109,14 @@ async def test_a_retry_across_a_fingerprint_key_rotation_is_the_same_request(
     assert [a.status_code for a in answers] == [201, 201], answers[1].text
     assert answers[1].headers.get("Idempotent-Replayed") == "true"
     assert answers[0].json()["id"] == answers[1].json()["id"]
+
+
+async def test_a_card_shows_its_funding_as_the_processor_says_it(api: httpx.AsyncClient) -> None:
+    for number, funding in [
+        ("4242424242424242", "credit"),
+        ("4000056655665556", "debit"),
+        ("5105105105105100", "prepaid"),
+    ]:
+        response = await create(api, payment_body(number))
+        assert response.status_code == 201, response.text
+        assert response.json()["payment_method"]["card"]["funding"] == funding, number

@@ -63,8 +63,11 @@ async def test_timeline_shows_attempts_and_state_changes_in_order(
 
 async def test_info_methods_and_metrics(api: httpx.AsyncClient, settings: Settings) -> None:
     assert (await api.get("/v1/_info")).json()["service"] == "payment-saga"
-    methods = (await api.get("/v1/payment-methods")).json()["data"][0]
-    assert "amex" in methods["card"]["brands"]
+    methods = {m["type"]: m for m in (await api.get("/v1/payment-methods")).json()["data"]}
+    card = methods["card"]
+    assert card["enabled"] and "amex" in card["card"]["brands"]
+    assert card["card"]["three_d_secure"] and settings.gateway.kind in card["card"]["processors"]
+    assert methods["paypal"] == {"type": "paypal", "enabled": False, "card": None}
     assert (await api.get("/metrics")).status_code == 404  # not for callers
     token = settings.codec.operator_token
     assert token is not None

@@ -130,6 +130,8 @@ async def test_a_card_is_authorized_and_captured(
     assert (payment.status, payment.amount_captured, payment.card_brand) == (
         "captured", 1999, "visa",
     )  # fmt: skip
+    # Stripe says a card's funding; Authorize.Net's answers do not.
+    assert payment.card_funding == ("credit" if processor.kind == "stripe" else None)
     assert await processor.applied(payment) == [("authorize", 1999), ("capture", 1999)]
 
 

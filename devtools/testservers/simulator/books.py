@@ -34,6 +34,12 @@ CAPTURE_REFUSED_CARD = "4000000000000259"
 REFUND_REFUSED_CARD = "4000000000005126"
 LOST_RESPONSE_CARD = "4000000000000341"  # the first authorize is applied, its answer lost
 FLAKY_FAILURES = 2
+# The card's funding, as Stripe's test cards have it; any other card is credit.
+FUNDING = {
+    "4000056655665556": "debit",
+    "5200828282828210": "debit",
+    "5105105105105100": "prepaid",
+}
 # 3-D Secure, as Stripe's test cards do (docs/test-cards.md): a challenge the customer completes
 # or fails on the simulator's page; the last one is declined after a completed challenge.
 # 4000000000003055 (frictionless) is approved with no challenge, as any approved card.
@@ -208,6 +214,7 @@ class Processor:
         self.token_cards[token] = {
             "token": token, "brand": brand_of(number), "last4": number[-4:],
             "exp_month": exp_month, "exp_year": exp_year, "fingerprint": fingerprint,
+            "funding": FUNDING.get(number, "credit"),
         }  # fmt: skip
         card = {"token": token, "behaviour": asdict(self.tokens[token])}
         self._journal("token", {**card, "card": self.token_cards[token]})

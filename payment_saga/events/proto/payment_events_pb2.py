@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14payment_events.proto\x12\x16payment_saga.events.v1\"^\n\x04\x43\x61rd\x12\r\n\x05\x62rand\x18\x01 \x01(\t\x12\r\n\x05last4\x18\x02 \x01(\t\x12\x11\n\texp_month\x18\x03 \x01(\x05\x12\x10\n\x08\x65xp_year\x18\x04 \x01(\x05\x12\x13\n\x0b\x66ingerprint\x18\x05 \x01(\t\"I\n\rPaymentMethod\x12\x0c\n\x04type\x18\x01 \x01(\t\x12*\n\x04\x63\x61rd\x18\x02 \x01(\x0b\x32\x1c.payment_saga.events.v1.Card\"e\n\x07\x46\x61ilure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x19\n\x0c\x64\x65\x63line_code\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x14\n\x07message\x18\x03 \x01(\tH\x01\x88\x01\x01\x42\x0f\n\r_decline_codeB\n\n\x08_message\"9\n\x07\x44ispute\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x13\n\x06reason\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\t\n\x07_reason\"J\n\x0cWorkflowLink\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x06run_id\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x0e\n\x06ui_url\x18\x03 \x01(\tB\t\n\x07_run_id\"D\n\rRedirectToUrl\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x17\n\nreturn_url\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\r\n\x0b_return_url\"\x82\x01\n\nNextAction\x12\x0c\n\x04type\x18\x01 \x01(\t\x12>\n\x0fredirect_to_url\x18\x02 \x01(\x0b\x32%.payment_saga.events.v1.RedirectToUrl\x12\x17\n\nexpires_at\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\r\n\x0b_expires_at\"\xfa\x06\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06object\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\x12\x10\n\x08order_id\x18\x04 \x01(\t\x12\x18\n\x0b\x63ustomer_id\x18\x05 \x01(\tH\x00\x88\x01\x01\x12\x0e\n\x06\x61mount\x18\x06 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\x12\x16\n\x0e\x63\x61pture_method\x18\t \x01(\t\x12\x19\n\x11\x61mount_authorized\x18\n \x01(\x03\x12\x17\n\x0f\x61mount_captured\x18\x0b \x01(\x03\x12\x17\n\x0f\x61mount_refunded\x18\x0c \x01(\x03\x12=\n\x0epayment_method\x18\r \x01(\x0b\x32%.payment_saga.events.v1.PaymentMethod\x12\x30\n\x07\x66\x61ilure\x18\x0e \x01(\x0b\x32\x1f.payment_saga.events.v1.Failure\x12\x1e\n\x11gateway_reference\x18\x0f \x01(\tH\x01\x88\x01\x01\x12\x16\n\tprocessor\x18\x10 \x01(\tH\x02\x88\x01\x01\x12\x10\n\x08\x64isputed\x18\x11 \x01(\x08\x12\x30\n\x07\x64ispute\x18\x12 \x01(\x0b\x32\x1f.payment_saga.events.v1.Dispute\x12\x18\n\x0b\x64\x65scription\x18\x13 \x01(\tH\x03\x88\x01\x01\x12?\n\x08metadata\x18\x14 \x03(\x0b\x32-.payment_saga.events.v1.Payment.MetadataEntry\x12\x12\n\ncreated_at\x18\x15 \x01(\t\x12\x12\n\nupdated_at\x18\x16 \x01(\t\x12\x36\n\x08workflow\x18\x17 \x01(\x0b\x32$.payment_saga.events.v1.WorkflowLink\x12\x17\n\nreturn_url\x18\x18 \x01(\tH\x04\x88\x01\x01\x12\x37\n\x0bnext_action\x18\x19 \x01(\x0b\x32\".payment_saga.events.v1.NextAction\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0e\n\x0c_customer_idB\x14\n\x12_gateway_referenceB\x0c\n\n_processorB\x0e\n\x0c_descriptionB\r\n\x0b_return_url\"\x86\x02\n\x06Refund\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06object\x18\x02 \x01(\t\x12\x12\n\npayment_id\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\x13\n\x06reason\x18\x07 \x01(\tH\x00\x88\x01\x01\x12\x30\n\x07\x66\x61ilure\x18\x08 \x01(\x0b\x32\x1f.payment_saga.events.v1.Failure\x12\x12\n\ncreated_at\x18\t \x01(\t\x12\x1e\n\x11gateway_reference\x18\n \x01(\tH\x01\x88\x01\x01\x42\t\n\x07_reasonB\x14\n\x12_gateway_reference\"E\n\x11PaymentAuthorized\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"D\n\x10PaymentSucceeded\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"A\n\rPaymentFailed\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"C\n\x0fPaymentCanceled\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"s\n\x0fPaymentRefunded\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\x12.\n\x06refund\x18\x02 \x01(\x0b\x32\x1e.payment_saga.events.v1.Refund\"w\n\x13PaymentRefundFailed\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\x12.\n\x06refund\x18\x02 \x01(\x0b\x32\x1e.payment_saga.events.v1.Refund\"I\n\x15PaymentOutcomeUnknown\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"H\n\x14PaymentCancelRefused\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"C\n\x0fPaymentDisputed\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"H\n\x14PaymentDisputeClosed\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"I\n\x15PaymentRequiresAction\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Paymentb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14payment_events.proto\x12\x16payment_saga.events.v1\"\x80\x01\n\x04\x43\x61rd\x12\r\n\x05\x62rand\x18\x01 \x01(\t\x12\r\n\x05last4\x18\x02 \x01(\t\x12\x11\n\texp_month\x18\x03 \x01(\x05\x12\x10\n\x08\x65xp_year\x18\x04 \x01(\x05\x12\x13\n\x0b\x66ingerprint\x18\x05 \x01(\t\x12\x14\n\x07\x66unding\x18\x06 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_funding\"I\n\rPaymentMethod\x12\x0c\n\x04type\x18\x01 \x01(\t\x12*\n\x04\x63\x61rd\x18\x02 \x01(\x0b\x32\x1c.payment_saga.events.v1.Card\"e\n\x07\x46\x61ilure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x19\n\x0c\x64\x65\x63line_code\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x14\n\x07message\x18\x03 \x01(\tH\x01\x88\x01\x01\x42\x0f\n\r_decline_codeB\n\n\x08_message\"9\n\x07\x44ispute\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x13\n\x06reason\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\t\n\x07_reason\"J\n\x0cWorkflowLink\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x06run_id\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x0e\n\x06ui_url\x18\x03 \x01(\tB\t\n\x07_run_id\"D\n\rRedirectToUrl\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x17\n\nreturn_url\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\r\n\x0b_return_url\"\x82\x01\n\nNextAction\x12\x0c\n\x04type\x18\x01 \x01(\t\x12>\n\x0fredirect_to_url\x18\x02 \x01(\x0b\x32%.payment_saga.events.v1.RedirectToUrl\x12\x17\n\nexpires_at\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\r\n\x0b_expires_at\"\xfa\x06\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06object\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\x12\x10\n\x08order_id\x18\x04 \x01(\t\x12\x18\n\x0b\x63ustomer_id\x18\x05 \x01(\tH\x00\x88\x01\x01\x12\x0e\n\x06\x61mount\x18\x06 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\x12\x16\n\x0e\x63\x61pture_method\x18\t \x01(\t\x12\x19\n\x11\x61mount_authorized\x18\n \x01(\x03\x12\x17\n\x0f\x61mount_captured\x18\x0b \x01(\x03\x12\x17\n\x0f\x61mount_refunded\x18\x0c \x01(\x03\x12=\n\x0epayment_method\x18\r \x01(\x0b\x32%.payment_saga.events.v1.PaymentMethod\x12\x30\n\x07\x66\x61ilure\x18\x0e \x01(\x0b\x32\x1f.payment_saga.events.v1.Failure\x12\x1e\n\x11gateway_reference\x18\x0f \x01(\tH\x01\x88\x01\x01\x12\x16\n\tprocessor\x18\x10 \x01(\tH\x02\x88\x01\x01\x12\x10\n\x08\x64isputed\x18\x11 \x01(\x08\x12\x30\n\x07\x64ispute\x18\x12 \x01(\x0b\x32\x1f.payment_saga.events.v1.Dispute\x12\x18\n\x0b\x64\x65scription\x18\x13 \x01(\tH\x03\x88\x01\x01\x12?\n\x08metadata\x18\x14 \x03(\x0b\x32-.payment_saga.events.v1.Payment.MetadataEntry\x12\x12\n\ncreated_at\x18\x15 \x01(\t\x12\x12\n\nupdated_at\x18\x16 \x01(\t\x12\x36\n\x08workflow\x18\x17 \x01(\x0b\x32$.payment_saga.events.v1.WorkflowLink\x12\x17\n\nreturn_url\x18\x18 \x01(\tH\x04\x88\x01\x01\x12\x37\n\x0bnext_action\x18\x19 \x01(\x0b\x32\".payment_saga.events.v1.NextAction\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0e\n\x0c_customer_idB\x14\n\x12_gateway_referenceB\x0c\n\n_processorB\x0e\n\x0c_descriptionB\r\n\x0b_return_url\"\x86\x02\n\x06Refund\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06object\x18\x02 \x01(\t\x12\x12\n\npayment_id\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\x13\n\x06reason\x18\x07 \x01(\tH\x00\x88\x01\x01\x12\x30\n\x07\x66\x61ilure\x18\x08 \x01(\x0b\x32\x1f.payment_saga.events.v1.Failure\x12\x12\n\ncreated_at\x18\t \x01(\t\x12\x1e\n\x11gateway_reference\x18\n \x01(\tH\x01\x88\x01\x01\x42\t\n\x07_reasonB\x14\n\x12_gateway_reference\"E\n\x11PaymentAuthorized\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"D\n\x10PaymentSucceeded\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"A\n\rPaymentFailed\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"C\n\x0fPaymentCanceled\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"s\n\x0fPaymentRefunded\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\x12.\n\x06refund\x18\x02 \x01(\x0b\x32\x1e.payment_saga.events.v1.Refund\"w\n\x13PaymentRefundFailed\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\x12.\n\x06refund\x18\x02 \x01(\x0b\x32\x1e.payment_saga.events.v1.Refund\"I\n\x15PaymentOutcomeUnknown\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"H\n\x14PaymentCancelRefused\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"C\n\x0fPaymentDisputed\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"H\n\x14PaymentDisputeClosed\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Payment\"I\n\x15PaymentRequiresAction\x12\x30\n\x07payment\x18\x01 \x01(\x0b\x32\x1f.payment_saga.events.v1.Paymentb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,46 +33,46 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PAYMENT_METADATAENTRY']._loaded_options = None
   _globals['_PAYMENT_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_CARD']._serialized_start=48
-  _globals['_CARD']._serialized_end=142
-  _globals['_PAYMENTMETHOD']._serialized_start=144
-  _globals['_PAYMENTMETHOD']._serialized_end=217
-  _globals['_FAILURE']._serialized_start=219
-  _globals['_FAILURE']._serialized_end=320
-  _globals['_DISPUTE']._serialized_start=322
-  _globals['_DISPUTE']._serialized_end=379
-  _globals['_WORKFLOWLINK']._serialized_start=381
-  _globals['_WORKFLOWLINK']._serialized_end=455
-  _globals['_REDIRECTTOURL']._serialized_start=457
-  _globals['_REDIRECTTOURL']._serialized_end=525
-  _globals['_NEXTACTION']._serialized_start=528
-  _globals['_NEXTACTION']._serialized_end=658
-  _globals['_PAYMENT']._serialized_start=661
-  _globals['_PAYMENT']._serialized_end=1551
-  _globals['_PAYMENT_METADATAENTRY']._serialized_start=1421
-  _globals['_PAYMENT_METADATAENTRY']._serialized_end=1468
-  _globals['_REFUND']._serialized_start=1554
-  _globals['_REFUND']._serialized_end=1816
-  _globals['_PAYMENTAUTHORIZED']._serialized_start=1818
-  _globals['_PAYMENTAUTHORIZED']._serialized_end=1887
-  _globals['_PAYMENTSUCCEEDED']._serialized_start=1889
-  _globals['_PAYMENTSUCCEEDED']._serialized_end=1957
-  _globals['_PAYMENTFAILED']._serialized_start=1959
-  _globals['_PAYMENTFAILED']._serialized_end=2024
-  _globals['_PAYMENTCANCELED']._serialized_start=2026
-  _globals['_PAYMENTCANCELED']._serialized_end=2093
-  _globals['_PAYMENTREFUNDED']._serialized_start=2095
-  _globals['_PAYMENTREFUNDED']._serialized_end=2210
-  _globals['_PAYMENTREFUNDFAILED']._serialized_start=2212
-  _globals['_PAYMENTREFUNDFAILED']._serialized_end=2331
-  _globals['_PAYMENTOUTCOMEUNKNOWN']._serialized_start=2333
-  _globals['_PAYMENTOUTCOMEUNKNOWN']._serialized_end=2406
-  _globals['_PAYMENTCANCELREFUSED']._serialized_start=2408
-  _globals['_PAYMENTCANCELREFUSED']._serialized_end=2480
-  _globals['_PAYMENTDISPUTED']._serialized_start=2482
-  _globals['_PAYMENTDISPUTED']._serialized_end=2549
-  _globals['_PAYMENTDISPUTECLOSED']._serialized_start=2551
-  _globals['_PAYMENTDISPUTECLOSED']._serialized_end=2623
-  _globals['_PAYMENTREQUIRESACTION']._serialized_start=2625
-  _globals['_PAYMENTREQUIRESACTION']._serialized_end=2698
+  _globals['_CARD']._serialized_start=49
+  _globals['_CARD']._serialized_end=177
+  _globals['_PAYMENTMETHOD']._serialized_start=179
+  _globals['_PAYMENTMETHOD']._serialized_end=252
+  _globals['_FAILURE']._serialized_start=254
+  _globals['_FAILURE']._serialized_end=355
+  _globals['_DISPUTE']._serialized_start=357
+  _globals['_DISPUTE']._serialized_end=414
+  _globals['_WORKFLOWLINK']._serialized_start=416
+  _globals['_WORKFLOWLINK']._serialized_end=490
+  _globals['_REDIRECTTOURL']._serialized_start=492
+  _globals['_REDIRECTTOURL']._serialized_end=560
+  _globals['_NEXTACTION']._serialized_start=563
+  _globals['_NEXTACTION']._serialized_end=693
+  _globals['_PAYMENT']._serialized_start=696
+  _globals['_PAYMENT']._serialized_end=1586
+  _globals['_PAYMENT_METADATAENTRY']._serialized_start=1456
+  _globals['_PAYMENT_METADATAENTRY']._serialized_end=1503
+  _globals['_REFUND']._serialized_start=1589
+  _globals['_REFUND']._serialized_end=1851
+  _globals['_PAYMENTAUTHORIZED']._serialized_start=1853
+  _globals['_PAYMENTAUTHORIZED']._serialized_end=1922
+  _globals['_PAYMENTSUCCEEDED']._serialized_start=1924
+  _globals['_PAYMENTSUCCEEDED']._serialized_end=1992
+  _globals['_PAYMENTFAILED']._serialized_start=1994
+  _globals['_PAYMENTFAILED']._serialized_end=2059
+  _globals['_PAYMENTCANCELED']._serialized_start=2061
+  _globals['_PAYMENTCANCELED']._serialized_end=2128
+  _globals['_PAYMENTREFUNDED']._serialized_start=2130
+  _globals['_PAYMENTREFUNDED']._serialized_end=2245
+  _globals['_PAYMENTREFUNDFAILED']._serialized_start=2247
+  _globals['_PAYMENTREFUNDFAILED']._serialized_end=2366
+  _globals['_PAYMENTOUTCOMEUNKNOWN']._serialized_start=2368
+  _globals['_PAYMENTOUTCOMEUNKNOWN']._serialized_end=2441
+  _globals['_PAYMENTCANCELREFUSED']._serialized_start=2443
+  _globals['_PAYMENTCANCELREFUSED']._serialized_end=2515
+  _globals['_PAYMENTDISPUTED']._serialized_start=2517
+  _globals['_PAYMENTDISPUTED']._serialized_end=2584
+  _globals['_PAYMENTDISPUTECLOSED']._serialized_start=2586
+  _globals['_PAYMENTDISPUTECLOSED']._serialized_end=2658
+  _globals['_PAYMENTREQUIRESACTION']._serialized_start=2660
+  _globals['_PAYMENTREQUIRESACTION']._serialized_end=2733
 # @@protoc_insertion_point(module_scope)

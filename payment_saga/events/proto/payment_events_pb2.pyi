@@ -31,11 +31,14 @@ class Card(_message.Message):
     EXP_MONTH_FIELD_NUMBER: _builtins.int
     EXP_YEAR_FIELD_NUMBER: _builtins.int
     FINGERPRINT_FIELD_NUMBER: _builtins.int
+    FUNDING_FIELD_NUMBER: _builtins.int
     brand: _builtins.str
     last4: _builtins.str
     exp_month: _builtins.int
     exp_year: _builtins.int
     fingerprint: _builtins.str
+    funding: _builtins.str
+    """credit, debit, prepaid, when the processor says"""
     def __init__(
         self,
         *,
@@ -44,12 +47,15 @@ class Card(_message.Message):
         exp_month: _builtins.int = ...,
         exp_year: _builtins.int = ...,
         fingerprint: _builtins.str = ...,
+        funding: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_funding", b"_funding", "funding", b"funding"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["brand", b"brand", "exp_month", b"exp_month", "exp_year", b"exp_year", "fingerprint", b"fingerprint", "last4", b"last4"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_funding", b"_funding", "brand", b"brand", "exp_month", b"exp_month", "exp_year", b"exp_year", "fingerprint", b"fingerprint", "funding", b"funding", "last4", b"last4"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__funding: _TypeAlias = _typing.Literal["funding"]  # noqa: Y015
+    _WhichOneofArgType__funding: _TypeAlias = _typing.Literal["_funding", b"_funding"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__funding) -> _WhichOneofReturnType__funding | None: ...
 
 Global___Card: _TypeAlias = Card  # noqa: Y015
 

@@ -145,6 +145,7 @@ def _tokenized(data: dict[str, Any]) -> TokenizedCard:
         exp_month=data["exp_month"],
         exp_year=data["exp_year"],
         fingerprint=data["fingerprint"],
+        funding=data.get("funding"),
     )
     return TokenizedCard(token=data["token"], card=summary)
 

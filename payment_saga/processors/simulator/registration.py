@@ -18,4 +18,4 @@ async def open_adapter(settings: Settings) -> AsyncIterator[PaymentGateway]:
         yield SimulatorGateway(http)
 
 
-SIMULATOR = Processor(name="simulator", open_adapter=open_adapter)
+SIMULATOR = Processor(name="simulator", open_adapter=open_adapter, three_d_secure=True)

@@ -50,6 +50,8 @@ CARD_ERROR_CODES = {
     "payment_intent_authentication_failure": "authentication_failed",
     "processing_error": "processing_error",
 }
+# A card's funding as Stripe names it, which is ours too.
+FUNDING = ("credit", "debit", "prepaid")
 # PaymentIntent states after a successful confirm with capture_method=manual, and later ones.
 AUTHORIZED_STATES = ("requires_capture", "succeeded", "canceled")
 # What a PaymentIntent holds on the card in each state; the rest never authorized.
@@ -257,6 +259,8 @@ def _tokenized(method: stripe.PaymentMethod) -> TokenizedCard:
         exp_month=card.exp_month,
         exp_year=card.exp_year,
         fingerprint=card.fingerprint or "",
+        # Stripe says credit, debit, prepaid or unknown; unknown is not said.
+        funding=card.funding if card.funding in FUNDING else None,
     )
     return TokenizedCard(token=method.id, card=summary)
 

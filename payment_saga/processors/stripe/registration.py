@@ -51,4 +51,5 @@ STRIPE = Processor(
     signature_header=notices.SIGNATURE_HEADER,
     read_notice=read_notice,
     refused_settings=refused_settings,
+    three_d_secure=True,
 )

@@ -62,7 +62,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Payment Methods */
+        /**
+         * List Payment Methods
+         * @description What this deployment takes, from its configuration: cards (the brands the processors
+         *     in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
+         *     still to come, docs/processors.md).
+         */
         get: operations["listPaymentMethods"];
         put?: never;
         post?: never;
@@ -276,6 +281,15 @@ export interface components {
              */
             number: string;
         };
+        /** CardMethod */
+        CardMethod: {
+            /** Brands */
+            brands: string[];
+            /** Processors */
+            processors: string[];
+            /** Three D Secure */
+            three_d_secure: boolean;
+        };
         /** CardOut */
         CardOut: {
             /** Brand */
@@ -286,6 +300,8 @@ export interface components {
             exp_year: number;
             /** Fingerprint */
             fingerprint: string;
+            /** Funding */
+            funding?: string | null;
             /** Last4 */
             last4: string;
         };
@@ -417,6 +433,27 @@ export interface components {
              * @enum {string}
              */
             type: "card";
+        };
+        /** PaymentMethodInfo */
+        PaymentMethodInfo: {
+            card?: components["schemas"]["CardMethod"] | null;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "card" | "paypal";
+        };
+        /** PaymentMethodList */
+        PaymentMethodList: {
+            /** Data */
+            data: components["schemas"]["PaymentMethodInfo"][];
+            /**
+             * Object
+             * @constant
+             */
+            object: "list";
         };
         /** PaymentMethodOut */
         PaymentMethodOut: {
@@ -709,9 +746,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PaymentMethodList"];
                 };
             };
             /** @description Bad Request */

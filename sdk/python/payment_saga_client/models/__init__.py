@@ -4,6 +4,7 @@ from .cancel_body import CancelBody
 from .capture_body import CaptureBody
 from .capture_method import CaptureMethod
 from .card_in import CardIn
+from .card_method import CardMethod
 from .card_out import CardOut
 from .dispute_out import DisputeOut
 from .dispute_out_status import DisputeOutStatus
@@ -15,14 +16,14 @@ from .get_health_response_gethealth import GetHealthResponseGethealth
 from .get_service_info_response_getserviceinfo import (
     GetServiceInfoResponseGetserviceinfo,
 )
-from .list_payment_methods_response_listpaymentmethods import (
-    ListPaymentMethodsResponseListpaymentmethods,
-)
 from .next_action import NextAction
 from .payment_create import PaymentCreate
 from .payment_create_metadata import PaymentCreateMetadata
 from .payment_list import PaymentList
 from .payment_method_in import PaymentMethodIn
+from .payment_method_info import PaymentMethodInfo
+from .payment_method_info_type import PaymentMethodInfoType
+from .payment_method_list import PaymentMethodList
 from .payment_method_out import PaymentMethodOut
 from .payment_out import PaymentOut
 from .payment_out_metadata import PaymentOutMetadata
@@ -46,6 +47,7 @@ __all__ = (
     "CaptureBody",
     "CaptureMethod",
     "CardIn",
+    "CardMethod",
     "CardOut",
     "DisputeOut",
     "DisputeOutStatus",
@@ -55,12 +57,14 @@ __all__ = (
     "FailureOut",
     "GetHealthResponseGethealth",
     "GetServiceInfoResponseGetserviceinfo",
-    "ListPaymentMethodsResponseListpaymentmethods",
     "NextAction",
     "PaymentCreate",
     "PaymentCreateMetadata",
     "PaymentList",
     "PaymentMethodIn",
+    "PaymentMethodInfo",
+    "PaymentMethodInfoType",
+    "PaymentMethodList",
     "PaymentMethodOut",
     "PaymentOut",
     "PaymentOutMetadata",

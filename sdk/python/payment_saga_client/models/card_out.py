@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CardOut")
 
@@ -18,6 +20,7 @@ class CardOut:
         exp_year (int):
         fingerprint (str):
         last4 (str):
+        funding (None | str | Unset):
     """
 
     brand: str
@@ -25,6 +28,7 @@ class CardOut:
     exp_year: int
     fingerprint: str
     last4: str
+    funding: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,6 +42,12 @@ class CardOut:
 
         last4 = self.last4
 
+        funding: None | str | Unset
+        if isinstance(self.funding, Unset):
+            funding = UNSET
+        else:
+            funding = self.funding
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -49,6 +59,8 @@ class CardOut:
                 "last4": last4,
             }
         )
+        if funding is not UNSET:
+            field_dict["funding"] = funding
 
         return field_dict
 
@@ -65,12 +77,22 @@ class CardOut:
 
         last4 = d.pop("last4")
 
+        def _parse_funding(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        funding = _parse_funding(d.pop("funding", UNSET))
+
         card_out = cls(
             brand=brand,
             exp_month=exp_month,
             exp_year=exp_year,
             fingerprint=fingerprint,
             last4=last4,
+            funding=funding,
         )
 
         card_out.additional_properties = d

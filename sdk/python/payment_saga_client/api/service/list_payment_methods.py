@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_out import ErrorOut
-from ...models.list_payment_methods_response_listpaymentmethods import (
-    ListPaymentMethodsResponseListpaymentmethods,
-)
+from ...models.payment_method_list import PaymentMethodList
 from ...types import Response
 
 
@@ -24,11 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorOut | ListPaymentMethodsResponseListpaymentmethods | None:
+) -> ErrorOut | PaymentMethodList | None:
     if response.status_code == 200:
-        response_200 = ListPaymentMethodsResponseListpaymentmethods.from_dict(
-            response.json()
-        )
+        response_200 = PaymentMethodList.from_dict(response.json())
 
         return response_200
 
@@ -75,7 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorOut | ListPaymentMethodsResponseListpaymentmethods]:
+) -> Response[ErrorOut | PaymentMethodList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,15 +83,19 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorOut | ListPaymentMethodsResponseListpaymentmethods]:
+) -> Response[ErrorOut | PaymentMethodList]:
     """List Payment Methods
+
+     What this deployment takes, from its configuration: cards (the brands the processors
+    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
+    still to come, docs/processors.md).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorOut | ListPaymentMethodsResponseListpaymentmethods]
+        Response[ErrorOut | PaymentMethodList]
     """
 
     kwargs = _get_kwargs()
@@ -110,15 +110,19 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> ErrorOut | ListPaymentMethodsResponseListpaymentmethods | None:
+) -> ErrorOut | PaymentMethodList | None:
     """List Payment Methods
+
+     What this deployment takes, from its configuration: cards (the brands the processors
+    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
+    still to come, docs/processors.md).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorOut | ListPaymentMethodsResponseListpaymentmethods
+        ErrorOut | PaymentMethodList
     """
 
     return sync_detailed(
@@ -129,15 +133,19 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[ErrorOut | ListPaymentMethodsResponseListpaymentmethods]:
+) -> Response[ErrorOut | PaymentMethodList]:
     """List Payment Methods
+
+     What this deployment takes, from its configuration: cards (the brands the processors
+    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
+    still to come, docs/processors.md).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorOut | ListPaymentMethodsResponseListpaymentmethods]
+        Response[ErrorOut | PaymentMethodList]
     """
 
     kwargs = _get_kwargs()
@@ -150,15 +158,19 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> ErrorOut | ListPaymentMethodsResponseListpaymentmethods | None:
+) -> ErrorOut | PaymentMethodList | None:
     """List Payment Methods
+
+     What this deployment takes, from its configuration: cards (the brands the processors
+    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
+    still to come, docs/processors.md).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorOut | ListPaymentMethodsResponseListpaymentmethods
+        ErrorOut | PaymentMethodList
     """
 
     return (
