@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from payment_saga.domain import limits
 from payment_saga.domain.money import MAX_AMOUNT
 from payment_saga.processors.authorizenet.settings import AuthorizeNetSettings
+from payment_saga.processors.paypal.settings import PayPalSettings
 from payment_saga.processors.settings import LOOPBACK
 from payment_saga.processors.stripe.settings import StripeSettings
 
@@ -294,6 +295,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     authorizenet: AuthorizeNetSettings = Field(default_factory=AuthorizeNetSettings)
+    paypal: PayPalSettings = Field(default_factory=PayPalSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 # ISO 4217 active codes -> minor-unit exponent. Codes with exponent 0 or 3 are spelled out;
 # the rest use 2. Funds and precious metals (XAU, XDR...) are deliberately absent.
@@ -67,6 +68,21 @@ class Money:
             return f"{self.amount} {self.currency}"
         whole, fraction = divmod(self.amount, 10**digits)
         return f"{whole}.{fraction:0{digits}d} {self.currency}"
+
+
+def to_decimal(amount: int, currency: str) -> str:
+    """Minor units as a processor's decimal string: 2500 USD is "25.00", 500 JPY is "500"."""
+    digits = exponent(currency)
+    return f"{Decimal(amount).scaleb(-digits):.{digits}f}"
+
+
+def from_decimal(value: str, currency: str) -> int:
+    """A processor's decimal string as minor units; one finer than the currency allows is an
+    error, never rounded."""
+    minor = Decimal(value).scaleb(exponent(currency))
+    if minor != minor.to_integral_value():
+        raise MoneyError(f"{value} {currency} is finer than the currency's minor unit")
+    return int(minor)
 
 
 def format_amount(amount: int, currency: str) -> str:

@@ -34,3 +34,5 @@ class Processor:
     # customer for 3-D Secure (docs/processors.md, "Customer actions").
     card_brands: tuple[str, ...] = SUPPORTED_BRANDS
     three_d_secure: bool = False
+    # The payment methods it takes: `card`, `paypal`.
+    payment_methods: tuple[str, ...] = ("card",)

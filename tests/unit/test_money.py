@@ -41,3 +41,16 @@ def test_unknown_currencies_are_refused(code: str) -> None:
 
 def test_format_amount_never_raises() -> None:
     assert format_amount(100, "???") == "100 ??? (minor units)"
+
+
+def test_processor_decimal_strings_round_trip_exactly() -> None:
+    from payment_saga.domain.money import from_decimal, to_decimal
+
+    assert [to_decimal(2500, "USD"), to_decimal(500, "JPY"), to_decimal(1234, "KWD")] == [
+        "25.00", "500", "1.234",
+    ]  # fmt: skip
+    assert [from_decimal("25.00", "USD"), from_decimal("500", "JPY"), from_decimal("0.1", "USD")] == [
+        2500, 500, 10,
+    ]  # fmt: skip
+    with pytest.raises(MoneyError):
+        from_decimal("25.001", "USD")  # finer than a cent: never rounded
