@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from api.queries import PaymentQueries
-from api.schemas import PaymentCreate, PaymentMethodIn, TokenPaymentMethodIn
-from api.tokens import Tokenizer
+from api.schemas import PaymentCreate
+from api.tokens import AnyMethod, Tokenizer
 from payment_saga.config import Settings
 from payment_saga.db.models import Payment
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory
 from payment_saga.db.token_owners import TokenOwners
 from payment_saga.db.views import PaymentOut, RefundOut
-from payment_saga.domain.errors import CardError
+from payment_saga.domain.errors import CardError, InvalidRequest
 from payment_saga.domain.fingerprints import CardFingerprints
 from payment_saga.domain.messages import (
+    CardSummary,
     PaymentRequest,
+    ProcessorToken,
     RefundRequest,
 )
 from payment_saga.domain.states import CaptureMethod, PaymentStatus, RefundStatus
-from payment_saga.processors.routing import Gateways
+from payment_saga.processors.routing import PAYPAL, Gateways
 from payment_saga.steering.payments import PaymentSteering
 
 # What a command answers with: the payment or refund as the API shows it.
@@ -40,9 +42,10 @@ class PaymentCommands:
         self._sessions = sessions
         self._tokenizer = Tokenizer(gateways, fingerprints, TokenOwners(sessions))
         self._default_kind = gateways.default_kind
+        self._kinds = gateways.kinds
         self._queries = queries
 
-    def card_fingerprints(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> list[str]:
+    def card_fingerprints(self, method: AnyMethod) -> list[str]:
         return self._tokenizer.fingerprints(method)
 
     async def create(
@@ -69,10 +72,9 @@ class PaymentCommands:
     async def _tokenized_request(
         self, account_id: str, payment_id: str, body: PaymentCreate
     ) -> PaymentRequest:
-        card, route = await self._tokenizer.tokenized(
-            body.payment_method, body.currency, account_id
-        )
+        card, route = await self._payer(body, account_id)
         return PaymentRequest(
+            payment_method="paypal" if body.payment_method.type == "paypal" else "card",
             account_id=account_id,
             payment_id=payment_id,
             order_id=body.order_id,
@@ -96,6 +98,22 @@ class PaymentCommands:
             action_timeout_seconds=self._settings.payments.action_timeout_seconds,
         )
 
+    async def _payer(
+        self, body: PaymentCreate, account_id: str
+    ) -> tuple[CardSummary | None, list[ProcessorToken]]:
+        """The card and its token at each processor of its route; or PayPal, which needs no
+        token (the payer approves on its page) and is taken only where it is configured."""
+        method = body.payment_method
+        if method.type != "paypal":
+            return await self._tokenizer.tokenized(method, body.currency, account_id)
+        if PAYPAL not in self._kinds:
+            raise InvalidRequest(
+                "PayPal is not taken here (GATEWAY_PAYPAL)",
+                code="payment_method_not_available",
+                param="payment_method.type",
+            )
+        return None, [ProcessorToken(PAYPAL, "")]
+
     def _customer_return_url(self, payment_id: str, return_url: str | None) -> str | None:
         """Our return route, where the processor sends the customer back first (it asks the
         processor at once, then sends them on to `return_url`); none without a return_url."""
@@ -103,10 +121,10 @@ class PaymentCommands:
             return None
         return f"{self._settings.api.base_url()}/v1/payments/{payment_id}/return"
 
-    async def customer_returned(self, payment_id: str) -> Payment:
+    async def customer_returned(self, payment_id: str, canceled: bool = False) -> Payment:
         """The customer's browser is back from the processor's page: the payment's row once
         its run has looked at the processor (or as it stood, past the wait)."""
-        return await self._steering.customer_returned(payment_id, self._wait(None))
+        return await self._steering.customer_returned(payment_id, self._wait(None), canceled)
 
     def _wait(self, wait_seconds: int | None) -> float:
         """`Prefer: wait=N`, or the longest wait when none was asked for."""

@@ -122,12 +122,20 @@ class TokenPaymentMethodIn(Strict):
     )
 
 
+class PayPalMethodIn(Strict):
+    """PayPal: the payer approves on PayPal's page (`next_action`), so `return_url` is needed."""
+
+    type: Literal["paypal"]
+
+
 class PaymentCreate(Strict):
     order_id: OrderId = Field(examples=["ord_1001"])
     amount: Amount
     currency: str = Field(min_length=3, max_length=3, examples=["USD"])
     capture_method: CaptureMethod = CaptureMethod.AUTOMATIC
-    payment_method: Annotated[PaymentMethodIn | TokenPaymentMethodIn, Field(discriminator="type")]
+    payment_method: Annotated[
+        PaymentMethodIn | TokenPaymentMethodIn | PayPalMethodIn, Field(discriminator="type")
+    ]
     customer_id: CustomerId | None = None
     description: str | None = Field(default=None, max_length=limits.DESCRIPTION_MAX)
     metadata: dict[str, str] = Field(default_factory=dict)
@@ -177,7 +185,7 @@ class PaymentCreate(Strict):
         the CVC left out, so no form of either is stored (PCI DSS 3.3.1); a processor's token
         as it is (it is no card data)."""
         identity = self.model_dump(exclude={"payment_method"})
-        if isinstance(self.payment_method, TokenPaymentMethodIn):
+        if not isinstance(self.payment_method, PaymentMethodIn):
             identity["payment_method"] = self.payment_method.model_dump()
             return identity
         card = self.payment_method.card

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
-from api.schemas import PaymentMethodIn, TokenPaymentMethodIn
+from api.schemas import PaymentMethodIn, PayPalMethodIn, TokenPaymentMethodIn
 from payment_saga.domain.cards import brand_of
 from payment_saga.domain.errors import GatewayDeclined, GatewayTransientError, InvalidRequest
 from payment_saga.domain.fingerprints import CardFingerprints
@@ -15,6 +15,7 @@ from payment_saga.domain.messages import CardSummary, ProcessorToken
 from payment_saga.processors.port import CardInput, TokenizedCard
 from payment_saga.processors.routing import Gateways
 
+AnyMethod = PaymentMethodIn | TokenPaymentMethodIn | PayPalMethodIn
 # The one answer for a token that is unknown and for one that is another account's: the two
 # must not be told apart.
 UNKNOWN_TOKEN = "no processor in use knows this token"
@@ -36,9 +37,9 @@ class Tokenizer:
         self._fingerprints = fingerprints
         self._owners = owners
 
-    def fingerprints(self, method: PaymentMethodIn | TokenPaymentMethodIn) -> list[str]:
+    def fingerprints(self, method: AnyMethod) -> list[str]:
         """Our keyed fingerprint of a card number under each key, the active one first (a
-        retry across a key rotation is still the same request); none for a token."""
+        retry across a key rotation is still the same request); none for a token or PayPal."""
         return self._fingerprints.all_of(method.card.number) if method.type == "card" else [""]
 
     async def tokenized(

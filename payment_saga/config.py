@@ -156,6 +156,9 @@ class GatewaySettings(BaseModel):
     # The first matching rule picks the processors, in order; none matching: `kind` alone.
     # e.g. GATEWAY_ROUTES='[{"currencies": ["USD"], "processors": ["authorizenet", "stripe"]}]'
     routes: list[RouteRule] = Field(default_factory=list)
+    # Take PayPal payments (`payment_method: {"type": "paypal"}`) through the `paypal` processor
+    # (PAYPAL_*), beside the card processors; GATEWAY_KIND=paypal takes them too.
+    paypal: bool = False
     # Failed authorize attempts on one processor before the next one in the route is tried.
     failover_after_failures: int = Field(default=3, gt=0)
     # Every call to a processor gives up after this long (then its outcome is looked up).

@@ -56,6 +56,8 @@ def stack_settings(data_dir: Path) -> Settings:
     settings.payments.idle_close_seconds = 3
     # A customer who never finishes is let go within the test that waits for it.
     settings.payments.action_timeout_seconds = 30
+    # PayPal payments beside the simulator's cards, through the PayPal test server.
+    settings.gateway.paypal = True
     # Webhook retries within seconds, so a receiver that comes back is seen coming back.
     settings.webhooks.retry_initial_seconds = 0.5
     settings.webhooks.retry_max_seconds = 2.0

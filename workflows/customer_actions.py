@@ -30,12 +30,16 @@ LONGEST_LOOK = timedelta(seconds=60)
 # One look keeps retrying a failing processor this long; the next look tries again.
 LOOK_DEADLINE = timedelta(seconds=30)
 ACTION_EXPIRED = "action_expired"
+ACTION_CANCELED = "action_canceled"
 
 
 class CustomerActions(PaymentSaga):
     def __init__(self, request: PaymentRequest) -> None:
         super().__init__(request)
         self._returns = 0  # the customer's returns taken (each asks the processor at once)
+        # The customer came back by the processor's cancel link: unless the look finds the
+        # action done after all, the payment fails.
+        self._customer_canceled = False
         self._looks = 0  # looks at the processor made
 
     def _action_until(self) -> datetime:
@@ -81,6 +85,11 @@ class CustomerActions(PaymentSaga):
                 return
             try:
                 await self._take_action_outcome()
+                if self._customer_canceled and self._awaiting_customer():
+                    failure = Failure(
+                        ACTION_CANCELED, "the customer canceled on the processor's page"
+                    )
+                    await self._compensate(failure, local=True)
             finally:
                 self._looks += 1
 

@@ -271,6 +271,7 @@ class PaymentWorkflow(LongRuns, CustomerActions):
         the processor now instead of at its next look; answers once that look is made."""
         await self._taken()
         looks = self._looks
+        self._customer_canceled = self._customer_canceled or request.canceled
         self._returns += 1
         await workflow.wait_condition(lambda: self._looks > looks or not self._awaiting_customer())
         self._requests += 1

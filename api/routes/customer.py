@@ -41,8 +41,12 @@ ENDED = (PaymentStatus.FAILED, PaymentStatus.CANCELED)
     responses=RESPONSES,
     summary="The customer's return from a processor's page (no API key)",
 )
-async def customer_return(payment_id: PaymentId, commands: CommandsDep) -> Response:
-    payment = await commands.customer_returned(payment_id)
+async def customer_return(
+    payment_id: PaymentId, commands: CommandsDep, canceled: bool = False
+) -> Response:
+    """`canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
+    return"): the payment fails `action_canceled` unless the processor says it is done."""
+    payment = await commands.customer_returned(payment_id, canceled)
     if payment.return_url is None:  # a payment made without one never sends anyone here
         return HTMLResponse(f"<p>Payment {redirect_status(payment)}.</p>")
     return RedirectResponse(onward_url(payment.return_url, payment), status_code=303)

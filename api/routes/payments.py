@@ -33,6 +33,7 @@ from api.routes.common import (
     step_update_id,
 )
 from payment_saga.domain import limits
+from payment_saga.domain.errors import InvalidRequest
 from payment_saga.domain.states import PaymentStatus
 
 router = APIRouter(prefix="/v1")
@@ -61,6 +62,13 @@ async def create_payment(
 ) -> JSONResponse:
     wait = prefer_wait(prefer, settings.api.max_wait_seconds)
     check_max_amount(body.amount, body.currency, settings.payments.max_amount_for(body.currency))
+    if body.payment_method.type == "paypal" and body.return_url is None:
+        raise InvalidRequest(
+            "a PayPal payment needs return_url: the payer approves on PayPal's page and comes"
+            " back there",
+            code="parameter_missing",
+            param="return_url",
+        )
 
     async def work(generation: str) -> tuple[int, BaseModel]:
         payment_id = derived_id("pay", *scope_of(principal, generation), idempotency_key)

@@ -17,20 +17,22 @@ router = APIRouter(prefix="/v1")
 @router.get("/payment-methods", tags=SERVICE, response_model=PaymentMethodList, responses=ERRORS)
 async def list_payment_methods(principal: ReadPayments, settings: SettingsDep) -> PaymentMethodList:
     """What this deployment takes, from its configuration: cards (the brands the processors
-    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
-    still to come, docs/processors.md)."""
-    processors = processors_in_use(settings)
+    in use take, and whether they may ask for 3-D Secure), and PayPal (GATEWAY_PAYPAL, or
+    GATEWAY_KIND=paypal)."""
+    in_use = processors_in_use(settings)
+    processors = [processor for processor in in_use if "card" in processor.payment_methods]
     taken = {brand for processor in processors for brand in processor.card_brands}
     card = CardMethod(
         brands=[brand for brand in SUPPORTED_BRANDS if brand in taken],
         three_d_secure=any(processor.three_d_secure for processor in processors),
         processors=[processor.name for processor in processors],
     )
+    paypal = any("paypal" in processor.payment_methods for processor in in_use)
     return PaymentMethodList(
         object="list",
         data=[
-            PaymentMethodInfo(type="card", enabled=True, card=card),
-            PaymentMethodInfo(type="paypal", enabled=False),
+            PaymentMethodInfo(type="card", enabled=bool(processors), card=card),
+            PaymentMethodInfo(type="paypal", enabled=paypal),
         ],
     )
 

@@ -30,10 +30,14 @@ async def run(stack: Stack, stop: asyncio.Event) -> None:
 
 
 def stack_settings() -> Settings:
-    """The developer's settings; the worker runs versioned unless they say otherwise."""
+    """The developer's settings: the worker runs versioned, and PayPal payments are taken,
+    unless they say otherwise."""
     settings = Settings()
     if "versioning" not in settings.worker.model_fields_set:
         settings.worker.versioning = True
+    if "paypal" not in settings.gateway.model_fields_set:
+        # A newcomer can try PayPal too, through the PayPal test server.
+        settings.gateway.paypal = True
     return settings
 
 

@@ -28,4 +28,5 @@ def isolated(settings: Settings) -> Settings:
     settings.stripe.port = free_port()
     settings.stripe.mock_port = free_port()
     settings.authorizenet.port = free_port()
+    settings.paypal.port = free_port()
     return settings

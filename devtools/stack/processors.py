@@ -1,5 +1,6 @@
 """The local processors' test servers: Stripe's (stripe-mock and, in front of it,
-devtools/testservers/stripe.py) and Authorize.Net's (devtools/testservers/authorizenet.py)."""
+devtools/testservers/stripe.py), Authorize.Net's (devtools/testservers/authorizenet.py) and
+PayPal's (devtools/testservers/paypal/)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,24 @@ def authorizenet_process(settings: Settings, log_dir: Path) -> ManagedProcess:
 
 def authorizenet_url(settings: Settings) -> str:
     return f"http://{settings.authorizenet.host}:{settings.authorizenet.port}"
+
+
+def paypal_process(settings: Settings, log_dir: Path) -> ManagedProcess:
+    s = settings.paypal
+    return ManagedProcess(
+        name="paypal",
+        argv=[sys.executable, "-m", "devtools.testservers.paypal.server"],
+        log_path=log_dir / "paypal.log",
+        env={
+            "PAYPAL_HOST": s.host,
+            "PAYPAL_PORT": str(s.port),
+            "PAYPAL_CLIENT_ID": s.client_id,
+            "PAYPAL_CLIENT_SECRET": s.client_secret.get_secret_value(),
+        },
+        cwd=ROOT,
+        restartable=True,
+    )
+
+
+def paypal_url(settings: Settings) -> str:
+    return f"http://{settings.paypal.host}:{settings.paypal.port}"

@@ -23,6 +23,7 @@ from devtools.stack.process import ManagedProcess
 from devtools.workflow_fingerprint import fingerprint
 from payment_saga.config import Settings, as_environment
 from payment_saga.ops.deployments import make_current
+from payment_saga.processors.routing import PAYPAL, kinds_in_use
 
 HealthCheck = Callable[[], Awaitable[None]]
 # While the broker boots, aiokafka logs every refused connection; readiness reports it instead.
@@ -105,6 +106,8 @@ class Stack:
             await self.start_stripe()
         if s.gateway.kind == "authorizenet" and s.authorizenet.api_base is None:
             await self.start_authorizenet()
+        if PAYPAL in kinds_in_use(s.gateway) and s.paypal.api_base is None:
+            await self.start_paypal()
         python = sys.executable
         commands = {
             "gateway": [python, "-m", "devtools.testservers.simulator.server"],
@@ -155,6 +158,13 @@ class Stack:
         url = processors.authorizenet_url(self.settings)
         await self.wait_healthy("authorizenet", lambda: http_ok(f"{url}/health"))
         self.settings.authorizenet.api_base = url
+
+    async def start_paypal(self) -> None:
+        """PayPal's test server (devtools/testservers/paypal/) for our processes."""
+        self._launch(processors.paypal_process(self.settings, self.log_dir))
+        url = processors.paypal_url(self.settings)
+        await self.wait_healthy("paypal", lambda: http_ok(f"{url}/health"))
+        self.settings.paypal.api_base = url
 
     def _launch(self, process: ManagedProcess) -> None:
         process.start()
@@ -210,6 +220,7 @@ class Stack:
             ("Postgres", s.database.sqlalchemy_url()),
             ("Kafka bootstrap", f"{s.kafka.bootstrap()} (topic {s.kafka.topic})"),
             _gateway_location(s),
+            *_paypal_location(s),
             ("Worker metrics", f"http://{s.worker.metrics_host}:{s.worker.metrics_port}/metrics"),
             (
                 "Temporal SDK metrics",
@@ -234,7 +245,15 @@ def _gateway_location(settings: Settings) -> tuple[str, str]:
         return ("Stripe API", settings.stripe.base_url())
     if settings.gateway.kind == "authorizenet":
         return ("Authorize.Net API", settings.authorizenet.base_url())
+    if settings.gateway.kind == PAYPAL:
+        return ("PayPal API", settings.paypal.base_url())
     return ("Gateway simulator", settings.gateway.base_url())
+
+
+def _paypal_location(settings: Settings) -> list[tuple[str, str]]:
+    if settings.gateway.kind == PAYPAL or PAYPAL not in kinds_in_use(settings.gateway):
+        return []
+    return [("PayPal API", settings.paypal.base_url())]
 
 
 def development_build_id() -> str:

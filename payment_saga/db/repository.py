@@ -27,6 +27,15 @@ class PaymentRepository:
         """Insert the pending row; a second call (a retry, the API first) changes nothing.
         `processor`: the deployment's default, for a payment without a route."""
         card = request.card
+        card_columns = {
+            "card_token": request.card_token or None,
+            "card_brand": card.brand if card else None,
+            "card_last4": card.last4 if card else None,
+            "card_exp_month": card.exp_month if card else None,
+            "card_exp_year": card.exp_year if card else None,
+            "card_fingerprint": card.fingerprint if card else None,
+            "card_funding": card.funding if card else None,
+        }
         statement = (
             insert(Payment)
             .values(
@@ -38,14 +47,9 @@ class PaymentRepository:
                 currency=request.currency,
                 status=PaymentStatus.PENDING.value,
                 capture_method=request.capture_method.value,
-                card_token=request.card_token,
                 processor=request.route[0].processor if request.route else processor,
-                card_brand=card.brand,
-                card_last4=card.last4,
-                card_exp_month=card.exp_month,
-                card_exp_year=card.exp_year,
-                card_fingerprint=card.fingerprint,
-                card_funding=card.funding,
+                payment_method=request.payment_method,
+                **card_columns,
                 description=request.description,
                 metadata_=dict(request.metadata),
                 route=[{"processor": r.processor, "token": r.token} for r in request.route],

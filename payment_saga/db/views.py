@@ -24,8 +24,9 @@ class CardOut(BaseModel):
 
 
 class PaymentMethodOut(BaseModel):
-    type: Literal["card"]
-    card: CardOut
+    type: Literal["card", "paypal"]
+    # The card, for a card payment; None for PayPal.
+    card: CardOut | None = None
 
 
 class FailureOut(BaseModel):
@@ -134,15 +135,21 @@ def _next_action(payment: Payment) -> NextAction | None:
     )
 
 
-def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> PaymentOut:
+def _payment_method(payment: Payment) -> PaymentMethodOut:
+    if payment.payment_method == "paypal" or payment.card_brand is None:
+        return PaymentMethodOut(type="paypal")
     card = CardOut(
         brand=payment.card_brand,
-        last4=payment.card_last4,
-        exp_month=payment.card_exp_month,
-        exp_year=payment.card_exp_year,
-        fingerprint=payment.card_fingerprint,
+        last4=payment.card_last4 or "",
+        exp_month=payment.card_exp_month or 0,
+        exp_year=payment.card_exp_year or 0,
+        fingerprint=payment.card_fingerprint or "",
         funding=payment.card_funding,
     )
+    return PaymentMethodOut(type="card", card=card)
+
+
+def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> PaymentOut:
     return PaymentOut(
         id=payment.id,
         object="payment",
@@ -156,7 +163,7 @@ def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> Paym
         amount_authorized=payment.amount_authorized,
         amount_captured=payment.amount_captured,
         amount_refunded=payment.amount_refunded,
-        payment_method=PaymentMethodOut(type="card", card=card),
+        payment_method=_payment_method(payment),
         failure=_failure(
             payment.failure_code, payment.failure_message, payment.failure_decline_code
         ),

@@ -47,7 +47,8 @@ class PaymentRequest:
     amount: int
     currency: str
     card_token: str
-    card: CardSummary
+    # None: a payment that is not a card's (PayPal); `card_token` is then empty.
+    card: CardSummary | None
     capture_method: CaptureMethod = CaptureMethod.AUTOMATIC
     customer_id: str | None = None
     description: str | None = None
@@ -71,6 +72,8 @@ class PaymentRequest:
     customer_return_url: str | None = None
     # How long the payment waits for the customer (PAYMENTS_ACTION_TIMEOUT_SECONDS).
     action_timeout_seconds: int = 900
+    # What pays: a card, or PayPal (the payer approves on PayPal's page).
+    payment_method: Literal["card", "paypal"] = "card"
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,10 @@ class ActionCheck:
 
 @dataclass(frozen=True)
 class CustomerReturn:
-    """The customer's browser came back through our return route."""
+    """The customer's browser came back through our return route; `canceled`: from the
+    processor's cancel link (PayPal's "Cancel and return")."""
+
+    canceled: bool = False
 
 
 @dataclass(frozen=True)

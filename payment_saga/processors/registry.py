@@ -9,12 +9,13 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from payment_saga.config import Settings
 from payment_saga.processors.authorizenet.registration import AUTHORIZENET
+from payment_saga.processors.paypal.registration import PAYPAL
 from payment_saga.processors.processor import Processor
 from payment_saga.processors.routing import Gateways, kinds_in_use
 from payment_saga.processors.simulator.registration import SIMULATOR
 from payment_saga.processors.stripe.registration import STRIPE
 
-PROCESSORS: dict[str, Processor] = {p.name: p for p in (SIMULATOR, STRIPE, AUTHORIZENET)}
+PROCESSORS: dict[str, Processor] = {p.name: p for p in (SIMULATOR, STRIPE, AUTHORIZENET, PAYPAL)}
 
 
 def processors_in_use(settings: Settings) -> list[Processor]:

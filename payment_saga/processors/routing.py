@@ -67,9 +67,15 @@ class Gateways:
         return [self._settings.kind]
 
 
+PAYPAL = "paypal"
+
+
 def kinds_in_use(settings: GatewaySettings) -> list[str]:
-    """The default processor and every one a route names, each once, in that order."""
+    """The default processor, every one a route names, and PayPal when it is taken (each once,
+    in that order)."""
     kinds: list[str] = [settings.kind]
     for rule in settings.routes:
         kinds += [kind for kind in rule.processors if kind not in kinds]
+    if settings.paypal and PAYPAL not in kinds:
+        kinds.append(PAYPAL)
     return kinds

@@ -183,7 +183,9 @@ class PaymentSteering:
         update = Update("notice", notice, f"{notice.processor}:{notice.event_id}")
         return await self._steer(payment, update, wait_seconds)
 
-    async def customer_returned(self, payment_id: str, wait_seconds: float) -> Payment:
+    async def customer_returned(
+        self, payment_id: str, wait_seconds: float, canceled: bool = False
+    ) -> Payment:
         """The customer is back from the processor's page: a payment still waiting for them
         looks at the processor now; the row as it then stands. Any other payment is left as
         it is (a late or repeated return starts no run), and so is one whose run does not
@@ -192,7 +194,8 @@ class PaymentSteering:
         if payment.status != PaymentStatus.REQUIRES_ACTION:
             return payment
         with contextlib.suppress(ServiceBusy, StateConflict):
-            await self._steer(payment, Update("customer_returned", CustomerReturn()), wait_seconds)
+            update = Update("customer_returned", CustomerReturn(canceled))
+            await self._steer(payment, update, wait_seconds)
         return await self._row(payment_id)
 
     async def _row(self, payment_id: str) -> Payment:

@@ -119,3 +119,23 @@ async def test_an_abandoned_challenge_fails_at_the_limit(
 
     assert failed["failure"]["code"] == "action_expired"
     assert failed["next_action"] is None
+
+
+async def test_approving_at_paypal_lands_on_the_shop_with_the_payment_captured(
+    api: httpx.AsyncClient, page: Page, shop: str
+) -> None:
+    body = {
+        "order_id": "ord_paypal_page", "amount": 1999, "currency": "USD",
+        "payment_method": {"type": "paypal"}, "return_url": shop,
+    }  # fmt: skip
+    response = await create(api, body)
+    assert response.status_code == 201, response.text
+    payment = response.json()
+    await page.goto(payment["next_action"]["redirect_to_url"]["url"])
+    assert "19.99" in await page.inner_text("#amount")
+
+    async with page.expect_navigation(url=f"{shop}*"):
+        await page.click("#approve")
+
+    assert landed(page, shop) == {"payment_id": [payment["id"]], "redirect_status": ["succeeded"]}
+    assert (await settled(api, payment["id"], "captured"))["amount_captured"] == 1999

@@ -139,10 +139,12 @@ class Books:
     def token_valid(self, token: str) -> bool:
         return self.tokens.get(token, 0.0) > time.time()
 
-    def applied(self, operation: str, key: str | None, authorization: str, value: str) -> None:
+    def applied(
+        self, operation: str, key: str | None, held: Authorization, value: str = "0"
+    ) -> None:
         self.ledger.append({
-            "operation": operation, "idempotency_key": key or "", "authorization": authorization,
-            "amount": value, "at": time.time(),
+            "operation": operation, "idempotency_key": key or "", "authorization": held.id,
+            "amount": value, "currency": held.currency, "at": time.time(),
         })  # fmt: skip
 
     def order(self, order_id: str) -> Order:
@@ -157,7 +159,7 @@ class Books:
             raise not_found("authorization")
         if found.status in ("CREATED", "PARTIALLY_CAPTURED") and time.time() > found.expires_at:
             found.status = "EXPIRED"
-            self.applied("expire", None, found.id, "0")
+            self.applied("expire", None, found)
         return found
 
     def capture_of(self, capture_id: str) -> Capture:

@@ -67,7 +67,7 @@ def authorize_order(books: Books, order: Order, key: str | None) -> Order:
     )  # fmt: skip
     books.authorizations[auth.id] = auth
     order.status, order.authorization_id = "COMPLETED", auth.id
-    books.applied("authorize", key, auth.id, auth.value)
+    books.applied("authorize", key, auth, auth.value)
     return order
 
 
@@ -88,7 +88,7 @@ def capture(books: Books, auth: Authorization, body: dict[str, Any], key: str | 
     books.captures[taken.id] = taken
     auth.captures.append(taken.id)
     auth.status = "CAPTURED" if body.get("final_capture", False) else "PARTIALLY_CAPTURED"
-    books.applied("capture", key, auth.id, value)
+    books.applied("capture", key, auth, value)
     return taken
 
 
@@ -100,7 +100,7 @@ def void(books: Books, auth: Authorization, key: str | None) -> Authorization:
     if auth.status == "EXPIRED":
         raise unprocessable("CANNOT_BE_VOIDED", "the authorization has expired")
     auth.status = "VOIDED"
-    books.applied("void", key, auth.id, "0")
+    books.applied("void", key, auth)
     return auth
 
 
@@ -113,7 +113,7 @@ def refund(books: Books, taken: Capture, body: dict[str, Any], key: str | None) 
     books.refunds[made.id] = made
     taken.refunded += Decimal(value)
     taken.refunds.append(made.id)
-    books.applied("refund", key, taken.authorization_id, value)
+    books.applied("refund", key, books.authorizations[taken.authorization_id], value)
     return made
 
 

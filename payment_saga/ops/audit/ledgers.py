@@ -21,7 +21,7 @@ import httpx
 from payment_saga.config import Settings
 from payment_saga.db.models import Payment
 from payment_saga.domain.keys import authorize_key
-from payment_saga.domain.money import exponent
+from payment_saga.domain.money import exponent, from_decimal
 from payment_saga.processors.authorizenet.adapter import invoice_number
 from payment_saga.processors.routing import kinds_in_use
 
@@ -55,6 +55,10 @@ async def read_ledgers(settings: Settings, payments: list[Payment]) -> Ledgers:
             found = await _test_server_ledger(http, settings.stripe.api_base)
             if found is not None:
                 ledgers.add("stripe", by_key(found))
+        if "paypal" in in_use and settings.paypal.api_base is not None:
+            found = await _test_server_ledger(http, settings.paypal.api_base)
+            if found is not None:
+                ledgers.add("paypal", by_authorization(found))
         if "authorizenet" in in_use and settings.authorizenet.api_base is not None:
             found = await _test_server_ledger(http, settings.authorizenet.api_base)
             if found is not None:
@@ -79,6 +83,20 @@ def by_key(entries: list[Entry]) -> Iterable[tuple[str, Entry]]:
     """Entries kept under our idempotency keys, which begin with the payment id."""
     for entry in entries:
         yield entry["idempotency_key"].split(":")[0], entry
+
+
+def by_authorization(entries: list[Entry]) -> Iterable[tuple[str, Entry]]:
+    """PayPal's test server: entries under our keys, and the holds PayPal expired by itself
+    (no key) following the authorization they refer to; amounts in PayPal's decimals."""
+    owners = {
+        e["authorization"]: e["idempotency_key"].split(":")[0]
+        for e in entries
+        if e["idempotency_key"]
+    }
+    for entry in entries:
+        owner = owners.get(entry["authorization"])
+        if owner is not None:
+            yield owner, entry | {"amount": from_decimal(entry["amount"], entry["currency"])}
 
 
 def by_invoice(

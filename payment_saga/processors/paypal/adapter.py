@@ -168,7 +168,10 @@ class PayPalGateway:
         return _found(order, query)
 
     async def settlement(self, authorization_id: str) -> Settlement:
-        order = await self._order_of(authorization_id)
+        try:
+            order = await self._order_of(authorization_id)
+        except GatewayNotFound:  # an order never authorized (the payer left): nothing moved
+            return Settlement(captured=0, refunded=0)
         captured = sum(_minor(c["amount"]) for c in _payments(order, "captures"))
         refunded = sum(_minor(r["amount"]) for r in _payments(order, "refunds"))
         return Settlement(captured=captured, refunded=refunded)

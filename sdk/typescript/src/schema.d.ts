@@ -65,8 +65,8 @@ export interface paths {
         /**
          * List Payment Methods
          * @description What this deployment takes, from its configuration: cards (the brands the processors
-         *     in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
-         *     still to come, docs/processors.md).
+         *     in use take, and whether they may ask for 3-D Secure), and PayPal (GATEWAY_PAYPAL, or
+         *     GATEWAY_KIND=paypal).
          */
         get: operations["listPaymentMethods"];
         put?: never;
@@ -171,7 +171,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The customer's return from a processor's page (no API key) */
+        /**
+         * The customer's return from a processor's page (no API key)
+         * @description `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
+         *     return"): the payment fails `action_canceled` unless the processor says it is done.
+         */
         get: operations["customerReturn"];
         put?: never;
         post?: never;
@@ -374,6 +378,17 @@ export interface components {
              */
             type: "redirect_to_url";
         };
+        /**
+         * PayPalMethodIn
+         * @description PayPal: the payer approves on PayPal's page (`next_action`), so `return_url` is needed.
+         */
+        PayPalMethodIn: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "paypal";
+        };
         /** PaymentCreate */
         PaymentCreate: {
             /**
@@ -402,7 +417,7 @@ export interface components {
              */
             order_id: string;
             /** Payment Method */
-            payment_method: components["schemas"]["PaymentMethodIn"] | components["schemas"]["TokenPaymentMethodIn"];
+            payment_method: components["schemas"]["PaymentMethodIn"] | components["schemas"]["TokenPaymentMethodIn"] | components["schemas"]["PayPalMethodIn"];
             /**
              * Return Url
              * @example https://shop.example/checkout/complete
@@ -457,12 +472,12 @@ export interface components {
         };
         /** PaymentMethodOut */
         PaymentMethodOut: {
-            card: components["schemas"]["CardOut"];
+            card?: components["schemas"]["CardOut"] | null;
             /**
              * Type
-             * @constant
+             * @enum {string}
              */
-            type: "card";
+            type: "card" | "paypal";
         };
         /** PaymentOut */
         PaymentOut: {
@@ -2155,7 +2170,9 @@ export interface operations {
     };
     customerReturn: {
         parameters: {
-            query?: never;
+            query?: {
+                canceled?: boolean;
+            };
             header?: never;
             path: {
                 payment_id: string;

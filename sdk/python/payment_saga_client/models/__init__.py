@@ -17,6 +17,7 @@ from .get_service_info_response_getserviceinfo import (
     GetServiceInfoResponseGetserviceinfo,
 )
 from .next_action import NextAction
+from .pay_pal_method_in import PayPalMethodIn
 from .payment_create import PaymentCreate
 from .payment_create_metadata import PaymentCreateMetadata
 from .payment_list import PaymentList
@@ -25,6 +26,7 @@ from .payment_method_info import PaymentMethodInfo
 from .payment_method_info_type import PaymentMethodInfoType
 from .payment_method_list import PaymentMethodList
 from .payment_method_out import PaymentMethodOut
+from .payment_method_out_type import PaymentMethodOutType
 from .payment_out import PaymentOut
 from .payment_out_metadata import PaymentOutMetadata
 from .payment_status import PaymentStatus
@@ -58,6 +60,7 @@ __all__ = (
     "GetHealthResponseGethealth",
     "GetServiceInfoResponseGetserviceinfo",
     "NextAction",
+    "PayPalMethodIn",
     "PaymentCreate",
     "PaymentCreateMetadata",
     "PaymentList",
@@ -66,6 +69,7 @@ __all__ = (
     "PaymentMethodInfoType",
     "PaymentMethodList",
     "PaymentMethodOut",
+    "PaymentMethodOutType",
     "PaymentOut",
     "PaymentOutMetadata",
     "PaymentStatus",

@@ -9,6 +9,7 @@ from ..models.capture_method import CaptureMethod
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.pay_pal_method_in import PayPalMethodIn
     from ..models.payment_create_metadata import PaymentCreateMetadata
     from ..models.payment_method_in import PaymentMethodIn
     from ..models.token_payment_method_in import TokenPaymentMethodIn
@@ -24,7 +25,7 @@ class PaymentCreate:
         amount (int):
         currency (str):
         order_id (str):
-        payment_method (PaymentMethodIn | TokenPaymentMethodIn):
+        payment_method (PaymentMethodIn | PayPalMethodIn | TokenPaymentMethodIn):
         capture_method (CaptureMethod | Unset):
         customer_id (None | str | Unset):
         description (None | str | Unset):
@@ -35,7 +36,7 @@ class PaymentCreate:
     amount: int
     currency: str
     order_id: str
-    payment_method: PaymentMethodIn | TokenPaymentMethodIn
+    payment_method: PaymentMethodIn | PayPalMethodIn | TokenPaymentMethodIn
     capture_method: CaptureMethod | Unset = UNSET
     customer_id: None | str | Unset = UNSET
     description: None | str | Unset = UNSET
@@ -44,6 +45,7 @@ class PaymentCreate:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.payment_method_in import PaymentMethodIn
+        from ..models.token_payment_method_in import TokenPaymentMethodIn
 
         amount = self.amount
 
@@ -52,7 +54,9 @@ class PaymentCreate:
         order_id = self.order_id
 
         payment_method: dict[str, Any]
-        if isinstance(self.payment_method, PaymentMethodIn):
+        if isinstance(self.payment_method, PaymentMethodIn) or isinstance(
+            self.payment_method, TokenPaymentMethodIn
+        ):
             payment_method = self.payment_method.to_dict()
         else:
             payment_method = self.payment_method.to_dict()
@@ -108,6 +112,7 @@ class PaymentCreate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.pay_pal_method_in import PayPalMethodIn
         from ..models.payment_create_metadata import PaymentCreateMetadata
         from ..models.payment_method_in import PaymentMethodIn
         from ..models.token_payment_method_in import TokenPaymentMethodIn
@@ -121,7 +126,7 @@ class PaymentCreate:
 
         def _parse_payment_method(
             data: object,
-        ) -> PaymentMethodIn | TokenPaymentMethodIn:
+        ) -> PaymentMethodIn | PayPalMethodIn | TokenPaymentMethodIn:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -130,11 +135,19 @@ class PaymentCreate:
                 return payment_method_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                payment_method_type_1 = TokenPaymentMethodIn.from_dict(data)
+
+                return payment_method_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            payment_method_type_1 = TokenPaymentMethodIn.from_dict(data)
+            payment_method_type_2 = PayPalMethodIn.from_dict(data)
 
-            return payment_method_type_1
+            return payment_method_type_2
 
         payment_method = _parse_payment_method(d.pop("payment_method"))
 

@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    Self,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..models.payment_method_out_type import PaymentMethodOutType
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.card_out import CardOut
@@ -24,27 +20,36 @@ T = TypeVar("T", bound="PaymentMethodOut")
 class PaymentMethodOut:
     """
     Attributes:
-        card (CardOut):
-        type_ (Literal['card']):
+        type_ (PaymentMethodOutType):
+        card (CardOut | None | Unset):
     """
 
-    card: CardOut
-    type_: Literal["card"]
+    type_: PaymentMethodOutType
+    card: CardOut | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        card = self.card.to_dict()
+        from ..models.card_out import CardOut
 
-        type_ = self.type_
+        type_ = self.type_.value
+
+        card: dict[str, Any] | None | Unset
+        if isinstance(self.card, Unset):
+            card = UNSET
+        elif isinstance(self.card, CardOut):
+            card = self.card.to_dict()
+        else:
+            card = self.card
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "card": card,
                 "type": type_,
             }
         )
+        if card is not UNSET:
+            field_dict["card"] = card
 
         return field_dict
 
@@ -53,15 +58,28 @@ class PaymentMethodOut:
         from ..models.card_out import CardOut
 
         d = dict(src_dict)
-        card = CardOut.from_dict(d.pop("card"))
+        type_ = PaymentMethodOutType(d.pop("type"))
 
-        type_ = cast(Literal["card"], d.pop("type"))
-        if type_ != "card":
-            raise ValueError(f"type must match const 'card', got '{type_}'")
+        def _parse_card(data: object) -> CardOut | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                card_type_0 = CardOut.from_dict(data)
+
+                return card_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CardOut | None | Unset, data)
+
+        card = _parse_card(d.pop("card", UNSET))
 
         payment_method_out = cls(
-            card=card,
             type_=type_,
+            card=card,
         )
 
         payment_method_out.additional_properties = d

@@ -7,18 +7,27 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_out import ErrorOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     payment_id: str,
+    *,
+    canceled: bool | Unset = False,
 ) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["canceled"] = canceled
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/payments/{payment_id}/return".format(
             payment_id=quote(str(payment_id), safe=""),
         ),
+        "params": params,
     }
 
     return _kwargs
@@ -67,11 +76,16 @@ def sync_detailed(
     payment_id: str,
     *,
     client: AuthenticatedClient | Client,
+    canceled: bool | Unset = False,
 ) -> Response[Any | ErrorOut]:
     """The customer's return from a processor's page (no API key)
 
+     `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
+    return"): the payment fails `action_canceled` unless the processor says it is done.
+
     Args:
         payment_id (str):
+        canceled (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -83,6 +97,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         payment_id=payment_id,
+        canceled=canceled,
     )
 
     response = client.get_httpx_client().request(
@@ -96,11 +111,16 @@ def sync(
     payment_id: str,
     *,
     client: AuthenticatedClient | Client,
+    canceled: bool | Unset = False,
 ) -> Any | ErrorOut | None:
     """The customer's return from a processor's page (no API key)
 
+     `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
+    return"): the payment fails `action_canceled` unless the processor says it is done.
+
     Args:
         payment_id (str):
+        canceled (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -113,6 +133,7 @@ def sync(
     return sync_detailed(
         payment_id=payment_id,
         client=client,
+        canceled=canceled,
     ).parsed
 
 
@@ -120,11 +141,16 @@ async def asyncio_detailed(
     payment_id: str,
     *,
     client: AuthenticatedClient | Client,
+    canceled: bool | Unset = False,
 ) -> Response[Any | ErrorOut]:
     """The customer's return from a processor's page (no API key)
 
+     `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
+    return"): the payment fails `action_canceled` unless the processor says it is done.
+
     Args:
         payment_id (str):
+        canceled (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -136,6 +162,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         payment_id=payment_id,
+        canceled=canceled,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -147,11 +174,16 @@ async def asyncio(
     payment_id: str,
     *,
     client: AuthenticatedClient | Client,
+    canceled: bool | Unset = False,
 ) -> Any | ErrorOut | None:
     """The customer's return from a processor's page (no API key)
 
+     `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
+    return"): the payment fails `action_canceled` unless the processor says it is done.
+
     Args:
         payment_id (str):
+        canceled (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,5 +197,6 @@ async def asyncio(
         await asyncio_detailed(
             payment_id=payment_id,
             client=client,
+            canceled=canceled,
         )
     ).parsed

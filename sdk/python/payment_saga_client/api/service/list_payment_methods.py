@@ -87,8 +87,8 @@ def sync_detailed(
     """List Payment Methods
 
      What this deployment takes, from its configuration: cards (the brands the processors
-    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
-    still to come, docs/processors.md).
+    in use take, and whether they may ask for 3-D Secure), and PayPal (GATEWAY_PAYPAL, or
+    GATEWAY_KIND=paypal).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,8 +114,8 @@ def sync(
     """List Payment Methods
 
      What this deployment takes, from its configuration: cards (the brands the processors
-    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
-    still to come, docs/processors.md).
+    in use take, and whether they may ask for 3-D Secure), and PayPal (GATEWAY_PAYPAL, or
+    GATEWAY_KIND=paypal).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,8 +137,8 @@ async def asyncio_detailed(
     """List Payment Methods
 
      What this deployment takes, from its configuration: cards (the brands the processors
-    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
-    still to come, docs/processors.md).
+    in use take, and whether they may ask for 3-D Secure), and PayPal (GATEWAY_PAYPAL, or
+    GATEWAY_KIND=paypal).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,8 +162,8 @@ async def asyncio(
     """List Payment Methods
 
      What this deployment takes, from its configuration: cards (the brands the processors
-    in use take, and whether they may ask for 3-D Secure), and PayPal (not yet: its adapter is
-    still to come, docs/processors.md).
+    in use take, and whether they may ask for 3-D Secure), and PayPal (GATEWAY_PAYPAL, or
+    GATEWAY_KIND=paypal).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

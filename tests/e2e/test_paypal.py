@@ -1,0 +1,88 @@
+"""PayPal over HTTP, as a checkout and the order service go through it: the create answers
+`requires_action` with PayPal's approval page, the payer approves (or cancels) there, PayPal
+sends them to our return route and on to the shop, and the payment ends as PayPal says. The
+stack takes PayPal payments beside the simulator's cards (GATEWAY_PAYPAL), through the PayPal
+test server; tests/e2e/test_checkout_pages.py drives the approval in a real browser."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from tests.e2e.conftest import create, new_key
+from tests.e2e.test_customer_actions import come_back, settled
+
+RETURN_URL = "https://shop.test/paypal/done"
+
+
+def paypal_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "order_id": "ord_paypal", "amount": 4200, "currency": "EUR",
+        "payment_method": {"type": "paypal"}, "return_url": RETURN_URL,
+    }  # fmt: skip
+    return {**body, **overrides}
+
+
+async def approve(page_url: str, outcome: str = "approve") -> httpx.Response:
+    """The payer on PayPal's page (a browser: no API key)."""
+    async with httpx.AsyncClient(timeout=30) as browser:
+        page = await browser.get(page_url)
+        assert page.status_code == 200 and f'value="{outcome}"' in page.text
+        return await browser.post(page_url, data={"outcome": outcome})
+
+
+async def waiting_for_payer(api: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    response = await create(api, paypal_body(**overrides))
+    assert response.status_code == 201, response.text
+    payment: dict[str, Any] = response.json()
+    assert payment["status"] == "requires_action" and payment["processor"] == "paypal"
+    assert payment["payment_method"] == {"type": "paypal", "card": None}
+    return payment
+
+
+async def test_an_approved_paypal_payment_is_captured_and_refunded(api: httpx.AsyncClient) -> None:
+    payment = await waiting_for_payer(api)
+    page = payment["next_action"]["redirect_to_url"]["url"]
+    assert "/checkoutnow?token=" in page
+
+    back = await come_back((await approve(page)).headers["location"])
+
+    shop = urlsplit(back.headers["location"])
+    assert parse_qs(shop.query)["redirect_status"] == ["succeeded"]
+    captured = await settled(api, payment["id"], "captured")
+    assert captured["amount_captured"] == 4200 and captured["next_action"] is None
+    refund = await api.post(
+        f"/v1/payments/{payment['id']}/refunds", json={"amount": 1200},
+        headers={**new_key(), "Prefer": "wait=10"},
+    )  # fmt: skip
+    assert refund.status_code == 201, refund.text
+    assert refund.json()["status"] == "succeeded" and refund.json()["gateway_reference"]
+
+
+async def test_a_payer_who_cancels_at_paypal_fails_the_payment(api: httpx.AsyncClient) -> None:
+    payment = await waiting_for_payer(api, capture_method="manual")
+    canceled = await approve(payment["next_action"]["redirect_to_url"]["url"], "cancel")
+
+    back = await come_back(canceled.headers["location"])
+
+    assert parse_qs(urlsplit(back.headers["location"]).query)["redirect_status"] == ["failed"]
+    failed = await settled(api, payment["id"], "failed")
+    assert failed["failure"]["code"] == "action_canceled"
+
+
+async def test_paypal_needs_a_return_url(api: httpx.AsyncClient) -> None:
+    body = paypal_body()
+    del body["return_url"]
+    response = await create(api, body)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["param"]) == ("parameter_missing", "return_url")
+
+
+async def test_the_payment_methods_list_paypal(api: httpx.AsyncClient) -> None:
+    methods = {m["type"]: m for m in (await api.get("/v1/payment-methods")).json()["data"]}
+    assert methods["paypal"]["enabled"] is True
+    assert "paypal" not in methods["card"]["card"]["processors"]
