@@ -23,6 +23,8 @@ from payment_saga.config import Settings
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(sys.executable).parent / "payment-saga-stack"
 CARDS = {"stripe": "4242424242424242", "authorizenet": "4111111111111111"}
+# What each kind's payment is, and where a waited create leaves it.
+PAYPAL = {"type": "paypal"}
 
 
 def launcher_env(settings: Settings, kind: str, data_dir: Path) -> dict[str, str]:
@@ -56,7 +58,7 @@ def wait_for_locations(process: subprocess.Popen[str], timeout: float) -> str:
     return "".join(printed)
 
 
-@pytest.mark.parametrize("kind", ["stripe", "authorizenet"])
+@pytest.mark.parametrize("kind", ["stripe", "authorizenet", "paypal"])
 def test_each_processor_stack_starts_and_takes_a_payment(
     settings: Settings, kind: str, tmp_path: Path
 ) -> None:
@@ -72,14 +74,18 @@ def test_each_processor_stack_starts_and_takes_a_payment(
         assert api and key, printed
         body = {
             "order_id": f"ord_{uuid.uuid4().hex[:10]}", "amount": 1500, "currency": "USD",
-            "payment_method": {"type": "card", "card": {
+            "payment_method": PAYPAL if kind == "paypal" else {"type": "card", "card": {
                 "number": CARDS[kind], "exp_month": 12, "exp_year": 2032, "cvc": "123"}},
+            "return_url": "https://shop.test/done",
         }  # fmt: skip
         headers = {"Authorization": f"Bearer {key.group(1)}", "Idempotency-Key": uuid.uuid4().hex,
                    "Prefer": "wait=20"}  # fmt: skip
         answer = httpx.post(f"{api.group(1)}/v1/payments", json=body, headers=headers, timeout=60)
         assert answer.status_code == 201, answer.text
-        assert answer.json()["status"] == "captured"
+        # PayPal waits for the payer (its page is the test server's, printed as "PayPal API").
+        assert answer.json()["status"] == ("requires_action" if kind == "paypal" else "captured")
+        if kind == "paypal":
+            assert "PayPal API" in printed
     finally:
         process.send_signal(signal.SIGINT)
         try:
