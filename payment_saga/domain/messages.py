@@ -152,7 +152,9 @@ class ProcessorNotice:
 
     processor: str
     event_id: str
-    kind: Literal["refund_failed", "dispute_opened", "dispute_closed"]
+    # action_completed: the customer's action (3-D Secure) ended at the processor; the run
+    # looks at once instead of at its next look, as on the customer's return.
+    kind: Literal["refund_failed", "dispute_opened", "dispute_closed", "action_completed"]
     refund_id: str | None = None
     dispute_status: str | None = None
     reason: str | None = None

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from payment_saga.db.models import Payment, ProcessorEvent, Refund
 from payment_saga.db.session import SessionFactory
+from payment_saga.domain.messages import ProcessorNotice
 from payment_saga.processors.notices import ReceivedNotice
 from payment_saga.steering.payments import PaymentSteering
 
@@ -35,8 +36,7 @@ class ProcessorNotices:
             return {"received": True, "duplicate": True, "payment_id": seen.payment_id}
         payment, refund_id = await self._payment_of(event)
         if payment is not None and event.notice is not None:
-            notice = replace(event.notice, refund_id=refund_id)
-            await self._steering.notice(payment, notice, DELIVERY_WAIT_SECONDS)
+            await self._hand_over(payment, replace(event.notice, refund_id=refund_id))
         payment_id = payment.id if payment is not None else None
         async with self._sessions.begin() as session:
             await session.execute(
@@ -46,6 +46,14 @@ class ProcessorNotices:
                 .on_conflict_do_nothing()
             )  # fmt: skip
         return {"received": True, "duplicate": False, "payment_id": payment_id}
+
+    async def _hand_over(self, payment: Payment, notice: ProcessorNotice) -> None:
+        """The end of a customer's action is a look at the processor now, as the customer's
+        return is (one authorization however many come); anything else is recorded."""
+        if notice.kind == "action_completed":
+            await self._steering.customer_returned(payment.id, DELIVERY_WAIT_SECONDS)
+        else:
+            await self._steering.notice(payment, notice, DELIVERY_WAIT_SECONDS)
 
     async def _payment_of(self, event: ReceivedNotice) -> tuple[Payment | None, str | None]:
         """The payment the event is about (and our refund's id, for a refund's event)."""

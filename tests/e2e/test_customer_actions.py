@@ -18,6 +18,7 @@ from devtools.stack.stack import Stack
 from payment_saga.db.models import OutboxEvent
 from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import create, payment_body
+from tests.integration.test_webhooks import post, stripe_event
 
 CHALLENGE_CARD = "4000002760003184"
 RETURN_URL = "https://shop.test/checkout/done?cart=7"
@@ -209,3 +210,28 @@ async def test_the_wait_outlives_a_worker_restart(api: httpx.AsyncClient, stack:
 
     assert back.status_code == 303
     assert (await settled(api, payment["id"], "authorized"))["amount_authorized"] == 2500
+
+
+@pytest.mark.usefixtures("browser_closed")
+async def test_the_processors_webhook_ends_the_wait_and_races_a_return_to_one_authorization(
+    api: httpx.AsyncClient, sessions: SessionFactory, gateway_http: httpx.AsyncClient
+) -> None:
+    """No return (the browser was closed), then the processor's notice and a late return at
+    once: one look authorizes, the other finds it done."""
+    payment = await challenged(api, capture_method="manual")
+    await answer_challenge(payment["next_action"]["redirect_to_url"]["url"], "complete")
+    ended = stripe_event(
+        "payment_intent.amount_capturable_updated", {"id": payment["gateway_reference"]}
+    )
+    ours = f"{api.base_url}/v1/payments/{payment['id']}/return"
+
+    webhook, back = await asyncio.gather(post(api, ended), come_back(ours))
+
+    assert webhook.status_code == 200 and webhook.json()["payment_id"] == payment["id"]
+    assert back.status_code == 303
+    row = (await api.get(f"/v1/payments/{payment['id']}")).json()
+    assert row["status"] == "authorized"  # by the time either answered
+    assert await event_types(sessions, payment["id"]) == [
+        "payment.requires_action", "payment.authorized",
+    ]  # fmt: skip
+    assert await authorizations(gateway_http, payment["id"]) == ["authorize"]

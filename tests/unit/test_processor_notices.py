@@ -64,6 +64,21 @@ def test_a_refund_that_failed_later_is_about_the_refund() -> None:
     assert (event.notice.kind, event.notice.reason) == ("refund_failed", "expired_or_canceled_card")
 
 
+@pytest.mark.parametrize(
+    "kind", ["payment_intent.amount_capturable_updated", "payment_intent.payment_failed"]
+)
+def test_an_intent_leaving_requires_action_ends_the_customers_action(kind: str) -> None:
+    event = {
+        "id": "evt_3",
+        "type": kind,
+        "data": {"object": {"id": "pi_3", "object": "payment_intent"}},
+    }
+    received = stripe_event(*stripe_signed(event), SECRET)
+
+    assert received.notice is not None and received.notice.kind == "action_completed"
+    assert received.payment_reference == "pi_3"
+
+
 def test_other_stripe_events_tell_a_payment_nothing() -> None:
     event = stripe_event(*stripe_signed({"id": "evt_3", "type": "payment_intent.created"}), SECRET)
     assert event.notice is None

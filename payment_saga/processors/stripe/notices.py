@@ -17,6 +17,9 @@ SIGNATURE_HEADER = "Stripe-Signature"
 STRIPE_TOLERANCE_SECONDS = 300
 # Stripe's dispute statuses once closed, as ours (an inquiry closed without a chargeback: won).
 DISPUTE_OUTCOMES = {"won": "won", "lost": "lost", "warning_closed": "won"}
+# A PaymentIntent that left requires_action: authorized (manual capture) or failed. Sent for
+# every authorization; only a payment still waiting for its customer takes it.
+ACTION_ENDED = ("payment_intent.amount_capturable_updated", "payment_intent.payment_failed")
 
 
 def read_notice(settings: StripeSettings, payload: bytes, signature: str) -> ReceivedNotice:
@@ -47,6 +50,9 @@ def stripe_event(payload: bytes, signature: str, secret: str) -> ReceivedNotice:
             reason=found.get("reason"),
         )  # fmt: skip
         return _about_payment(base, notice, found.get("payment_intent"))
+    if kind in ACTION_ENDED:
+        notice = ProcessorNotice("stripe", event_id, "action_completed")
+        return _about_payment(base, notice, found.get("id"))
     if kind in ("refund.failed", "charge.refund.updated") and found.get("status") == "failed":
         notice = ProcessorNotice(
             "stripe", event_id, "refund_failed", reason=found.get("failure_reason")
