@@ -21,7 +21,7 @@ from api.deps import CommandsDep
 from api.responses import error_response
 from api.routes.common import PAYMENTS, PaymentId
 from payment_saga.db.models import Payment
-from payment_saga.domain.states import PaymentStatus
+from payment_saga.domain.states import REFUNDABLE, PaymentStatus
 
 router = APIRouter(prefix="/v1")
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -29,7 +29,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     **{status: error_response(status) for status in (400, 404, 422)},
 }
 # How a customer action ended, for the page the customer lands on.
-SUCCEEDED = (PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED)
+SUCCEEDED = (PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, *REFUNDABLE, PaymentStatus.REFUNDED)
 ENDED = (PaymentStatus.FAILED, PaymentStatus.CANCELED)
 
 
@@ -55,7 +55,7 @@ async def customer_return(
 def redirect_status(payment: Payment) -> str:
     """`succeeded`, `failed`, or `processing` while nothing is decided yet."""
     status = PaymentStatus(payment.status)
-    if status in SUCCEEDED or status.value in ("partially_refunded", "refunded"):
+    if status in SUCCEEDED:
         return "succeeded"
     return "failed" if status in ENDED else "processing"
 
