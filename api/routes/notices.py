@@ -46,6 +46,6 @@ async def receive_processor_notice(
     if found is None or found.signature_header is None or found.read_notice is None:
         raise ResourceMissing(f"no notices are taken from {processor!r}")
     header = found.signature_header
-    signed = signature(request.headers.get(header, ""), header)
-    notice = found.read_notice(built.settings, await request.body(), signed)
+    signature(request.headers.get(header, ""), header)  # there, and readable
+    notice = await found.read_notice(built.settings, await request.body(), request.headers)
     return WebhookReceipt(**await built.notices.deliver(notice))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
@@ -27,7 +27,10 @@ async def open_adapter(settings: Settings) -> AsyncIterator[PaymentGateway]:
         yield AuthorizeNetGateway(http, anet.login_id, key, anet.currency)
 
 
-def read_notice(settings: Settings, payload: bytes, signature: str) -> ReceivedNotice:
+async def read_notice(
+    settings: Settings, payload: bytes, headers: Mapping[str, str]
+) -> ReceivedNotice:
+    signature = headers.get(notices.SIGNATURE_HEADER, "")
     return notices.read_notice(settings.authorizenet, payload, signature)
 
 

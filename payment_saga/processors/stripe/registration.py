@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import stripe
@@ -35,7 +35,10 @@ async def open_adapter(settings: Settings) -> AsyncIterator[PaymentGateway]:
         await stripe_http.close_async()  # type: ignore[no-untyped-call]  # untyped in the SDK
 
 
-def read_notice(settings: Settings, payload: bytes, signature: str) -> ReceivedNotice:
+async def read_notice(
+    settings: Settings, payload: bytes, headers: Mapping[str, str]
+) -> ReceivedNotice:
+    signature = headers.get(notices.SIGNATURE_HEADER, "")
     return notices.read_notice(settings.stripe, payload, signature)
 
 
