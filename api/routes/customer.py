@@ -26,6 +26,10 @@ from payment_saga.domain.states import REFUNDABLE, PaymentStatus
 router = APIRouter(prefix="/v1")
 RESPONSES: dict[int | str, dict[str, Any]] = {
     303: {"description": "to the payment's return_url, with payment_id and redirect_status"},
+    200: {
+        "description": "a payment made without return_url: a page saying how it stands",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
     **{status: error_response(status) for status in (400, 404, 422)},
 }
 # How a customer action ended, for the page the customer lands on.

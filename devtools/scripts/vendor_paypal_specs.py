@@ -18,6 +18,7 @@ SOURCE = "https://github.com/paypal/paypal-rest-api-specifications"
 ROOTS = {
     "checkout_orders_v2.json": ["order_request", "order_authorize_request"],
     "payments_payment_v2.json": ["capture_request", "refund_request"],
+    "notifications_webhooks_v1.json": ["verify_webhook_signature"],
 }
 OUT = Path(__file__).resolve().parents[1] / "testservers" / "paypal" / "specs"
 

@@ -79,6 +79,9 @@ def paypal_process(settings: Settings, log_dir: Path) -> ManagedProcess:
             "PAYPAL_PORT": str(s.port),
             "PAYPAL_CLIENT_ID": s.client_id,
             "PAYPAL_CLIENT_SECRET": s.client_secret.get_secret_value(),
+            # Its notices go to our API, signed for our subscription.
+            "PAYPAL_WEBHOOK_ID": s.webhook_id or "",
+            "PAYPAL_TEST_WEBHOOK_URL": f"{settings.api.base_url()}/v1/webhooks/paypal",
         },
         cwd=ROOT,
         restartable=True,

@@ -160,7 +160,11 @@ class Stack:
         self.settings.authorizenet.api_base = url
 
     async def start_paypal(self) -> None:
-        """PayPal's test server (devtools/testservers/paypal/) for our processes."""
+        """PayPal's test server (devtools/testservers/paypal/) for our processes, sending its
+        notices to our API under a local webhook subscription."""
+        self.settings.paypal.webhook_id = (
+            self.settings.paypal.webhook_id or "8PT597110X687430LKGECATA"
+        )
         self._launch(processors.paypal_process(self.settings, self.log_dir))
         url = processors.paypal_url(self.settings)
         await self.wait_healthy("paypal", lambda: http_ok(f"{url}/health"))
@@ -248,6 +252,10 @@ def _gateway_location(settings: Settings) -> tuple[str, str]:
     if settings.gateway.kind == PAYPAL:
         return ("PayPal API", settings.paypal.base_url())
     return ("Gateway simulator", settings.gateway.base_url())
+
+
+# The local PayPal test server's webhook subscription (letters and digits, as PayPal's ids).
+LOCAL_WEBHOOK_ID = "8PT597110X687430LKGECATA"
 
 
 def _paypal_location(settings: Settings) -> list[tuple[str, str]]:

@@ -10,7 +10,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from sqlalchemy import select
 
+from payment_saga.db.models import ProcessorEvent
+from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import create, new_key
 from tests.e2e.test_customer_actions import come_back, settled
 
@@ -86,3 +89,34 @@ async def test_the_payment_methods_list_paypal(api: httpx.AsyncClient) -> None:
     methods = {m["type"]: m for m in (await api.get("/v1/payment-methods")).json()["data"]}
     assert methods["paypal"]["enabled"] is True
     assert "paypal" not in methods["card"]["card"]["processors"]
+
+
+async def test_paypals_notice_ends_the_wait_when_the_payer_never_comes_back(
+    api: httpx.AsyncClient, sessions: SessionFactory
+) -> None:
+    payment = await waiting_for_payer(api, capture_method="manual")
+    approved = await approve(payment["next_action"]["redirect_to_url"]["url"])
+    assert approved.status_code == 303  # the payer closes the browser: nobody follows it
+
+    authorized = await settled(api, payment["id"], "authorized")
+
+    assert authorized["amount_authorized"] == 4200
+    async with sessions() as session:
+        found = await session.execute(
+            select(ProcessorEvent).where(ProcessorEvent.payment_id == payment["id"])
+        )
+        notices = [(event.processor, event.type) for event in found.scalars()]
+    assert notices == [("paypal", "CHECKOUT.ORDER.APPROVED")]
+
+
+async def test_a_notice_paypal_did_not_sign_is_refused(api: httpx.AsyncClient) -> None:
+    forged = {"id": "WH-FORGED", "event_type": "CHECKOUT.ORDER.APPROVED", "resource": {"id": "X"}}
+    headers = {
+        "PAYPAL-TRANSMISSION-ID": "t1", "PAYPAL-TRANSMISSION-TIME": "2026-12-06T10:00:00Z",
+        "PAYPAL-TRANSMISSION-SIG": "forged", "PAYPAL-AUTH-ALGO": "SHA256withRSA",
+        "PAYPAL-CERT-URL": "https://example.test/cert",
+    }  # fmt: skip
+    response = await api.post("/v1/webhooks/paypal", json=forged, headers=headers)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_signature"

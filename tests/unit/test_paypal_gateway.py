@@ -168,3 +168,25 @@ async def test_requests_are_checked_against_paypals_schemas(paypal: PayPal) -> N
     assert response.status_code == 400
     assert response.json()["name"] == "INVALID_REQUEST"
     assert paypal.books.orders == {}
+
+
+async def test_a_notice_verifies_only_as_paypal_signed_it(paypal: PayPal) -> None:
+    from devtools.testservers.paypal import webhooks
+    from payment_saga.processors.paypal.notices import HEADERS, paypal_event
+
+    paypal.books.webhook_id = WEBHOOK = "1JE4291016473214C"  # PayPal's ids: letters and digits
+    event = {"id": "WH-EVT-1", "event_type": "CHECKOUT.ORDER.APPROVED", "resource": {"id": "O1"}}
+    asked = {
+        "auth_algo": "SHA256withRSA", "cert_url": webhooks.CERT_URL, "transmission_id": "t1",
+        "transmission_time": "2026-12-06T10:00:00Z", "webhook_id": WEBHOOK, "webhook_event": event,
+        "transmission_sig": webhooks.signature(paypal.books, "t1", "2026-12-06T10:00:00Z", event),
+    }  # fmt: skip
+
+    assert await paypal.gateway.verify_webhook(asked)
+    assert not await paypal.gateway.verify_webhook({**asked, "webhook_id": "2JE4291016473214C"})
+    tampered = {**event, "resource": {"id": "O2"}}
+    assert not await paypal.gateway.verify_webhook({**asked, "webhook_event": tampered})
+    assert set(HEADERS) | {"webhook_id", "webhook_event"} == set(asked)
+    received = paypal_event(event)
+    assert received.notice is not None and received.notice.kind == "action_completed"
+    assert received.payment_reference == "O1"

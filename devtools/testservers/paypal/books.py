@@ -37,6 +37,9 @@ class Faults:
     # The next N successful POSTs are applied, then answered 500 (a retry with the same
     # PayPal-Request-Id gets the first answer).
     fail_after_applying: int = 0
+    # Webhooks are not sent (PayPal's delivery is at least once, eventually: a notice may come
+    # late or, for our purposes, not at all).
+    drop_webhooks: bool = False
     # The next N successful POSTs are applied, but answered only after `lost_seconds`.
     lose_next: int = 0
     lost_seconds: float = 5.0
@@ -121,6 +124,10 @@ class Refund:
 class Books:
     client_id: str
     client_secret: str
+    # The webhook subscription: where events go, and its id (what the verify call checks).
+    webhook_url: str | None = None
+    webhook_id: str | None = None
+    signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     faults: Faults = field(default_factory=Faults)
     tokens: dict[str, float] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from referencing.jsonschema import DRAFT7
 
 from devtools.testservers.challenge import choice_page, chosen_outcome
 from devtools.testservers.paypal import operations as ops
+from devtools.testservers.paypal import webhooks
 from devtools.testservers.paypal.books import (
     PAYMENTS_REQUEST_ID_SECONDS,
     Books,
@@ -46,13 +48,14 @@ Answer = tuple[int, dict[str, Any]]
 def validators() -> dict[str, Draft7Validator]:
     """Each request body's validator, from PayPal's schemas."""
     registry: Registry[Any] = Registry()
-    for name in ("checkout_orders_v2", "payments_payment_v2"):
+    for name in ("checkout_orders_v2", "payments_payment_v2", "notifications_webhooks_v1"):
         document = json.loads((SPECS / f"{name}.json").read_text())
         resource = Resource.from_contents(document, default_specification=DRAFT7)
         registry = registry.with_resource(f"urn:{name}", resource)
     bodies = {
         "order_request": "checkout_orders_v2", "order_authorize_request": "checkout_orders_v2",
         "capture_request": "payments_payment_v2", "refund_request": "payments_payment_v2",
+        "verify_webhook_signature": "notifications_webhooks_v1",
     }  # fmt: skip
     return {
         body: Draft7Validator({"$ref": f"urn:{doc}#/components/schemas/{body}"}, registry=registry)
@@ -217,6 +220,11 @@ def create_app(books: Books, base_url: str) -> FastAPI:
             lambda: (201, ops.refund_json(ops.refund(books, taken, body, request_id))),
         )
 
+    @app.post("/v1/notifications/verify-webhook-signature", dependencies=api)
+    async def verify_webhook(request: Request) -> dict[str, str]:
+        asked = fake.checked("verify_webhook_signature", await request.body())
+        return {"verification_status": "SUCCESS" if webhooks.verified(books, asked) else "FAILURE"}
+
     add_approval_routes(app, books)
 
     @app.get("/_fake/ledger")
@@ -258,6 +266,8 @@ def add_approval_routes(app: FastAPI, books: Books) -> None:
             return HTMLResponse("<p>No such order.</p>", 404)
         if chosen_outcome(await request.body(), APPROVAL) == "approve":
             ops.approve(books, order)
+            if order.status == "APPROVED":
+                webhooks.dispatch(books, webhooks.order_approved(order))
             back = with_query(order.return_url, {"token": order.id, "PayerID": new_id()[:13]})
         else:
             back = with_query(order.cancel_url, {"token": order.id})
@@ -274,7 +284,13 @@ def main() -> None:
 
     settings = Settings()
     paypal = settings.paypal
-    books = Books(paypal.client_id, paypal.client_secret.get_secret_value())
+    books = Books(
+        paypal.client_id,
+        paypal.client_secret.get_secret_value(),
+        # Where the stack's API takes PayPal's notices (devtools/stack/processors.py).
+        webhook_url=os.environ.get("PAYPAL_TEST_WEBHOOK_URL") or None,
+        webhook_id=paypal.webhook_id,
+    )
     base_url = f"http://{paypal.host}:{paypal.port}"
     uvicorn.run(
         create_app(books, base_url),

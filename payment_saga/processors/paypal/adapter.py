@@ -186,6 +186,17 @@ class PayPalGateway:
             status = "captured"
         return Hold(status, _time(held.get("expiration_time")))  # type: ignore[arg-type]
 
+    async def verify_webhook(self, asked: dict[str, Any]) -> bool:
+        """PayPal's own check of a notice's signature (`verify-webhook-signature`): the headers,
+        our webhook id and the event as received."""
+        try:
+            answer = await self._send(
+                "POST", "/v1/notifications/verify-webhook-signature", None, asked
+            )
+        except GatewayDeclined:  # PayPal refused the question itself (malformed headers)
+            return False
+        return answer.get("verification_status") == "SUCCESS"
+
     async def _order_of(self, authorization_id: str) -> dict[str, Any]:
         held = await self._send("GET", f"/v2/payments/authorizations/{authorization_id}")
         order_id = held["supplementary_data"]["related_ids"]["order_id"]

@@ -14,6 +14,9 @@ class PayPalSettings(BaseModel):
     # None: PayPal's live API, or with the local stack its test server
     # (devtools/testservers/paypal/) on `port`. PayPal's sandbox: https://api-m.sandbox.paypal.com.
     api_base: str | None = None
+    # The id PayPal gave our webhook subscription (CHECKOUT.ORDER.APPROVED to
+    # /v1/webhooks/paypal); its notices are verified against it. Unset: the route is off.
+    webhook_id: str | None = None
     host: str = LOOPBACK
     port: int = 12121
 

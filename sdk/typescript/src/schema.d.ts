@@ -2181,6 +2181,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description a payment made without return_url: a page saying how it stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description to the payment's return_url, with payment_id and redirect_status */
             303: {
                 headers: {

@@ -35,7 +35,11 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ErrorOut | None:
+) -> Any | ErrorOut | str | None:
+    if response.status_code == 200:
+        response_200 = response.text
+        return response_200
+
     if response.status_code == 303:
         response_303 = cast(Any, None)
         return response_303
@@ -63,7 +67,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorOut]:
+) -> Response[Any | ErrorOut | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,7 +81,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     canceled: bool | Unset = False,
-) -> Response[Any | ErrorOut]:
+) -> Response[Any | ErrorOut | str]:
     """The customer's return from a processor's page (no API key)
 
      `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
@@ -92,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[Any | ErrorOut | str]
     """
 
     kwargs = _get_kwargs(
@@ -112,7 +116,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     canceled: bool | Unset = False,
-) -> Any | ErrorOut | None:
+) -> Any | ErrorOut | str | None:
     """The customer's return from a processor's page (no API key)
 
      `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
@@ -127,7 +131,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        Any | ErrorOut | str
     """
 
     return sync_detailed(
@@ -142,7 +146,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     canceled: bool | Unset = False,
-) -> Response[Any | ErrorOut]:
+) -> Response[Any | ErrorOut | str]:
     """The customer's return from a processor's page (no API key)
 
      `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
@@ -157,7 +161,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[Any | ErrorOut | str]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +179,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     canceled: bool | Unset = False,
-) -> Any | ErrorOut | None:
+) -> Any | ErrorOut | str | None:
     """The customer's return from a processor's page (no API key)
 
      `canceled`: the processor's cancel link brought the customer (PayPal's "Cancel and
@@ -190,7 +194,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        Any | ErrorOut | str
     """
 
     return (
