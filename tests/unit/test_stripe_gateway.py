@@ -174,3 +174,46 @@ async def test_a_token_that_is_not_a_payment_method_id_is_refused_without_a_call
     with pytest.raises(GatewayDeclined) as refused:
         await gateway.describe("tok_visa")
     assert refused.value.code == "invalid_token"
+
+
+def intent(**changes: object) -> Handler:
+    """A PaymentIntent as Stripe answers it, changed (the recorded requires_action one)."""
+    body = {**json.loads((ANSWERS / "requires_action.json").read_text()), **changes}
+    return lambda request: httpx.Response(200, json=body)
+
+
+REDIRECT = {
+    "type": "redirect_to_url",
+    "redirect_to_url": {"url": "https://hooks.stripe.com/3ds", "return_url": "https://api.test/r"},
+}
+
+
+async def test_with_a_return_url_3d_secure_is_the_customers_page(
+    answered_by: Callable[[Handler], StripeGateway],
+) -> None:
+    gateway = answered_by(intent(status="requires_action", next_action=REDIRECT))
+    asked = await gateway.authorize(
+        "pm_card_visa", 2500, "USD", "pay_9:authorize", "https://api.test/r"
+    )
+    assert asked.action_url == "https://hooks.stripe.com/3ds"
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        ("requires_action", None),
+        ("requires_capture", "authorize"),
+        ("canceled", "authorization_closed"),
+    ],
+)
+async def test_the_customers_action_as_the_intent_says_it_ended(
+    answered_by: Callable[[Handler], StripeGateway], status: str, outcome: str | None
+) -> None:
+    gateway = answered_by(intent(status=status, next_action=None, latest_charge=None))
+    if outcome == "authorization_closed":  # voided before the customer finished: no hold
+        with pytest.raises(GatewayDeclined) as declined:
+            await gateway.action_outcome("pi_1", "pay_9:authorize")
+        assert declined.value.code == outcome
+        return
+    found = await gateway.action_outcome("pi_1", "pay_9:authorize")
+    assert (found.operation if found else None) == outcome

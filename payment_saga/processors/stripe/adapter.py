@@ -143,6 +143,8 @@ class StripeGateway:
             _raise_for(error, "authorize")
         if intent.status == "requires_action":
             return None
+        if intent.status == "canceled":  # voided (or expired) before the customer finished
+            raise GatewayDeclined("authorization_closed", "the PaymentIntent was canceled")
         return _authorized(intent, idempotency_key)
 
     async def capture(
