@@ -180,7 +180,7 @@ async def test_notices_are_taken_only_from_processors_that_send_them(
 ) -> None:
     """One route serves every processor the registry says signs notices; any other name (ours,
     or one we do not know) is a 404 and changes nothing."""
-    for name in ("simulator", "paypal", "STRIPE"):
+    for name in ("simulator", "adyen", "STRIPE"):
         refused = await api.post(f"/v1/webhooks/{name}", content=b"{}")
         assert refused.status_code == 404, (name, refused.text)
         assert refused.json()["error"]["code"] == "resource_missing"
