@@ -12,7 +12,6 @@ a browser carried is a hint, never the truth.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,6 +21,7 @@ from api.responses import error_response
 from api.routes.common import PAYMENTS, PaymentId
 from payment_saga.db.models import Payment
 from payment_saga.domain.states import REFUNDABLE, PaymentStatus
+from payment_saga.domain.urls import with_query
 
 router = APIRouter(prefix="/v1")
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -66,7 +66,6 @@ def redirect_status(payment: Payment) -> str:
 
 def onward_url(return_url: str, payment: Payment) -> str:
     """The order service's page with `payment_id` and `redirect_status` added to its query."""
-    parts = urlsplit(return_url)
-    added = urlencode({"payment_id": payment.id, "redirect_status": redirect_status(payment)})
-    query = f"{parts.query}&{added}" if parts.query else added
-    return urlunsplit(parts._replace(query=query))
+    return with_query(
+        return_url, {"payment_id": payment.id, "redirect_status": redirect_status(payment)}
+    )

@@ -11,13 +11,13 @@ failing leaves it `requires_payment_method` with `last_payment_error.code`
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from devtools.testservers.challenge import challenge_page, chosen_outcome
 from payment_saga.domain.money import format_amount
+from payment_saga.domain.urls import with_query
 
 AUTHENTICATION_FAILURE = {
     "type": "invalid_request_error",
@@ -87,10 +87,9 @@ def add_challenge_routes(app: FastAPI, intents: dict[str, dict[str, Any]], autho
         if not redirect.get("return_url"):
             return HTMLResponse(challenge_page("", intent["status"]))
         status = "succeeded" if intent["status"] == "requires_capture" else "failed"
-        added = urlencode({
+        back = with_query(redirect["return_url"], {
             "payment_intent": intent_id,
             "payment_intent_client_secret": f"{intent_id}_secret_test",
             "redirect_status": status,
         })  # fmt: skip
-        separator = "&" if "?" in redirect["return_url"] else "?"
-        return RedirectResponse(f"{redirect['return_url']}{separator}{added}", status_code=303)
+        return RedirectResponse(back, status_code=303)

@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 import uvicorn
 from fastapi import Depends, FastAPI, Header, Request
@@ -38,6 +37,7 @@ from devtools.testservers.paypal.books import (
     new_id,
 )
 from payment_saga.domain.money import format_amount, from_decimal
+from payment_saga.domain.urls import with_query
 
 SPECS = Path(__file__).with_name("specs")
 APPROVAL = (("approve", "Pay with PayPal"), ("cancel", "Cancel and return to the shop"))
@@ -268,15 +268,11 @@ def add_approval_routes(app: FastAPI, books: Books) -> None:
             ops.approve(books, order)
             if order.status == "APPROVED":
                 webhooks.dispatch(books, webhooks.order_approved(order))
-            back = with_query(order.return_url, {"token": order.id, "PayerID": new_id()[:13]})
+            payer = {"token": order.id, "PayerID": new_id()[:13]}
+            back = with_query(order.return_url or "/", payer)
         else:
-            back = with_query(order.cancel_url, {"token": order.id})
+            back = with_query(order.cancel_url or "/", {"token": order.id})
         return RedirectResponse(back, status_code=303)
-
-
-def with_query(url: str | None, added: dict[str, str]) -> str:
-    base = url or "/"
-    return f"{base}{'&' if '?' in base else '?'}{urlencode(added)}"
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from payment_saga.domain.errors import (
     GatewayTransientError,
 )
 from payment_saga.domain.money import from_decimal, to_decimal
+from payment_saga.domain.urls import with_query
 from payment_saga.processors.port import (
     CardInput,
     GatewayOperation,
@@ -243,7 +244,7 @@ class PayPalGateway:
 
 def _canceled(return_url: str) -> str:
     """Where PayPal sends a payer who cancels: our return route, told so."""
-    return f"{return_url}{'&' if '?' in return_url else '?'}canceled=true"
+    return with_query(return_url, {"canceled": "true"})
 
 
 def _answer(response: httpx.Response) -> dict[str, Any]:
