@@ -33,7 +33,7 @@ import orjson
 
 from payment_saga.domain.errors import GatewayDeclined, GatewayOutcomeUnknown, GatewayTransientError
 from payment_saga.domain.messages import CardSummary
-from payment_saga.domain.money import exponent
+from payment_saga.domain.money import exponent, to_decimal
 from payment_saga.processors.authorizenet.codes import BRANDS, declined, refused, transient
 from payment_saga.processors.authorizenet.search import TransactionSearch
 from payment_saga.processors.port import (
@@ -333,8 +333,7 @@ class AuthorizeNetGateway:
         return answer
 
     def _decimal(self, amount: int) -> str:
-        digits = exponent(self._currency)
-        return f"{Decimal(amount).scaleb(-digits):.{digits}f}"
+        return to_decimal(amount, self._currency)
 
     def _minor(self, amount: Any) -> int:
         return int(Decimal(str(amount)).scaleb(exponent(self._currency)))
