@@ -55,7 +55,8 @@ class CustomerActions(PaymentSaga):
         )
         look = FIRST_LOOK
         while self._awaiting_customer() and not interrupted() and workflow.now() < until:
-            if not await self._customer_back(interrupted, min(look, until - workflow.now())):
+            back = self._returned_since(self._returns, interrupted)
+            if not await self._wait(back, min(look, until - workflow.now())):
                 look = min(look * 2, LONGEST_LOOK)
             if not interrupted():
                 await self._look_at_action()
@@ -63,16 +64,9 @@ class CustomerActions(PaymentSaga):
             await self._give_up_on_customer()
         workflow.set_current_details("")
 
-    async def _customer_back(self, interrupted: Callable[[], bool], within: timedelta) -> bool:
-        """True when the customer returned (or `interrupted`) within the time, else False."""
-        returns = self._returns
-        try:
-            await workflow.wait_condition(
-                lambda: self._returns != returns or interrupted(), timeout=within
-            )
-        except TimeoutError:
-            return False
-        return True
+    def _returned_since(self, seen: int, interrupted: Callable[[], bool]) -> Callable[[], bool]:
+        """The customer came back (or `interrupted`) since `seen` returns were taken."""
+        return lambda: self._returns != seen or interrupted()
 
     def _awaiting_customer(self) -> bool:
         return self._ledger.status is PaymentStatus.REQUIRES_ACTION

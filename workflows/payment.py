@@ -193,14 +193,6 @@ class PaymentWorkflow(LongRuns, CustomerActions):
             " comes (a later request starts a new run)"
         )
 
-    async def _wait(self, condition: Callable[[], bool], within: timedelta) -> bool:
-        """True once the condition holds, False when the timeout came first."""
-        try:
-            await workflow.wait_condition(condition, timeout=max(within, timedelta(0)))
-        except TimeoutError:
-            return False
-        return True
-
     async def _unless_cancelled(self, work: Awaitable[None]) -> None:
         """Run the run's work to its end even when the run is cancelled meanwhile: Temporal
         cancels only the run's own task, so no step in flight is abandoned; the cancellation

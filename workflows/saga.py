@@ -384,6 +384,14 @@ class PaymentSaga:
         self._ledger = ledger.fail() if failure else ledger.cancel()
         self._publish_attributes()
 
+    async def _wait(self, condition: Callable[[], bool], within: timedelta) -> bool:
+        """True once the condition holds, False when the timeout came first."""
+        try:
+            await workflow.wait_condition(condition, timeout=max(within, timedelta(0)))
+        except TimeoutError:
+            return False
+        return True
+
     def _raise_if_failed(self) -> None:
         """A failed payment is a failed run: its failure code is the error's type."""
         if self._failure is not None:
