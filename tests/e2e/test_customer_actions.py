@@ -12,12 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from devtools.stack.stack import Stack
-from payment_saga.db.models import OutboxEvent
 from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import create, payment_body
+from tests.integration.test_saga_cards import event_types
 from tests.integration.test_webhooks import post, stripe_event
 
 CHALLENGE_CARD = "4000002760003184"
@@ -35,8 +34,9 @@ async def challenged(
     return payment
 
 
-async def answer_challenge(page_url: str, outcome: str) -> httpx.Response:
-    """The customer presses a button on the challenge page (a browser: no API key)."""
+async def press(page_url: str, outcome: str) -> httpx.Response:
+    """The customer presses a button on the processor's page, a challenge or PayPal's
+    approval (a browser: no API key)."""
     async with httpx.AsyncClient(timeout=30) as browser:
         page = await browser.get(page_url)
         assert page.status_code == 200 and f'value="{outcome}"' in page.text
@@ -57,16 +57,6 @@ async def settled(api: httpx.AsyncClient, payment_id: str, *statuses: str) -> di
     raise AssertionError(f"{payment_id} is still {payment['status']}")
 
 
-async def event_types(sessions: SessionFactory, payment_id: str) -> list[str]:
-    async with sessions() as session:
-        rows = await session.execute(
-            select(OutboxEvent.type)
-            .where(OutboxEvent.payment_id == payment_id)
-            .order_by(OutboxEvent.sequence)
-        )
-    return list(rows.scalars())
-
-
 async def authorizations(gateway_http: httpx.AsyncClient, payment_id: str) -> list[str]:
     ledger = (await gateway_http.get("/v1/ledger", params={"key_prefix": payment_id})).json()
     return [entry["operation"] for entry in ledger["entries"]]
@@ -81,7 +71,7 @@ async def test_a_completed_challenge_captures_and_sends_the_customer_back(
     assert action["redirect_to_url"]["return_url"] == RETURN_URL
     assert payment["return_url"] == RETURN_URL
 
-    answered = await answer_challenge(action["redirect_to_url"]["url"], "complete")
+    answered = await press(action["redirect_to_url"]["url"], "complete")
     assert answered.status_code == 303
     ours = answered.headers["location"]
     assert ours.endswith(f"/v1/payments/{payment['id']}/return")
@@ -112,7 +102,7 @@ async def test_a_failed_challenge_fails_the_payment_and_holds_nothing(
     api: httpx.AsyncClient, gateway_http: httpx.AsyncClient, card: str, outcome: str, code: str
 ) -> None:
     payment = await challenged(api, card)
-    answered = await answer_challenge(payment["next_action"]["redirect_to_url"]["url"], outcome)
+    answered = await press(payment["next_action"]["redirect_to_url"]["url"], outcome)
     back = await come_back(answered.headers["location"])
 
     assert parse_qs(urlsplit(back.headers["location"]).query)["redirect_status"] == ["failed"]
@@ -146,7 +136,7 @@ async def test_a_customer_who_never_comes_back_is_found_by_the_runs_own_looks(
     api: httpx.AsyncClient,
 ) -> None:
     payment = await challenged(api, capture_method="manual")
-    answered = await answer_challenge(payment["next_action"]["redirect_to_url"]["url"], "complete")
+    answered = await press(payment["next_action"]["redirect_to_url"]["url"], "complete")
     assert answered.status_code == 200  # the page ends there: nobody is sent back
 
     authorized = await settled(api, payment["id"], "authorized")
@@ -157,7 +147,7 @@ async def test_returns_racing_give_one_authorization(
     api: httpx.AsyncClient, sessions: SessionFactory, gateway_http: httpx.AsyncClient
 ) -> None:
     payment = await challenged(api, capture_method="manual")
-    answered = await answer_challenge(payment["next_action"]["redirect_to_url"]["url"], "complete")
+    answered = await press(payment["next_action"]["redirect_to_url"]["url"], "complete")
     backs = await asyncio.gather(*[come_back(answered.headers["location"]) for _ in range(5)])
 
     assert {back.status_code for back in backs} == {303}
@@ -205,7 +195,7 @@ async def test_the_wait_outlives_a_worker_restart(api: httpx.AsyncClient, stack:
     worker.kill()  # SIGKILL while the run waits for the customer
     worker.start()
 
-    answered = await answer_challenge(payment["next_action"]["redirect_to_url"]["url"], "complete")
+    answered = await press(payment["next_action"]["redirect_to_url"]["url"], "complete")
     back = await come_back(answered.headers["location"])
 
     assert back.status_code == 303
@@ -219,7 +209,7 @@ async def test_the_processors_webhook_ends_the_wait_and_races_a_return_to_one_au
     """No return (the browser was closed), then the processor's notice and a late return at
     once: one look authorizes, the other finds it done."""
     payment = await challenged(api, capture_method="manual")
-    await answer_challenge(payment["next_action"]["redirect_to_url"]["url"], "complete")
+    await press(payment["next_action"]["redirect_to_url"]["url"], "complete")
     ended = stripe_event(
         "payment_intent.amount_capturable_updated", {"id": payment["gateway_reference"]}
     )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from payment_saga.db.models import ProcessorEvent
 from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import create, new_key
-from tests.e2e.test_customer_actions import come_back, settled
+from tests.e2e.test_customer_actions import come_back, press, settled
 
 RETURN_URL = "https://shop.test/paypal/done"
 
@@ -27,14 +27,6 @@ def paypal_body(**overrides: Any) -> dict[str, Any]:
         "payment_method": {"type": "paypal"}, "return_url": RETURN_URL,
     }  # fmt: skip
     return {**body, **overrides}
-
-
-async def approve(page_url: str, outcome: str = "approve") -> httpx.Response:
-    """The payer on PayPal's page (a browser: no API key)."""
-    async with httpx.AsyncClient(timeout=30) as browser:
-        page = await browser.get(page_url)
-        assert page.status_code == 200 and f'value="{outcome}"' in page.text
-        return await browser.post(page_url, data={"outcome": outcome})
 
 
 async def waiting_for_payer(api: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
@@ -51,7 +43,7 @@ async def test_an_approved_paypal_payment_is_captured_and_refunded(api: httpx.As
     page = payment["next_action"]["redirect_to_url"]["url"]
     assert "/checkoutnow?token=" in page
 
-    back = await come_back((await approve(page)).headers["location"])
+    back = await come_back((await press(page, "approve")).headers["location"])
 
     shop = urlsplit(back.headers["location"])
     assert parse_qs(shop.query)["redirect_status"] == ["succeeded"]
@@ -67,7 +59,7 @@ async def test_an_approved_paypal_payment_is_captured_and_refunded(api: httpx.As
 
 async def test_a_payer_who_cancels_at_paypal_fails_the_payment(api: httpx.AsyncClient) -> None:
     payment = await waiting_for_payer(api, capture_method="manual")
-    canceled = await approve(payment["next_action"]["redirect_to_url"]["url"], "cancel")
+    canceled = await press(payment["next_action"]["redirect_to_url"]["url"], "cancel")
 
     back = await come_back(canceled.headers["location"])
 
@@ -96,7 +88,7 @@ async def test_paypals_notice_ends_the_wait_when_the_payer_never_comes_back(
     api: httpx.AsyncClient, sessions: SessionFactory
 ) -> None:
     payment = await waiting_for_payer(api, capture_method="manual")
-    approved = await approve(payment["next_action"]["redirect_to_url"]["url"])
+    approved = await press(payment["next_action"]["redirect_to_url"]["url"], "approve")
     assert approved.status_code == 303  # the payer closes the browser: nobody follows it
 
     authorized = await settled(api, payment["id"], "authorized")
