@@ -7,12 +7,14 @@ test server; tests/e2e/test_checkout_pages.py drives the approval in a real brow
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from sqlalchemy import select
 
+from payment_saga.config import Settings
 from payment_saga.db.models import ProcessorEvent
 from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import create, new_key
@@ -55,6 +57,42 @@ async def test_an_approved_paypal_payment_is_captured_and_refunded(api: httpx.As
     )  # fmt: skip
     assert refund.status_code == 201, refund.text
     assert refund.json()["status"] == "succeeded" and refund.json()["gateway_reference"]
+
+
+async def test_a_dispute_at_paypal_opens_and_closes_on_the_payment(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    """PayPal's `CUSTOMER.DISPUTE.CREATED` and `.RESOLVED` name the capture; the payment shows
+    the dispute and its outcome, as Stripe's do."""
+    payment = await waiting_for_payer(api)
+    await come_back((await press(payment["next_action"]["redirect_to_url"]["url"], "approve"))
+                    .headers["location"])  # fmt: skip
+    captured = await settled(api, payment["id"], "captured")
+
+    async with httpx.AsyncClient(base_url=settings.paypal.base_url(), timeout=10) as paypal:
+        opened = await paypal.post(
+            "/_fake/disputes", json={"authorization_id": captured["gateway_reference"]}
+        )
+        disputed = await until(api, payment["id"], lambda p: p["disputed"])
+        assert disputed["dispute"]["status"] == "open"
+        assert disputed["dispute"]["reason"] == "MERCHANDISE_OR_SERVICE_NOT_RECEIVED"
+        await paypal.post(
+            f"/_fake/disputes/{opened.json()['dispute_id']}/resolve",
+            json={"outcome_code": "RESOLVED_SELLER_FAVOUR"},
+        )
+    closed = await until(api, payment["id"], lambda p: not p["disputed"])
+    assert closed["dispute"]["status"] == "won"
+
+
+async def until(
+    api: httpx.AsyncClient, payment_id: str, holds: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    for _ in range(150):
+        payment: dict[str, Any] = (await api.get(f"/v1/payments/{payment_id}")).json()
+        if holds(payment):
+            return payment
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{payment_id}: {payment}")
 
 
 async def test_a_payer_who_cancels_at_paypal_fails_the_payment(api: httpx.AsyncClient) -> None:

@@ -187,6 +187,43 @@ async def test_a_notice_verifies_only_as_paypal_signed_it(paypal: PayPal) -> Non
     tampered = {**event, "resource": {"id": "O2"}}
     assert not await paypal.gateway.verify_webhook({**asked, "webhook_event": tampered})
     assert set(HEADERS) | {"webhook_id", "webhook_event"} == set(asked)
-    received = paypal_event(event)
+    received = await paypal_event(event, paypal.gateway.authorization_of_capture)
     assert received.notice is not None and received.notice.kind == "action_completed"
     assert received.payment_reference == "O1"
+
+
+@pytest.mark.parametrize(
+    ("outcome_code", "status"),
+    [("RESOLVED_SELLER_FAVOUR", "won"), ("RESOLVED_BUYER_FAVOUR", "lost"), ("NEW_CODE", "lost")],
+)
+async def test_a_dispute_names_the_payment_whose_capture_it_is_about(
+    paypal: PayPal, outcome_code: str, status: str
+) -> None:
+    """PayPal's disputes name the capture (`seller_transaction_id`); our payment holds the
+    authorization's id, which the capture's `related_ids` give."""
+    from devtools.testservers.paypal import webhooks
+    from payment_saga.processors.paypal.notices import paypal_event
+
+    auth = await paypal.authorized("pay_9:authorize")
+    taken = await paypal.gateway.capture(auth, 2500, "pay_9:capture")
+    opened = (
+        await paypal.http.post("/_fake/disputes", json={"capture_id": taken.reference})
+    ).json()
+    resolved = (
+        await paypal.http.post(
+            f"/_fake/disputes/{opened['dispute_id']}/resolve", json={"outcome_code": outcome_code}
+        )
+    ).json()
+
+    read = paypal.gateway.authorization_of_capture
+    first = await paypal_event(webhooks.dispute_event({**opened, "status": "OPEN"}), read)
+    last = await paypal_event(webhooks.dispute_event(resolved), read)
+    assert first.payment_reference == last.payment_reference == auth
+    assert first.notice is not None and first.notice.kind == "dispute_opened"
+    assert first.notice.reason == "MERCHANDISE_OR_SERVICE_NOT_RECEIVED"
+    assert last.notice is not None and last.notice.kind == "dispute_closed"
+    assert last.notice.dispute_status == status
+
+    stranger = {**opened, "disputed_transactions": [{"seller_transaction_id": "9XX00000"}]}
+    unknown = await paypal_event(webhooks.dispute_event(stranger), read)
+    assert unknown.payment_reference is None

@@ -134,6 +134,8 @@ class Books:
     authorizations: dict[str, Authorization] = field(default_factory=dict)
     captures: dict[str, Capture] = field(default_factory=dict)
     refunds: dict[str, Refund] = field(default_factory=dict)
+    # Disputes buyers opened (the Disputes API's resource), by dispute id.
+    disputes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # PayPal-Request-Id -> (when, status, answer), per API (orders, payments).
     answers: dict[tuple[str, str], tuple[float, int, dict[str, Any]]] = field(default_factory=dict)
     ledger: list[dict[str, Any]] = field(default_factory=list)

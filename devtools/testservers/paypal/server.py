@@ -241,7 +241,40 @@ def create_app(books: Books, base_url: str) -> FastAPI:
         books.faults = Faults(**body)
         return body
 
+    add_dispute_routes(app, books)
     return app
+
+
+def add_dispute_routes(app: FastAPI, books: Books) -> None:
+    """A buyer opens a dispute on a capture, and PayPal resolves it (`outcome_code`), each sent
+    as its webhook: what a sandbox buyer account and PayPal's resolution centre do."""
+
+    @app.post("/_fake/disputes")
+    async def open_dispute(body: dict[str, Any]) -> dict[str, Any]:
+        """On `capture_id`, or the first capture of `authorization_id`."""
+        held = body.get("authorization_id")
+        if held is not None:
+            body["capture_id"] = next(
+                c.id for c in books.captures.values() if c.authorization_id == held
+            )
+        taken = books.capture_of(str(body["capture_id"]))
+        dispute = {
+            "dispute_id": f"PP-D-{new_id()}", "status": "OPEN",
+            "reason": body.get("reason", "MERCHANDISE_OR_SERVICE_NOT_RECEIVED"),
+            "dispute_life_cycle_stage": "CHARGEBACK", "dispute_channel": "EXTERNAL",
+            "dispute_amount": {"currency_code": taken.currency, "value": taken.value},
+            "disputed_transactions": [{"seller_transaction_id": taken.id}],
+        }  # fmt: skip
+        books.disputes[dispute["dispute_id"]] = dispute
+        webhooks.dispatch(books, webhooks.dispute_event(dispute))
+        return dispute
+
+    @app.post("/_fake/disputes/{dispute_id}/resolve")
+    async def resolve_dispute(dispute_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        dispute = books.disputes[dispute_id]
+        dispute.update(status="RESOLVED", dispute_outcome={"outcome_code": body["outcome_code"]})
+        webhooks.dispatch(books, webhooks.dispute_event(dispute))
+        return dispute
 
 
 def add_approval_routes(app: FastAPI, books: Books) -> None:

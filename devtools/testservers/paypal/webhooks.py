@@ -56,6 +56,19 @@ def order_approved(order: Order) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def dispute_event(dispute: dict[str, Any]) -> dict[str, Any]:
+    """CUSTOMER.DISPUTE.CREATED or .RESOLVED (Disputes API v1), by the dispute's status."""
+    resolved = dispute["status"] == "RESOLVED"
+    return {
+        "id": f"WH-{new_id()}", "event_version": "1.0", "resource_version": "1.0",
+        "create_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "resource_type": "dispute",
+        "event_type": "CUSTOMER.DISPUTE.RESOLVED" if resolved else "CUSTOMER.DISPUTE.CREATED",
+        "summary": "A dispute was resolved" if resolved else "A new dispute opened",
+        "resource": dispute,
+    }  # fmt: skip
+
+
 # Events on their way: kept until sent (a task nobody holds may be collected mid-way).
 _SENDING: set[asyncio.Task[None]] = set()
 

@@ -75,6 +75,7 @@ class PayPalGateway:
         currency: str,
         idempotency_key: str,
         return_url: str | None = None,
+        request_three_d_secure: bool = False,  # a payer's approval, no card to authenticate
     ) -> GatewayOperation:
         if return_url is None:
             raise GatewayDeclined("authentication_required", "a PayPal payment needs the payer")
@@ -197,6 +198,18 @@ class PayPalGateway:
         except GatewayDeclined:  # PayPal refused the question itself (malformed headers)
             return False
         return answer.get("verification_status") == "SUCCESS"
+
+    async def authorization_of_capture(self, capture_id: str) -> str | None:
+        """The authorization a capture was taken from (its `supplementary_data.related_ids`);
+        None for a capture PayPal does not know here (not ours). An outage raises, so the
+        notice is answered 503 and PayPal sends it again."""
+        try:
+            taken = await self._send("GET", f"/v2/payments/captures/{capture_id}")
+        except GatewayDeclined:
+            return None
+        related = (taken.get("supplementary_data") or {}).get("related_ids") or {}
+        found = related.get("authorization_id")
+        return str(found) if found else None
 
     async def _order_of(self, authorization_id: str) -> dict[str, Any]:
         held = await self._send("GET", f"/v2/payments/authorizations/{authorization_id}")

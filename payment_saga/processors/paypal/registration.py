@@ -37,7 +37,10 @@ async def read_notice(
 ) -> ReceivedNotice:
     """Each notice asks PayPal, on a client of its own (notices are few)."""
     async with open_paypal(settings) as gateway:
-        return await notices.read_notice(settings.paypal, payload, headers, gateway.verify_webhook)
+        return await notices.read_notice(
+            settings.paypal, payload, headers, gateway.verify_webhook,
+            gateway.authorization_of_capture,
+        )  # fmt: skip
 
 
 def refused_settings(settings: Settings) -> list[str]:
