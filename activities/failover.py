@@ -61,7 +61,12 @@ async def _authorize_on(
         request.payment_id,
         OperationQuery("authorize", key),
         lambda: gateway.authorize(
-            choice.token, request.amount, request.currency, key, request.customer_return_url
+            choice.token,
+            request.amount,
+            request.currency,
+            key,
+            request.customer_return_url,
+            request.request_three_d_secure,
         ),
         processor,
     )

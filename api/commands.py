@@ -95,6 +95,7 @@ class PaymentCommands:
             idle_close_seconds=self._settings.payments.idle_close_seconds,
             return_url=body.return_url,
             customer_return_url=self._customer_return_url(payment_id, body.return_url),
+            request_three_d_secure=body.requests_three_d_secure,
             action_timeout_seconds=self._settings.payments.action_timeout_seconds,
         )
 

@@ -99,11 +99,19 @@ class CardIn(Strict):
         return f"CardIn(last4={self.number[-4:]!r})"
 
 
+# `any`: ask the card's issuer for 3-D Secure whenever the card can be authenticated (Stripe's
+# `request_three_d_secure`), for a merchant that must have it (strong customer authentication):
+# only processors that can ask take the payment, and `return_url` is needed. `automatic`: only
+# when the issuer asks.
+ThreeDSecureRequest = Literal["automatic", "any"]
+
+
 class PaymentMethodIn(Strict):
     """A card number, tokenized here at the edge (the simulator, and processors' test mode)."""
 
     type: Literal["card"]
     card: CardIn
+    request_three_d_secure: ThreeDSecureRequest = "automatic"
 
 
 class TokenPaymentMethodIn(Strict):
@@ -120,6 +128,7 @@ class TokenPaymentMethodIn(Strict):
         pattern=r"^[A-Za-z0-9_\-.:+/=]+$",
         examples=["pm_card_visa"],
     )
+    request_three_d_secure: ThreeDSecureRequest = "automatic"
 
 
 class PayPalMethodIn(Strict):
@@ -180,24 +189,28 @@ class PaymentCreate(Strict):
             )
         return value
 
+    @property
+    def requests_three_d_secure(self) -> bool:
+        method = self.payment_method
+        return method.type != "paypal" and method.request_three_d_secure == "any"
+
     def identity(self, card_fingerprint: str) -> dict[str, Any]:
         """The request as the Idempotency-Key compares it: the card by its keyed fingerprint,
         the CVC left out, so no form of either is stored (PCI DSS 3.3.1); a processor's token
         as it is (it is no card data)."""
         identity = self.model_dump(exclude={"payment_method"})
-        if not isinstance(self.payment_method, PaymentMethodIn):
-            identity["payment_method"] = self.payment_method.model_dump()
-            return identity
-        card = self.payment_method.card
-        identity["payment_method"] = {
-            "type": self.payment_method.type,
-            "card": {
+        # A field left at its default is left out: a request stored before the field existed
+        # is still the same request.
+        method = self.payment_method.model_dump(exclude_defaults=True, exclude={"card"})
+        identity["payment_method"] = method
+        if isinstance(self.payment_method, PaymentMethodIn):
+            card = self.payment_method.card
+            method["card"] = {
                 "fingerprint": card_fingerprint,
                 "exp_month": card.exp_month,
                 "exp_year": card.exp_year,
                 "holder_name": card.holder_name,
-            },
-        }
+            }
         return identity
 
 

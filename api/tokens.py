@@ -46,19 +46,39 @@ class Tokenizer:
         self, method: PaymentMethodIn | TokenPaymentMethodIn, currency: str, account_id: str
     ) -> tuple[CardSummary, list[ProcessorToken]]:
         """The card's summary (with our keyed fingerprint, PCI DSS 3.5.1) and its token at each
-        processor of its route, in order, each the account's."""
+        processor of its route, in order, each the account's. A payment requesting 3-D Secure
+        goes only to processors that can ask for it."""
+        authenticated = method.request_three_d_secure == "any"
         if method.type == "token":
-            return await self._described(method.token, account_id)
+            summary, route = await self._described(method.token, account_id)
+            if authenticated:
+                self._authenticating([choice.processor for choice in route])
+            return summary, route
         card = method.card
         given = CardInput(card.number, card.exp_month, card.exp_year, card.cvc, card.holder_name)
-        tokens = await self._tokens_on_route(given, currency)
+        kinds = self._gateways.route_for(currency, brand_of(given.number))
+        tokens = await self._tokens_on_route(
+            given, self._authenticating(kinds) if authenticated else kinds
+        )
         for kind, token in tokens:
             await self._owners.claim(kind, token.token, account_id)
         summary = replace(tokens[0][1].card, fingerprint=self._fingerprints.of(card.number))
         return summary, [ProcessorToken(kind, token.token) for kind, token in tokens]
 
+    def _authenticating(self, kinds: list[str]) -> list[str]:
+        """The processors among `kinds` that can ask for 3-D Secure; none is the caller's error."""
+        able = [kind for kind in kinds if self._gateways.can_authenticate(kind)]
+        if not able:
+            raise InvalidRequest(
+                f"3-D Secure was requested, and {', '.join(kinds)} cannot ask for it (docs/"
+                'processors.md, "Customer actions")',
+                code="three_d_secure_unavailable",
+                param="payment_method.request_three_d_secure",
+            )
+        return able
+
     async def _tokens_on_route(
-        self, given: CardInput, currency: str
+        self, given: CardInput, kinds: list[str]
     ) -> list[tuple[str, TokenizedCard]]:
         """The card's token at each processor of its route that takes it: one that is down or
         refuses to store the card leaves the route; none taking it is the caller's error when
@@ -66,7 +86,7 @@ class Tokenizer:
         tokens: list[tuple[str, TokenizedCard]] = []
         unavailable: GatewayTransientError | None = None
         refused: GatewayDeclined | None = None
-        for kind in self._gateways.route_for(currency, brand_of(given.number)):
+        for kind in kinds:
             try:
                 tokens.append((kind, await self._gateways[kind].tokenize(given)))
             except GatewayTransientError as error:

@@ -62,13 +62,7 @@ async def create_payment(
 ) -> JSONResponse:
     wait = prefer_wait(prefer, settings.api.max_wait_seconds)
     check_max_amount(body.amount, body.currency, settings.payments.max_amount_for(body.currency))
-    if body.payment_method.type == "paypal" and body.return_url is None:
-        raise InvalidRequest(
-            "a PayPal payment needs return_url: the payer approves on PayPal's page and comes"
-            " back there",
-            code="parameter_missing",
-            param="return_url",
-        )
+    check_return_url(body)
 
     async def work(generation: str) -> tuple[int, BaseModel]:
         payment_id = derived_id("pay", *scope_of(principal, generation), idempotency_key)
@@ -186,3 +180,22 @@ async def get_payment_timeline(
     payment_id: PaymentId, principal: ReadPayments, queries: QueriesDep
 ) -> schemas.Timeline:
     return await queries.timeline(principal.account_id, payment_id)
+
+
+def check_return_url(body: schemas.PaymentCreate) -> None:
+    """A payment that will send the customer to a processor's page needs somewhere to come back
+    to: PayPal's, and a card requesting 3-D Secure."""
+    if body.return_url is not None:
+        return
+    if body.payment_method.type == "paypal":
+        needs = "a PayPal payment needs return_url: the payer approves on PayPal's page"
+    elif body.requests_three_d_secure:
+        needs = (
+            "request_three_d_secure any needs return_url: the customer authenticates on the"
+            " issuer's page"
+        )
+    else:
+        return
+    raise InvalidRequest(
+        f"{needs} and comes back there", code="parameter_missing", param="return_url"
+    )

@@ -40,6 +40,7 @@ TEST_METHODS = {
     "pm_card_chargeDeclinedIncorrectCvc": "4000000000000127",
     "pm_card_chargeDeclinedProcessingError": "4000000000000119",
     "pm_card_authenticationRequired": "4000002760003184",
+    "pm_card_threeDSecureOptional": "4000000000003055",
 }
 # Stripe's test cards that decline: (code, decline_code, message).
 DECLINES = {
@@ -54,6 +55,10 @@ DECLINES = {
     "4000000000000119": ("processing_error", None, "An error occurred while processing your card."),
 }
 THREE_D_SECURE_CARD = "4000002760003184"
+# "3D Secure supported": authenticated only when the confirm requests it
+# (`payment_method_options[card][request_three_d_secure]=any`).
+THREE_D_SECURE_SUPPORTED_CARD = "4000000000003055"
+REQUEST_THREE_D_SECURE = "payment_method_options[card][request_three_d_secure]"
 # Stripe's test cards by funding ("Testing", cards by brand); any other is credit.
 FUNDING = {
     "4000056655665556": "debit",
@@ -295,7 +300,8 @@ class StripeFake:
         }
         self.books.intents[intent["id"]] = intent
         self._charge(intent)
-        if number == THREE_D_SECURE_CARD:
+        requested = form.get(REQUEST_THREE_D_SECURE) == "any"
+        if number == THREE_D_SECURE_CARD or (requested and number == THREE_D_SECURE_SUPPORTED_CARD):
             return ask_for_customer(intent, form, self.base_url)
         if number in DECLINES:
             code, decline_code, message = DECLINES[number]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -129,6 +130,10 @@ class Payment(Base):
     return_url: Mapped[str | None] = mapped_column(String(limits.URL_MAX))
     action_url: Mapped[str | None] = mapped_column(Text)
     action_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # What the authorization asked of the processor, so a later run asks the same under the same
+    # key: our return route (the processor sends the customer there first), and 3-D Secure.
+    customer_return_url: Mapped[str | None] = mapped_column(Text)
+    request_three_d_secure: Mapped[bool] = mapped_column(server_default=false())
 
     # SQLAlchemy adds `AND version = <read>` to every UPDATE and raises StaleDataError on a miss.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -54,6 +54,8 @@ class PaymentRepository:
                 metadata_=dict(request.metadata),
                 route=[{"processor": r.processor, "token": r.token} for r in request.route],
                 return_url=request.return_url,
+                customer_return_url=request.customer_return_url,
+                request_three_d_secure=request.request_three_d_secure,
                 version=1,
             )
             .on_conflict_do_nothing(index_elements=[Payment.id])

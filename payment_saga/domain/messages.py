@@ -70,6 +70,8 @@ class PaymentRequest:
     # them a processor that asks for the customer declines (`authentication_required`).
     return_url: str | None = None
     customer_return_url: str | None = None
+    # Ask the issuer for 3-D Secure whenever the card can be (`request_three_d_secure: any`).
+    request_three_d_secure: bool = False
     # How long the payment waits for the customer (PAYMENTS_ACTION_TIMEOUT_SECONDS).
     action_timeout_seconds: int = 900
     # What pays: a card, or PayPal (the payer approves on PayPal's page).

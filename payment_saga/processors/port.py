@@ -137,10 +137,14 @@ class PaymentGateway(Protocol):
         currency: str,
         idempotency_key: str,
         return_url: str | None = None,
+        request_three_d_secure: bool = False,
     ) -> GatewayOperation:
         """With `return_url` (where the processor sends the customer back), a card that asks
         for the customer answers an operation with `action_url`; without, it is declined
-        `authentication_required`. A processor that cannot ask ignores it."""
+        `authentication_required`. `request_three_d_secure` (always with `return_url`): ask the
+        issuer to authenticate whenever the card can be, as Stripe's `request_three_d_secure:
+        any`. A processor that cannot ask ignores both (routing sends it no payment that
+        requests it)."""
         ...
 
     async def action_outcome(

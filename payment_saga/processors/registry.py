@@ -34,8 +34,10 @@ def processors_in_use(settings: Settings) -> list[Processor]:
 async def open_gateways(settings: Settings) -> AsyncIterator[Gateways]:
     """Every processor the settings use (the default and those the routes name)."""
     async with AsyncExitStack() as stack:
+        processors = processors_in_use(settings)
         adapters = {
             processor.name: await stack.enter_async_context(processor.open_adapter(settings))
-            for processor in processors_in_use(settings)
+            for processor in processors
         }
-        yield Gateways(adapters, settings.gateway)
+        authenticating = frozenset(p.name for p in processors if p.three_d_secure)
+        yield Gateways(adapters, settings.gateway, authenticating)

@@ -11,11 +11,18 @@ from payment_saga.processors.port import PaymentGateway
 
 class Gateways:
     """Each configured processor's adapter by its kind (`GATEWAY_KIND` is the default), and the
-    route (`GATEWAY_ROUTES`) for a currency and card brand."""
+    route (`GATEWAY_ROUTES`) for a currency and card brand; `authenticating`: the processors
+    that can ask a card's issuer for 3-D Secure (the registry's `three_d_secure`)."""
 
-    def __init__(self, adapters: Mapping[str, PaymentGateway], settings: GatewaySettings) -> None:
+    def __init__(
+        self,
+        adapters: Mapping[str, PaymentGateway],
+        settings: GatewaySettings,
+        authenticating: frozenset[str] = frozenset(),
+    ) -> None:
         self._adapters = dict(adapters)
         self._settings = settings
+        self._authenticating = authenticating
 
     @classmethod
     def of_one(cls, gateway: PaymentGateway, kind: str = "simulator") -> Gateways:
@@ -59,6 +66,9 @@ class Gateways:
                 f"the payment is on {kind}, which GATEWAY_KIND and GATEWAY_ROUTES do not name"
             )
         return adapter
+
+    def can_authenticate(self, kind: str) -> bool:
+        return kind in self._authenticating
 
     def route_for(self, currency: str, brand: str) -> list[str]:
         for rule in self._settings.routes:

@@ -31,6 +31,8 @@ def later_run_request(payment: Payment, settings: PaymentSettings) -> PaymentReq
         refund_window_seconds=settings.refund_window_seconds,
         idle_close_seconds=settings.idle_close_seconds,
         return_url=payment.return_url,
+        customer_return_url=payment.customer_return_url,
+        request_three_d_secure=payment.request_three_d_secure,
         action_timeout_seconds=settings.action_timeout_seconds,
         payment_method="paypal" if payment.payment_method == "paypal" else "card",
         resume=True,

@@ -123,6 +123,36 @@ async def test_a_frictionless_card_needs_no_challenge(api: httpx.AsyncClient) ->
     assert response.status_code == 201 and response.json()["status"] == "captured"
 
 
+def requesting_3ds(card: str, **overrides: Any) -> dict[str, Any]:
+    body = payment_body(card, **overrides)
+    body["payment_method"]["request_three_d_secure"] = "any"
+    return body
+
+
+async def test_a_payment_requesting_3ds_challenges_a_card_that_can_be(
+    api: httpx.AsyncClient, gateway_http: httpx.AsyncClient
+) -> None:
+    """Stripe's `request_three_d_secure: any`: the frictionless card is challenged when the
+    merchant asks (strong customer authentication); a card not enrolled goes through without."""
+    response = await create(api, requesting_3ds("4000000000003055", return_url=RETURN_URL))
+    assert response.status_code == 201 and response.json()["status"] == "requires_action"
+    payment = response.json()
+    answered = await press(payment["next_action"]["redirect_to_url"]["url"], "complete")
+    await come_back(answered.headers["location"])
+    assert (await settled(api, payment["id"], "captured"))["amount_captured"] == 2500
+
+    not_enrolled = await create(api, requesting_3ds("4242424242424242", return_url=RETURN_URL))
+    assert not_enrolled.status_code == 201 and not_enrolled.json()["status"] == "captured"
+
+
+async def test_requesting_3ds_needs_a_return_url(api: httpx.AsyncClient) -> None:
+    response = await create(api, requesting_3ds("4000000000003055"))
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["param"]) == ("parameter_missing", "return_url")
+
+
 @pytest.fixture
 async def browser_closed(gateway_http: httpx.AsyncClient) -> AsyncIterator[None]:
     """The customer completes the challenge and closes the browser: no return reaches us."""

@@ -162,16 +162,31 @@ async def test_declines_fail_the_payment_with_our_codes(
         assert [op for op, _ in await processor.applied(payment)] in ([], ["void"])
 
 
-@pytest.mark.parametrize(("outcome", "status"), [("complete", "authorized"), ("fail", "failed")])
+@pytest.mark.parametrize(
+    ("card", "requested", "outcome", "status"),
+    [
+        ("pm_card_authenticationRequired", False, "complete", "authorized"),
+        ("pm_card_authenticationRequired", False, "fail", "failed"),
+        # 3-D Secure supported, asked only when requested (`request_three_d_secure: any`).
+        ("pm_card_threeDSecureOptional", True, "complete", "authorized"),
+    ],
+)
 async def test_a_3d_secure_challenge_at_the_processor_ends_as_the_customer_answered(
-    payments: Payments, processor: Processor, sessions: SessionFactory, outcome: str, status: str
+    payments: Payments,
+    processor: Processor,
+    sessions: SessionFactory,
+    card: str,
+    requested: bool,
+    outcome: str,
+    status: str,
 ) -> None:
     if processor.kind != "stripe":
         pytest.skip("Authorize.Net asks for no customer here (docs/processors.md)")
     handle = await start(
-        payments, processor, "pm_card_authenticationRequired",
+        payments, processor, card,
         capture_method=CaptureMethod.MANUAL, return_url="https://shop.test/done",
         customer_return_url="https://api.test/v1/payments/p/return",
+        request_three_d_secure=requested,
     )  # fmt: skip
     state = await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
     assert state.status == "requires_action" and state.action_url is not None

@@ -14,6 +14,8 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 
+from payment_saga.config import PaymentSettings
+from payment_saga.db.models import Payment
 from payment_saga.domain.messages import (
     CancelRequest,
     Failure,
@@ -24,6 +26,7 @@ from payment_saga.domain.messages import (
     UnknownOperation,
 )
 from payment_saga.domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
+from payment_saga.steering.requests import later_run_request
 from tests.unit.test_unclear_outcomes import rejection, until_status
 from tests.unit.workflow_fakes import FakeGateway, request, start, start_env, worker_for
 from workflows.payment import PaymentWorkflow
@@ -137,3 +140,21 @@ async def test_a_later_run_resumes_an_unknown_void(env: WorkflowEnvironment) -> 
         state = await until_status(handle, PaymentStatus.FAILED)
     assert state.failure is not None and state.failure.code == "capture_failed"
     assert fake.calls[:3] == ["load_payment", "void:capture_failed", "void done"]
+
+
+def test_a_later_run_asks_the_processor_what_the_first_asked() -> None:
+    """A pending payment's later run authorizes again under the same key: it sent no return
+    route (a challenge card was declined `authentication_required`, and Stripe refuses a key
+    reused with other parameters) and no request for 3-D Secure."""
+    payment = Payment(
+        id="pay_1", account_id="acct_a", order_id="ord_1", amount=2500, currency="EUR",
+        capture_method="automatic", card_token="tok_1", card_brand="visa", card_last4="3055",
+        metadata_={}, route=[], return_url="https://shop.test/done", payment_method="card",
+        customer_return_url="https://api.test/v1/payments/pay_1/return",
+        request_three_d_secure=True,
+    )  # fmt: skip
+
+    later = later_run_request(payment, PaymentSettings())
+
+    assert later.customer_return_url == "https://api.test/v1/payments/pay_1/return"
+    assert later.request_three_d_secure and later.resume

@@ -57,8 +57,11 @@ class Owners:
         return self.owners.get((processor, token))
 
 
-def gateways(routes: list[RouteRule], **adapters: FakeProcessor) -> Gateways:
-    return Gateways(adapters, GatewaySettings(kind="simulator", routes=routes))  # type: ignore[arg-type]
+def gateways(
+    routes: list[RouteRule], authenticating: frozenset[str] = frozenset(), **adapters: FakeProcessor
+) -> Gateways:
+    settings = GatewaySettings(kind="simulator", routes=routes)
+    return Gateways(adapters, settings, authenticating)  # type: ignore[arg-type]
 
 
 def test_the_first_matching_rule_picks_the_processors() -> None:
@@ -143,3 +146,43 @@ async def test_a_processor_refusing_to_store_the_card_leaves_the_route() -> None
             CARD, "USD", "acct_a"
         )
     assert (refused.value.code, refused.value.param) == ("card_not_accepted", "payment_method.card")
+
+
+def asking_for_3ds(
+    method: PaymentMethodIn | TokenPaymentMethodIn,
+) -> PaymentMethodIn | TokenPaymentMethodIn:
+    return method.model_copy(update={"request_three_d_secure": "any"})
+
+
+async def test_a_payment_requesting_3ds_skips_the_processors_that_cannot_ask() -> None:
+    """A processor that cannot authenticate a card is skipped by routing for a payment that
+    needs it (#29): Authorize.Net first on the route, Stripe takes it."""
+    chosen = gateways([RouteRule(processors=["authorizenet", "stripe"])], frozenset({"stripe"}),
+                      simulator=FakeProcessor("tok"), authorizenet=FakeProcessor("anet"),
+                      stripe=FakeProcessor("pm"))  # fmt: skip
+    tokenizer = Tokenizer(chosen, CardFingerprints({"k1": b"k" * 32}), Owners())
+
+    _, plain = await tokenizer.tokenized(CARD, "USD", "acct_a")
+    _, asking = await tokenizer.tokenized(asking_for_3ds(CARD), "USD", "acct_a")
+
+    assert [t.processor for t in plain] == ["authorizenet", "stripe"]
+    assert [t.processor for t in asking] == ["stripe"]
+
+
+@pytest.mark.parametrize("method", [CARD, token("anet_1")])
+async def test_a_payment_requesting_3ds_where_no_processor_can_ask_is_refused(
+    method: PaymentMethodIn | TokenPaymentMethodIn,
+) -> None:
+    chosen = gateways([RouteRule(processors=["authorizenet"])], frozenset({"simulator"}),
+                      simulator=FakeProcessor("tok"),
+                      authorizenet=FakeProcessor("anet", guessable=True))  # fmt: skip
+    owners = Owners()
+    owners.owners[("authorizenet", "anet_1")] = "acct_a"
+    tokenizer = Tokenizer(chosen, CardFingerprints({"k1": b"k" * 32}), owners)
+
+    with pytest.raises(InvalidRequest) as refused:
+        await tokenizer.tokenized(asking_for_3ds(method), "USD", "acct_a")
+
+    assert refused.value.code == "three_d_secure_unavailable"
+    assert refused.value.param == "payment_method.request_three_d_secure"
+    assert owners.owners == {("authorizenet", "anet_1"): "acct_a"}  # nothing claimed

@@ -44,6 +44,10 @@ FUNDING = {
 # or fails on the simulator's page; the last one is declined after a completed challenge.
 # 4000000000003055 (frictionless) is approved with no challenge, as any approved card.
 CHALLENGE_CARDS = ("4000002760003184", "4000002500003155", "4000008400001629")
+# Supports 3-D Secure without asking for it: challenged only when the payment requests it
+# (Stripe's `request_three_d_secure: any`). Every other approved card is not enrolled, so a
+# request for 3-D Secure is authorized without it, as Stripe's 4242424242424242 is.
+FRICTIONLESS_CARD = "4000000000003055"
 DECLINED_AFTER_CHALLENGE_CARD = "4000008400001629"
 AUTHENTICATION_FAILED: dict[str, str | None] = {
     "code": "authentication_failed",
@@ -74,11 +78,14 @@ class Behaviour:
     lost_response: bool = False
     challenge: bool = False
     declined_after_challenge: bool = False
+    # Challenged when the payment requests 3-D Secure.
+    enrolled: bool = False
 
     @classmethod
     def of(cls, number: str) -> Behaviour:
         return cls(
             challenge=number in CHALLENGE_CARDS,
+            enrolled=number in CHALLENGE_CARDS or number == FRICTIONLESS_CARD,
             declined_after_challenge=number == DECLINED_AFTER_CHALLENGE_CARD,
             decline=DECLINES.get(number),
             flaky=number == FLAKY_CARD,
@@ -123,6 +130,8 @@ class AuthorizeRequest:
     return_url: str | None = None
     # The simulator's own address as the caller reached it: the challenge page's base.
     page_base: str = ""
+    # `any`: challenge every enrolled card (Stripe's `request_three_d_secure`).
+    request_three_d_secure: str | None = None
 
 
 @dataclass
@@ -258,7 +267,8 @@ class Processor:
             idempotency_key=key, return_url=body.return_url,
         )  # fmt: skip
         self.authorizations[auth.id] = auth
-        if card.challenge:
+        requested = body.request_three_d_secure == "any" and card.enrolled
+        if (card.challenge or requested) and body.return_url is not None:
             auth.authentication = "pending"
             self._touched(auth)
             return self._awaiting_customer(key, auth, body.page_base)

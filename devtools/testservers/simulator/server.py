@@ -45,6 +45,7 @@ class AuthorizeBody(BaseModel):
     amount: int
     currency: str
     return_url: str | None = None
+    request_three_d_secure: str | None = None
 
 
 class AmountBody(BaseModel):

@@ -142,6 +142,7 @@ class AuthorizeNetGateway:
         currency: str,
         idempotency_key: str,
         return_url: str | None = None,  # Authorize.Net does no 3-D Secure of its own
+        request_three_d_secure: bool = False,
     ) -> GatewayOperation:
         if currency != self._currency:
             raise GatewayDeclined(

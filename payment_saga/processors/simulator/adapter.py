@@ -56,10 +56,13 @@ class SimulatorGateway:
         currency: str,
         idempotency_key: str,
         return_url: str | None = None,
+        request_three_d_secure: bool = False,
     ) -> GatewayOperation:
         body: dict[str, Any] = {"token": token, "amount": amount, "currency": currency}
         if return_url is not None:  # the simulator declines a challenge card without one
             body["return_url"] = return_url
+        if request_three_d_secure:
+            body["request_three_d_secure"] = "any"
         return _operation(await self._send("POST", "/v1/authorizations", idempotency_key, body))
 
     async def action_outcome(

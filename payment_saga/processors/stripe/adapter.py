@@ -107,6 +107,7 @@ class StripeGateway:
         currency: str,
         idempotency_key: str,
         return_url: str | None = None,
+        request_three_d_secure: bool = False,
     ) -> GatewayOperation:
         params: PaymentIntentCreateParams = {
             "amount": amount,
@@ -121,6 +122,8 @@ class StripeGateway:
         if return_url is not None:
             # 3-D Secure by redirect: Stripe answers requires_action with the page's URL.
             params["return_url"] = return_url
+            if request_three_d_secure:
+                params["payment_method_options"] = {"card": {"request_three_d_secure": "any"}}
         else:
             # No customer to ask: a card that wants 3-D Secure fails at once, as off-session.
             params["error_on_requires_action"] = True

@@ -444,6 +444,12 @@ export interface components {
         PaymentMethodIn: {
             card: components["schemas"]["CardIn"];
             /**
+             * Request Three D Secure
+             * @default automatic
+             * @enum {string}
+             */
+            request_three_d_secure?: "automatic" | "any";
+            /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
@@ -638,6 +644,12 @@ export interface components {
          *     or Authorize.Net's Accept.js opaque data as `COMMON.ACCEPT.INAPP.PAYMENT:<dataValue>`.
          */
         TokenPaymentMethodIn: {
+            /**
+             * Request Three D Secure
+             * @default automatic
+             * @enum {string}
+             */
+            request_three_d_secure?: "automatic" | "any";
             /**
              * Token
              * @example pm_card_visa

@@ -22,6 +22,7 @@ from .payment_create import PaymentCreate
 from .payment_create_metadata import PaymentCreateMetadata
 from .payment_list import PaymentList
 from .payment_method_in import PaymentMethodIn
+from .payment_method_in_request_three_d_secure import PaymentMethodInRequestThreeDSecure
 from .payment_method_info import PaymentMethodInfo
 from .payment_method_info_type import PaymentMethodInfoType
 from .payment_method_list import PaymentMethodList
@@ -41,6 +42,9 @@ from .timeline_entry import TimelineEntry
 from .timeline_entry_detail import TimelineEntryDetail
 from .timeline_entry_kind import TimelineEntryKind
 from .token_payment_method_in import TokenPaymentMethodIn
+from .token_payment_method_in_request_three_d_secure import (
+    TokenPaymentMethodInRequestThreeDSecure,
+)
 from .webhook_receipt import WebhookReceipt
 from .workflow_link import WorkflowLink
 
@@ -65,6 +69,7 @@ __all__ = (
     "PaymentCreateMetadata",
     "PaymentList",
     "PaymentMethodIn",
+    "PaymentMethodInRequestThreeDSecure",
     "PaymentMethodInfo",
     "PaymentMethodInfoType",
     "PaymentMethodList",
@@ -84,6 +89,7 @@ __all__ = (
     "TimelineEntryDetail",
     "TimelineEntryKind",
     "TokenPaymentMethodIn",
+    "TokenPaymentMethodInRequestThreeDSecure",
     "WebhookReceipt",
     "WorkflowLink",
 )

@@ -11,6 +11,11 @@ from typing import (
 
 from attrs import define as _attrs_define
 
+from ..models.token_payment_method_in_request_three_d_secure import (
+    TokenPaymentMethodInRequestThreeDSecure,
+)
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="TokenPaymentMethodIn")
 
 
@@ -23,15 +28,24 @@ class TokenPaymentMethodIn:
         Attributes:
             token (str):
             type_ (Literal['token']):
+            request_three_d_secure (TokenPaymentMethodInRequestThreeDSecure | Unset):  Default:
+                TokenPaymentMethodInRequestThreeDSecure.AUTOMATIC.
     """
 
     token: str
     type_: Literal["token"]
+    request_three_d_secure: TokenPaymentMethodInRequestThreeDSecure | Unset = (
+        TokenPaymentMethodInRequestThreeDSecure.AUTOMATIC
+    )
 
     def to_dict(self) -> dict[str, Any]:
         token = self.token
 
         type_ = self.type_
+
+        request_three_d_secure: str | Unset = UNSET
+        if not isinstance(self.request_three_d_secure, Unset):
+            request_three_d_secure = self.request_three_d_secure.value
 
         field_dict: dict[str, Any] = {}
 
@@ -41,6 +55,8 @@ class TokenPaymentMethodIn:
                 "type": type_,
             }
         )
+        if request_three_d_secure is not UNSET:
+            field_dict["request_three_d_secure"] = request_three_d_secure
 
         return field_dict
 
@@ -53,9 +69,19 @@ class TokenPaymentMethodIn:
         if type_ != "token":
             raise ValueError(f"type must match const 'token', got '{type_}'")
 
+        _request_three_d_secure = d.pop("request_three_d_secure", UNSET)
+        request_three_d_secure: TokenPaymentMethodInRequestThreeDSecure | Unset
+        if isinstance(_request_three_d_secure, Unset):
+            request_three_d_secure = UNSET
+        else:
+            request_three_d_secure = TokenPaymentMethodInRequestThreeDSecure(
+                _request_three_d_secure
+            )
+
         token_payment_method_in = cls(
             token=token,
             type_=type_,
+            request_three_d_secure=request_three_d_secure,
         )
 
         return token_payment_method_in
