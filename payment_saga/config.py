@@ -271,6 +271,10 @@ class StackSettings(BaseModel):
     data_dir: Path = Path(".data")
     cache_dir: Path = Path.home() / ".cache" / "payment-saga"
     start_timeout_seconds: float = 240.0
+    # The dev server's `system.forceSearchAttributesCacheRefreshOnRead` (the CLI turns it on,
+    # "not for production" in the server's source): every search attribute written is checked
+    # against the database. Off, as a production server runs; on only to measure it (#31).
+    temporal_refresh_search_attributes: bool = False
 
 
 def normalize_postgres_url(url: str) -> str:

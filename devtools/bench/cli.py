@@ -19,10 +19,23 @@ def table(result: dict[str, Any]) -> str:
     def latency(run: dict[str, Any]) -> str:
         return f"{run['p50_ms']} / {run['p95_ms']} / {run['p99_ms']} ms"
 
+    tax = result["durability_tax"]
     rows = [
+        (
+            "durability tax, one at a time p50 / p99 (saga / plain)",
+            f"{tax['one_at_a_time_p50']}x / {tax['one_at_a_time_p99']}x",
+        ),
+        (
+            "durability tax, closed-loop throughput (saga / plain)",
+            f"{tax['closed_loop_throughput']}x",
+        ),
+        ("durability tax, stack CPU per payment (saga / plain)", f"{tax['cpu_per_payment']}x"),
         ("CPU ratio: stack s/payment over floor s/workflow", result["cpu_ratio"]),
         ("one at a time: waited create p50 / p95 / p99", latency(result["one_at_a_time"])),
+        ("plain, one at a time p50 / p95 / p99", latency(result["plain_one_at_a_time"])),
         ("saga throughput (payments/s)", result["saga"]["per_second"]),
+        ("plain throughput (payments/s)", result["plain"]["per_second"]),
+        ("plain p50 / p95 / p99", latency(result["plain"])),
         ("floor throughput (workflows/s)", result["floor"]["per_second"]),
         ("ratio saga / floor", result["ratio"]),
         ("waited create p50 / p95 / p99", latency(result["saga"])),
@@ -40,6 +53,10 @@ def table(result: dict[str, Any]) -> str:
         ("creates retried after a 503, by phase", result.get("create_retries") or "none"),
     ]
     rows += [(f"CPU s/payment: {k}", v) for k, v in result["cpu_seconds_per_payment"].items()]
+    rows += [
+        (f"plain CPU s/payment: {k}", v)
+        for k, v in result.get("plain_cpu_seconds_per_payment", {}).items()
+    ]
     rows += [
         (f"floor CPU s/workflow: {k}", v)
         for k, v in result.get("floor_cpu_seconds_per_workflow", {}).items()
@@ -62,7 +79,8 @@ def table(result: dict[str, Any]) -> str:
                     f"{point['api']} / {point['worker']}",
                 )
             )
-    rows += [(f"flame graph: {k}", v) for k, v in (result.get("profiles") or {}).items()]
+    graphs = (result.get("profiles") or {}) | (result.get("plain_profiles") or {})
+    rows += [(f"flame graph: {k}", v) for k, v in graphs.items()]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
 

@@ -7,7 +7,9 @@ import sys
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,14 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from temporalio.client import Client
 
+from devtools.bench.baseline import (
+    PlainService,
+    durability_tax,
+    measure_plain,
+    payment_body,
+    plain_service,
+    stack_cpu,
+)
 from devtools.bench.floor import FLOOR_TASK_QUEUE, FloorInput, FloorWorkflow
 from devtools.bench.measure import (
     MemorySampler,
@@ -29,15 +39,14 @@ from devtools.bench.measure import (
 from devtools.bench.profile import flame_graphs
 from devtools.stack.process import ManagedProcess
 from devtools.stack.stack import Stack, task_queue_polled
-from devtools.testservers.simulator.books import APPROVED_CARDS
 from payment_saga.connections import connect_temporal
 from payment_saga.events.encoding import content_type_of, decode
 from payment_saga.events.topic import whole_topic_consumer
 
 CREATE_ATTEMPTS = 5
 MEASURED = ("api", "worker", "temporal", "postgres", "kafka", "gateway")
-# Three-digit-CVC approved cards.
-APPROVED = APPROVED_CARDS[:3]
+# How much longer than PAYMENTS_IDLE_CLOSE_SECONDS the payments' runs may take to close.
+CLOSE_MARGIN_SECONDS = 60.0
 
 
 @dataclass
@@ -86,20 +95,9 @@ class SucceededEvents:
 
 def cpu_ratio(saga: dict[str, float], floor: dict[str, float]) -> float:
     """The headline: the whole stack's CPU seconds per payment over the floor's per workflow
-    (the load generator left out of both)."""
-    spent = sum(v for k, v in saga.items() if k != "load generator")
-    floor_spent = sum(v for k, v in floor.items() if k != "load generator")
-    return round(spent / floor_spent, 2) if floor_spent else 0.0
-
-
-def payment_body(index: int) -> dict[str, Any]:
-    card = {"number": APPROVED[index % 3], "exp_month": 12, "exp_year": 2031, "cvc": "123"}
-    return {
-        "order_id": f"bench_{index}",
-        "amount": 1000 + index,
-        "currency": "USD",
-        "payment_method": {"type": "card", "card": card},
-    }
+    (the load generator and the gateway simulator left out of both)."""
+    floor_spent = stack_cpu(floor)
+    return round(stack_cpu(saga) / floor_spent, 2) if floor_spent else 0.0
 
 
 async def run_benchmark(stack: Stack, options: BenchOptions) -> dict[str, Any]:
@@ -116,14 +114,17 @@ async def run_benchmark(stack: Stack, options: BenchOptions) -> dict[str, Any]:
             "bench-floor", lambda: task_queue_polled(stack.settings, FLOOR_TASK_QUEUE)
         )
         temporal = await connect_temporal(stack.settings)
-        limits = httpx.Limits(max_connections=max(options.concurrency, *options.scale, 50) + 10)
-        async with httpx.AsyncClient(
-            base_url=stack.settings.api.base_url(),
-            headers={"Authorization": f"Bearer {stack.dev_api_key}", "Prefer": "wait=30"},
-            timeout=60,
-            limits=limits,
-        ) as api:
-            bench = Bench(stack, options, temporal, api, floor_worker.pid or 0)
+        connections = max(options.concurrency, *options.scale, 50) + 10
+        async with (
+            httpx.AsyncClient(
+                base_url=stack.settings.api.base_url(),
+                headers={"Authorization": f"Bearer {stack.dev_api_key}", "Prefer": "wait=30"},
+                timeout=60,
+                limits=httpx.Limits(max_connections=connections),
+            ) as api,
+            plain_service(stack, connections) as plain,
+        ):
+            bench = Bench(stack, options, temporal, api, floor_worker.pid or 0, plain)
             return await bench.run()
     finally:
         floor_worker.stop()
@@ -136,6 +137,7 @@ class Bench:
     temporal: Client
     api: httpx.AsyncClient
     floor_pid: int
+    plain: PlainService
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     phase: str = "warmup"
     # phase -> payment id -> when its create was sent
@@ -172,6 +174,7 @@ class Bench:
             events.stop()
         for phase in ("saga", "open_loop"):
             result[f"{phase}_create_to_event"] = self._to_event(phase, events.received)
+        result["durability_tax"] = durability_tax(result)
         result["create_retries"] = dict(self.retries)
         result["events_missing"] = sum(
             1 for started in self.started.values() for p in started if p not in events.received
@@ -181,7 +184,7 @@ class Bench:
     async def _phases(self) -> dict[str, Any]:
         options = self.options
         await closed_loop("warmup-floor", self.floor, options.warmup, 4)
-        await closed_loop("warmup-saga", self.saga, options.warmup, 4)
+        await self._closed(closed_loop("warmup-saga", self.saga, options.warmup, 4))
         pids = {name: self.stack.processes[name].pid or 0 for name in MEASURED}
         clocks = {name: partial(cpu_seconds, pid) for name, pid in pids.items()}
         floor_run, floor_cpu = await cpu_per_call(
@@ -197,7 +200,7 @@ class Bench:
         # closed loop's saturation (idle background work is counted in too).
         serial_run, serial_cpu = await cpu_per_call(
             clocks | {"load generator": own_cpu_seconds},
-            closed_loop("saga-one-at-a-time", self.saga, options.serial, 1),
+            self._closed(closed_loop("saga-one-at-a-time", self.saga, options.serial, 1)),
         )
         self.phase = "saga"
         profiled = {"api": pids["api"], "worker": pids["worker"]}
@@ -207,7 +210,7 @@ class Bench:
         ):
             saga_run, saga_cpu = await cpu_per_call(
                 clocks | {"load generator": own_cpu_seconds},
-                closed_loop("saga", self.saga, options.count, options.concurrency),
+                self._closed(closed_loop("saga", self.saga, options.count, options.concurrency)),
             )
         self.phase = "open_loop"
         rate = options.rate or round(saga_run.throughput / 2, 1)
@@ -218,7 +221,11 @@ class Bench:
             for c in options.scale
         ]
         memory_run = await self._memory_run(pids) if options.memory_run else None
-        return {
+        plain = await measure_plain(
+            self.plain, clocks, count=options.count, concurrency=options.concurrency,
+            serial=options.serial, warmup=options.warmup, profile_dir=options.profile_dir,
+        )  # fmt: skip
+        return plain | {
             "options": options.__dict__ | {"rate": rate, "profile_dir": str(options.profile_dir)},
             "cpu_ratio": cpu_ratio(saga_cpu, floor_cpu),
             "floor": floor_run.figures(),
@@ -234,6 +241,24 @@ class Bench:
             "scale": scale,
             "memory_run": memory_run,
         }
+
+    async def _closed(self, loop: Coroutine[Any, Any, Run]) -> Run:
+        """The loop, then the wait until every payment run it began has closed: a run closes
+        PAYMENTS_IDLE_CLOSE_SECONDS after its last work, and that close is part of what a
+        payment costs, so the CPU clocks keep running through it."""
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        run = await loop
+        query = (
+            "WorkflowType = 'PaymentWorkflow' AND ExecutionStatus = 'Running'"
+            f" AND StartTime >= '{since.isoformat().replace('+00:00', 'Z')}'"
+        )
+        limit = self.stack.settings.payments.idle_close_seconds + CLOSE_MARGIN_SECONDS
+        deadline = time.monotonic() + limit
+        while (await self.temporal.count_workflows(query)).count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{run.name}: payment runs still open {limit:.0f} s after")
+            await asyncio.sleep(0.5)
+        return run
 
     async def _memory_run(self, pids: dict[str, int]) -> dict[str, Any]:
         self.phase = "memory"

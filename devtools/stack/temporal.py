@@ -50,6 +50,11 @@ def temporal_process(settings: Settings, data_dir: Path, log_dir: Path) -> Manag
         "--sqlite-pragma", "journal_mode=wal",
         "--sqlite-pragma", "synchronous=normal",
         "--log-level", "warn",
+        # The search attributes are registered at start (below), so the cache needs no refresh
+        # on every read; the CLI's default refreshes it, as no production server does.
+        "--dynamic-config-value",
+        "system.forceSearchAttributesCacheRefreshOnRead="
+        + str(settings.stack.temporal_refresh_search_attributes).lower(),
     ]  # fmt: skip
     endpoint = codec_endpoint(settings)
     if endpoint is not None:

@@ -21,3 +21,8 @@ async def test_benchmark_runs_and_reports(stack: Stack) -> None:
     assert set(result["one_at_a_time_cpu_seconds_per_payment"]) == processes
     assert result["options"]["rate"] > 0  # half the closed loop's throughput
     assert result["peak_rss_mb"]["api"] > 0 and result["peak_rss_mb"]["worker"] > 0
+    assert result["plain"]["count"] == 8 and result["plain_one_at_a_time"]["count"] == 3
+    assert set(result["plain_cpu_seconds_per_payment"]) == {
+        "plain", "postgres", "kafka", "gateway", "load generator",
+    }  # fmt: skip
+    assert all(ratio > 0 for ratio in result["durability_tax"].values())
