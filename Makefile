@@ -70,11 +70,11 @@ test: lint tools
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/payment-saga-bench --count 300 --concurrency 20 --scale 5,10,40
+	$(BIN)/payment-saga-bench --count 300 --concurrency 30 --scale 5,10,40
 
 # The same, then 10,000 more payments with the API's and worker's memory sampled along them.
 bench-memory: install
-	$(BIN)/payment-saga-bench --count 300 --concurrency 20 --memory-run 10000
+	$(BIN)/payment-saga-bench --count 300 --concurrency 30 --memory-run 10000
 
 # The committed API contract (docs/openapi.json), regenerated from the code.
 openapi: install

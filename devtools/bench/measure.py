@@ -110,6 +110,13 @@ async def cpu_per_call(
     return result, {name: round(seconds / result.count, 4) for name, seconds in spent.items()}
 
 
+async def idle_cpu(clocks: dict[str, Callable[[], float]], seconds: float) -> dict[str, float]:
+    """CPU seconds per second each clock counts while nothing is sent."""
+    before = {name: clock() for name, clock in clocks.items()}
+    await asyncio.sleep(seconds)
+    return {name: (clock() - before[name]) / seconds for name, clock in clocks.items()}
+
+
 @dataclass
 class MemorySampler:
     """Peak resident memory of some process trees, sampled while a run goes on; with

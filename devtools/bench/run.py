@@ -33,6 +33,7 @@ from devtools.bench.measure import (
     closed_loop,
     cpu_per_call,
     cpu_seconds,
+    idle_cpu,
     open_loop,
     own_cpu_seconds,
 )
@@ -63,6 +64,9 @@ class BenchOptions:
     warmup: int = 20
     # Payments sent one at a time, nothing else running: latency without load.
     serial: int = 50
+    # How long the stack's idle CPU is sampled, with nothing sent (subtracted over the waits
+    # for the runs to close).
+    idle_seconds: float = 10.0
     # Where the API's and worker's flame graphs go (None: no profiles).
     profile_dir: Path | None = None
 
@@ -143,6 +147,10 @@ class Bench:
     # phase -> payment id -> when its create was sent
     started: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
     retries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # CPU seconds per second each process spends with nothing sent (its background work).
+    idle: dict[str, float] = field(default_factory=dict)
+    # run name -> how long its payments' runs took to close after its last create
+    closing_seconds: dict[str, float] = field(default_factory=dict)
 
     async def floor(self, index: int) -> None:
         workflow_id = f"floor_{self.run_id}_{index}_{uuid.uuid4().hex[:6]}"
@@ -187,6 +195,9 @@ class Bench:
         await self._closed(closed_loop("warmup-saga", self.saga, options.warmup, 4))
         pids = {name: self.stack.processes[name].pid or 0 for name in MEASURED}
         clocks = {name: partial(cpu_seconds, pid) for name, pid in pids.items()}
+        self.idle = await idle_cpu(
+            clocks | {"load generator": own_cpu_seconds}, options.idle_seconds
+        )
         floor_run, floor_cpu = await cpu_per_call(
             {
                 "temporal": clocks["temporal"],
@@ -198,9 +209,8 @@ class Bench:
         self.phase = "serial"
         # Without contention, CPU per payment varies far less from run to run than under the
         # closed loop's saturation (idle background work is counted in too).
-        serial_run, serial_cpu = await cpu_per_call(
-            clocks | {"load generator": own_cpu_seconds},
-            self._closed(closed_loop("saga-one-at-a-time", self.saga, options.serial, 1)),
+        serial_run, serial_cpu = await self._measured(
+            clocks, closed_loop("saga-one-at-a-time", self.saga, options.serial, 1)
         )
         self.phase = "saga"
         profiled = {"api": pids["api"], "worker": pids["worker"]}
@@ -208,9 +218,8 @@ class Bench:
             MemorySampler(profiled) as memory,
             flame_graphs(profiled, options.profile_dir) as profiles,
         ):
-            saga_run, saga_cpu = await cpu_per_call(
-                clocks | {"load generator": own_cpu_seconds},
-                self._closed(closed_loop("saga", self.saga, options.count, options.concurrency)),
+            saga_run, saga_cpu = await self._measured(
+                clocks, closed_loop("saga", self.saga, options.count, options.concurrency)
             )
         self.phase = "open_loop"
         rate = options.rate or round(saga_run.throughput / 2, 1)
@@ -240,6 +249,22 @@ class Bench:
             "peak_rss_mb": {name: round(mb, 1) for name, mb in memory.peak_mb.items()},
             "scale": scale,
             "memory_run": memory_run,
+            "idle_cpu_seconds_per_second": {k: round(v, 4) for k, v in self.idle.items()},
+            "closing_seconds": self.closing_seconds,
+        }
+
+    async def _measured(
+        self, clocks: dict[str, partial[float]], loop: Coroutine[Any, Any, Run]
+    ) -> tuple[Run, dict[str, float]]:
+        """The loop's CPU per payment until its runs closed, less each process's idle
+        background over the wait for the closes: what the closes cost, not the waiting."""
+        run, spent = await cpu_per_call(
+            clocks | {"load generator": own_cpu_seconds}, self._closed(loop)
+        )
+        waited = self.closing_seconds[run.name]
+        return run, {
+            name: round(max(0.0, seconds - self.idle.get(name, 0.0) * waited / run.count), 4)
+            for name, seconds in spent.items()
         }
 
     async def _closed(self, loop: Coroutine[Any, Any, Run]) -> Run:
@@ -253,11 +278,12 @@ class Bench:
             f" AND StartTime >= '{since.isoformat().replace('+00:00', 'Z')}'"
         )
         limit = self.stack.settings.payments.idle_close_seconds + CLOSE_MARGIN_SECONDS
-        deadline = time.monotonic() + limit
+        ended = time.monotonic()
         while (await self.temporal.count_workflows(query)).count:
-            if time.monotonic() > deadline:
+            if time.monotonic() > ended + limit:
                 raise RuntimeError(f"{run.name}: payment runs still open {limit:.0f} s after")
             await asyncio.sleep(0.5)
+        self.closing_seconds[run.name] = round(time.monotonic() - ended, 1)
         return run
 
     async def _memory_run(self, pids: dict[str, int]) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from devtools.stack.stack import Stack
 
 
 async def test_benchmark_runs_and_reports(stack: Stack) -> None:
-    options = BenchOptions(count=8, concurrency=2, rate_seconds=1, scale=(3,), warmup=2, serial=3)
+    options = BenchOptions(
+        count=8, concurrency=2, rate_seconds=1, scale=(3,), warmup=2, serial=3, idle_seconds=1
+    )
     result = await run_benchmark(stack, options)
 
     print("\n" + table(result))
