@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.worker import (
+    PollerBehavior,
+    PollerBehaviorAutoscaling,
+    PollerBehaviorSimpleMaximum,
     UnsandboxedWorkflowRunner,
     Worker,
     WorkerDeploymentConfig,
@@ -103,6 +106,13 @@ def deployment_config(settings: WorkerSettings) -> WorkerDeploymentConfig | None
     )
 
 
+def pollers(settings: WorkerSettings) -> PollerBehavior:
+    """How the worker polls for workflow and for activity tasks (WORKER_POLLER_AUTOSCALING)."""
+    if settings.poller_autoscaling:
+        return PollerBehaviorAutoscaling()
+    return PollerBehaviorSimpleMaximum()  # the SDK's default: five polls of each
+
+
 def build_worker(
     settings: Settings,
     client: Client,
@@ -124,6 +134,8 @@ def build_worker(
         deployment_config=deployment_config(settings.worker),
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
+        workflow_task_poller_behavior=pollers(settings.worker),
+        activity_task_poller_behavior=pollers(settings.worker),
         # SIGTERM (a rollout, a scale-down): activities in flight finish, within the pod's grace.
         graceful_shutdown_timeout=timedelta(seconds=settings.worker.drain_seconds),
     )

@@ -209,6 +209,9 @@ class WorkerSettings(BaseModel):
     deployment_name: str = Field(default="payment-saga", min_length=1)
     # The image's build (its git commit); a versioned worker refuses to start without it.
     build_id: str = ""
+    # Temporal's poller autoscaling for workflow and activity tasks (the server says when more
+    # polls would find work); off: the SDK's fixed five polls of each (docs/performance.md).
+    poller_autoscaling: bool = False
 
 
 class PaymentSettings(BaseModel):

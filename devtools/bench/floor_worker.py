@@ -1,4 +1,5 @@
-"""The floor's worker process: same slots, workflow runner and event loop as the real worker."""
+"""The floor's worker process: same slots, pollers, workflow runner and event loop as the real
+worker."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from payment_saga.shutdown import stop_on_signals
 from worker import (
     MAX_CONCURRENT_ACTIVITIES,
     MAX_CONCURRENT_WORKFLOW_TASKS,
+    pollers,
     production_runner,
     run,
 )
@@ -28,6 +30,8 @@ async def main_async() -> None:
         workflow_runner=production_runner(),
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
         max_concurrent_workflow_tasks=MAX_CONCURRENT_WORKFLOW_TASKS,
+        workflow_task_poller_behavior=pollers(settings.worker),
+        activity_task_poller_behavior=pollers(settings.worker),
     ):
         await stop.wait()
 

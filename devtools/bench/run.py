@@ -206,6 +206,12 @@ class Bench:
             },
             closed_loop("floor", self.floor, options.count, options.concurrency),
         )
+        # Before the saga's loops: no run of theirs is still closing while the plain service
+        # is measured.
+        plain = await measure_plain(
+            self.plain, clocks, count=options.count, concurrency=options.concurrency,
+            serial=options.serial, warmup=options.warmup, profile_dir=options.profile_dir,
+        )  # fmt: skip
         self.phase = "serial"
         # Without contention, CPU per payment varies far less from run to run than under the
         # closed loop's saturation (idle background work is counted in too).
@@ -230,10 +236,6 @@ class Bench:
             for c in options.scale
         ]
         memory_run = await self._memory_run(pids) if options.memory_run else None
-        plain = await measure_plain(
-            self.plain, clocks, count=options.count, concurrency=options.concurrency,
-            serial=options.serial, warmup=options.warmup, profile_dir=options.profile_dir,
-        )  # fmt: skip
         return plain | {
             "options": options.__dict__ | {"rate": rate, "profile_dir": str(options.profile_dir)},
             "cpu_ratio": cpu_ratio(saga_cpu, floor_cpu),
