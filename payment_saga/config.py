@@ -210,8 +210,9 @@ class WorkerSettings(BaseModel):
     # The image's build (its git commit); a versioned worker refuses to start without it.
     build_id: str = ""
     # Temporal's poller autoscaling for workflow and activity tasks (the server says when more
-    # polls would find work); off: the SDK's fixed five polls of each (docs/performance.md).
-    poller_autoscaling: bool = False
+    # polls would find work); off: the SDK's fixed five polls of each. On: 8 % less latency one
+    # payment at a time, 6 % more throughput (docs/performance.md, #31).
+    poller_autoscaling: bool = True
 
 
 class PaymentSettings(BaseModel):

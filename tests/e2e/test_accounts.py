@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -10,10 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from api.main import create_app
+from api.sharedlimit import FLUSH_SECONDS
 from payment_saga.config import Settings
 from payment_saga.db.apikeys import create_account, create_key, revoke
+from payment_saga.db.models import RateLimitWindow
 from payment_saga.db.session import SessionFactory
 from tests.e2e.conftest import new_key, payment_body
 
@@ -248,6 +252,42 @@ async def test_an_accounts_limit_holds_across_api_processes(
     # The burst window is 10 s: run at a window's edge, the counts may restart once.
     assert statuses.count(429) >= 1
     assert statuses[:4].count(200) >= 3
+
+
+async def test_far_below_its_limits_an_account_is_counted_in_postgres_once_per_interval(
+    settings: Settings, sessions: SessionFactory
+) -> None:
+    """Every request's count was a statement, and every request of one account waited on its
+    window's row lock (#31): far below the limits a process now adds its counts at most every
+    FLUSH_SECONDS, and none is lost."""
+    app = create_app(settings)
+    account_id, _, secret = await account_key(sessions)
+    headers = {"Authorization": f"Bearer {secret}"}
+    minute = int(time.time()) // 60
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://a") as client,
+    ):
+        for _ in range(10):
+            assert (await client.get("/v1/payment-methods", headers=headers)).status_code == 200
+        first = await minute_count(sessions, account_id)
+        await asyncio.sleep(FLUSH_SECONDS)
+        assert (await client.get("/v1/payment-methods", headers=headers)).status_code == 200
+        after = await minute_count(sessions, account_id)
+
+    assert first < 10  # counted here, not yet in PostgreSQL
+    if int(time.time()) // 60 == minute:  # else the minute turned and the counts split
+        assert after == 11
+
+
+async def minute_count(sessions: SessionFactory, account_id: str) -> int:
+    async with sessions() as session:
+        found = await session.execute(
+            select(func.max(RateLimitWindow.count)).where(
+                RateLimitWindow.account_id == account_id, RateLimitWindow.window_seconds == 60
+            )
+        )
+    return int(found.scalar_one() or 0)
 
 
 async def test_metrics_are_closed_without_an_operator_token(settings: Settings) -> None:
