@@ -8,17 +8,23 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payment_saga.db.models import ProcessorTokenOwner
-from payment_saga.db.session import SessionFactory
+from payment_saga.db.session import SessionFactory, single_statement
 
 
 async def claim(session: AsyncSession, processor: str, token: str, account_id: str) -> str:
-    """Give the token to the account unless another holds it; the owner it has now."""
-    await session.execute(
-        insert(ProcessorTokenOwner)
-        .values(processor=processor, token=token, account_id=account_id)
-        .on_conflict_do_nothing()
+    """Give the token to the account unless another holds it; the owner it has now. One
+    statement: on a conflict the no-op update locks the row and answers its committed owner
+    (a plain DO NOTHING would answer nothing, and a second read costs a round trip)."""
+    statement = insert(ProcessorTokenOwner).values(
+        processor=processor, token=token, account_id=account_id
     )
-    return await owner(session, processor, token) or account_id
+    owned = await session.scalar(
+        statement.on_conflict_do_update(
+            index_elements=[ProcessorTokenOwner.processor, ProcessorTokenOwner.token],
+            set_={"account_id": ProcessorTokenOwner.account_id},
+        ).returning(ProcessorTokenOwner.account_id)
+    )
+    return str(owned)
 
 
 async def owner(session: AsyncSession, processor: str, token: str) -> str | None:
@@ -37,7 +43,7 @@ class TokenOwners:
         self._sessions = sessions
 
     async def claim(self, processor: str, token: str, account_id: str) -> str:
-        async with self._sessions.begin() as session:
+        async with single_statement(self._sessions) as session:
             return await claim(session, processor, token, account_id)
 
     async def owner(self, processor: str, token: str) -> str | None:
