@@ -33,6 +33,7 @@ def table(result: dict[str, Any]) -> str:
         ("CPU ratio: stack s/payment over floor s/workflow", result["cpu_ratio"]),
         ("one at a time: waited create p50 / p95 / p99", latency(result["one_at_a_time"])),
         ("plain, one at a time p50 / p95 / p99", latency(result["plain_one_at_a_time"])),
+        ("floor, one at a time p50 / p95 / p99", latency(result["floor_one_at_a_time"])),
         ("saga throughput (payments/s)", result["saga"]["per_second"]),
         ("plain throughput (payments/s)", result["plain"]["per_second"]),
         ("plain p50 / p95 / p99", latency(result["plain"])),

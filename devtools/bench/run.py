@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 from temporalio.client import Client
 
 from devtools.bench.baseline import (
@@ -26,6 +25,7 @@ from devtools.bench.baseline import (
     plain_service,
     stack_cpu,
 )
+from devtools.bench.events import SucceededEvents
 from devtools.bench.floor import FLOOR_TASK_QUEUE, FloorInput, FloorWorkflow
 from devtools.bench.measure import (
     MemorySampler,
@@ -41,8 +41,6 @@ from devtools.bench.profile import flame_graphs
 from devtools.stack.process import ManagedProcess
 from devtools.stack.stack import Stack, task_queue_polled
 from payment_saga.connections import connect_temporal
-from payment_saga.events.encoding import content_type_of, decode
-from payment_saga.events.topic import whole_topic_consumer
 
 CREATE_ATTEMPTS = 5
 MEASURED = ("api", "worker", "temporal", "postgres", "kafka", "gateway")
@@ -69,32 +67,6 @@ class BenchOptions:
     idle_seconds: float = 10.0
     # Where the API's and worker's flame graphs go (None: no profiles).
     profile_dir: Path | None = None
-
-
-@dataclass
-class SucceededEvents:
-    """When each payment's `payment.succeeded` event was read from Kafka."""
-
-    stack: Stack
-    received: dict[str, float] = field(default_factory=dict)
-    _task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        consumer, _ = await whole_topic_consumer(self.stack.settings.kafka, from_beginning=False)
-        self._task = asyncio.create_task(self._read(consumer))
-
-    async def _read(self, consumer: AIOKafkaConsumer) -> None:
-        try:
-            async for message in consumer:
-                event = decode(message.value, content_type_of(message.headers))
-                if event["type"] == "payment.succeeded":
-                    self.received.setdefault(event["subject"], time.perf_counter())
-        finally:
-            await consumer.stop()
-
-    def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
 
 
 def cpu_ratio(saga: dict[str, float], floor: dict[str, float]) -> float:
@@ -206,6 +178,8 @@ class Bench:
             },
             closed_loop("floor", self.floor, options.count, options.concurrency),
         )
+        # Temporal's own latency for the saga's shape (two local activities doing nothing).
+        floor_serial = await closed_loop("floor-one-at-a-time", self.floor, options.serial, 1)
         # Before the saga's loops: no run of theirs is still closing while the plain service
         # is measured.
         plain = await measure_plain(
@@ -240,6 +214,7 @@ class Bench:
             "options": options.__dict__ | {"rate": rate, "profile_dir": str(options.profile_dir)},
             "cpu_ratio": cpu_ratio(saga_cpu, floor_cpu),
             "floor": floor_run.figures(),
+            "floor_one_at_a_time": floor_serial.figures(),
             "saga": saga_run.figures(),
             "one_at_a_time": serial_run.figures(),
             "one_at_a_time_cpu_seconds_per_payment": serial_cpu,

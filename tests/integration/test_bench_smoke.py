@@ -16,7 +16,7 @@ async def test_benchmark_runs_and_reports(stack: Stack) -> None:
     print("\n" + table(result))
     assert result["saga"]["count"] == 8 and result["floor"]["count"] == 8
     assert result["ratio"] > 0 and result["cpu_ratio"] > 0
-    assert result["one_at_a_time"]["count"] == 3
+    assert result["one_at_a_time"]["count"] == 3 and result["floor_one_at_a_time"]["count"] == 3
     assert result["events_missing"] == 0
     processes = {"api", "worker", "temporal", "postgres", "kafka", "gateway", "load generator"}
     assert set(result["cpu_seconds_per_payment"]) == processes
