@@ -174,6 +174,12 @@ class GatewaySettings(BaseModel):
     # Where the simulator keeps its books across restarts (the local stack: .data/); None:
     # in memory only.
     books_path: str | None = None
+    # The simulator's settlement (devtools/testservers/simulator/settlement.py): its fee per
+    # capture (basis points of the amount plus fixed minor units) and the daily cut-off hour
+    # (UTC) at which its batch closes.
+    settlement_fee_basis_points: int = Field(default=290, ge=0, le=10_000)
+    settlement_fee_fixed: int = Field(default=30, ge=0)
+    settlement_cutoff_hour: int = Field(default=0, ge=0, le=23)
 
     def base_url(self) -> str:
         return self.url or f"http://{self.host}:{self.port}"

@@ -33,6 +33,9 @@ FLAKY_CARD = "4000000000000119"  # processing_error twice, then approved
 CAPTURE_REFUSED_CARD = "4000000000000259"
 REFUND_REFUSED_CARD = "4000000000005126"
 LOST_RESPONSE_CARD = "4000000000000341"  # the first authorize is applied, its answer lost
+# Approved, then settled wrong (settlement.py): one minor unit short, or never.
+SHORT_SETTLEMENT_CARD = "4000000000007726"
+UNSETTLED_CARD = "4000000000007734"
 FLAKY_FAILURES = 2
 # The card's funding, as Stripe's test cards have it; any other card is credit.
 FUNDING = {
@@ -80,6 +83,8 @@ class Behaviour:
     declined_after_challenge: bool = False
     # Challenged when the payment requests 3-D Secure.
     enrolled: bool = False
+    settles_short: bool = False
+    never_settles: bool = False
 
     @classmethod
     def of(cls, number: str) -> Behaviour:
@@ -92,6 +97,8 @@ class Behaviour:
             capture_refused=number == CAPTURE_REFUSED_CARD,
             refund_refused=number == REFUND_REFUSED_CARD,
             lost_response=number == LOST_RESPONSE_CARD,
+            settles_short=number == SHORT_SETTLEMENT_CARD,
+            never_settles=number == UNSETTLED_CARD,
         )
 
     @classmethod

@@ -1,19 +1,22 @@
 """The gateway simulator's HTTP service (`payment-saga-gateway`).
 
 Idempotent by `Idempotency-Key`, with configurable latency, transient failures, lost responses,
-an outage switch and authorization expiry; `/v1/ledger` shows tests what was really applied.
+an outage switch and authorization expiry; `/v1/ledger` shows tests what was really applied;
+`/v1/settlements/{day}` reports what settled (settlement.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import time
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import FastAPI, Header, Request
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
@@ -25,6 +28,7 @@ from devtools.testservers.simulator.books import (
     Processor,
     _error,
 )
+from devtools.testservers.simulator.settlement import FeeSchedule, Settlements, page
 from payment_saga.config import Settings
 from payment_saga.domain.money import format_amount
 from payment_saga.observability.logs import configure_logging
@@ -66,8 +70,9 @@ def _reply(answer: Answer) -> JSONResponse:
     return JSONResponse(answer.body, status_code=answer.status_code)
 
 
-def create_app(processor: Processor) -> FastAPI:
+def create_app(processor: Processor, settlements: Settlements | None = None) -> FastAPI:
     app = FastAPI(title="payment gateway simulator")
+    settlements = settlements or Settlements()
 
     async def faulted() -> Answer | None:
         faults = processor.faults
@@ -180,12 +185,43 @@ def create_app(processor: Processor) -> FastAPI:
             return _reply(_error(404, "resource_missing", "no such refund"))
         return JSONResponse(asdict(failed))
 
+    add_settlement_routes(app, processor, settlements)
+
     @app.put("/v1/admin/faults")
     async def set_faults(body: FaultsBody) -> dict[str, Any]:
         processor.faults = Faults(**body.model_dump())
         return asdict(processor.faults)
 
     return app
+
+
+def add_settlement_routes(app: FastAPI, processor: Processor, settlements: Settlements) -> None:
+    """The day's settlement report, paged, and the test's early close of the open batch."""
+
+    @app.get("/v1/settlements/{day}")
+    async def report(
+        day: date,
+        starting_after: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    ) -> JSONResponse:
+        now = time.time()
+        settlements.close_due(processor.ledger, processor.authorizations, now)
+        items = settlements.report(day, now)
+        if items is None:
+            return _reply(_error(404, "report_not_ready", f"{day} has not reached its cut-off"))
+        found = page(items, starting_after, limit)
+        if found is None:
+            return _reply(_error(400, "resource_missing", "starting_after is not in the report"))
+        chosen, more = found
+        data = [{"object": "settlement_item", **asdict(item)} for item in chosen]
+        return JSONResponse(
+            {"object": "list", "settlement_date": day.isoformat(), "has_more": more, "data": data}
+        )
+
+    @app.post("/v1/admin/settlements/close")
+    async def close_batch() -> dict[str, Any]:
+        batch = settlements.close(processor.ledger, processor.authorizations, time.time())
+        return {"settled": len(batch), "items": [asdict(item) for item in batch]}
 
 
 def main() -> None:
@@ -196,12 +232,19 @@ def main() -> None:
         books_path=Path(books) if books else None,
     )
     processor.restore()
+    gateway = settings.gateway
+    settlements = Settlements(
+        FeeSchedule(gateway.settlement_fee_basis_points, gateway.settlement_fee_fixed),
+        gateway.settlement_cutoff_hour,
+        Path(books + ".settlements") if books else None,
+    )
+    settlements.restore()
     processor.faults = Faults(
         latency_ms=settings.gateway.latency_ms, failure_rate=settings.gateway.failure_rate
     )
     configure_logging("gateway-simulator", settings.log_level)
     uvicorn.run(
-        create_app(processor),
+        create_app(processor, settlements),
         host=settings.gateway.host,
         port=settings.gateway.port,
         log_config=None,
