@@ -1,4 +1,5 @@
-"""The Temporal worker (`payment-saga-worker`): runs PaymentWorkflow and its activities."""
+"""The Temporal worker (`payment-saga-worker`): runs PaymentWorkflow and ReconciliationWorkflow
+and their activities."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from activities.lifecycle import LifecycleActivities
 from activities.metrics import ActivityMetrics
 from activities.outcomes import OutcomeActivities
 from activities.payments import PaymentActivities
+from activities.reconciliation import ReconciliationActivities
 from activities.unretryable import UnretryableErrors
 from activities.voids import VoidActivities
 from payment_saga.config import Settings, WorkerSettings
@@ -45,6 +47,7 @@ from payment_saga.processors.registry import open_gateways
 from payment_saga.secure_defaults import require_secure_settings
 from payment_saga.shutdown import stop_on_signals
 from workflows.payment import PaymentWorkflow
+from workflows.reconciliation import ReconciliationWorkflow
 
 log = logging.getLogger("payment_saga.worker")
 # Slots per worker process; the benchmark's floor worker uses the same.
@@ -89,6 +92,7 @@ def activity_instances(payments: PaymentActivities) -> tuple[object, ...]:
         LifecycleActivities(payments.tools),
         VoidActivities(payments.tools),
         CustomerActionActivities(payments.tools),
+        ReconciliationActivities(payments.tools),
     )
 
 
@@ -117,7 +121,7 @@ def build_worker(
     settings: Settings,
     client: Client,
     activities: PaymentActivities,
-    workflows: Sequence[type] = (PaymentWorkflow,),
+    workflows: Sequence[type] = (PaymentWorkflow, ReconciliationWorkflow),
 ) -> Worker:
     """The worker; `workflows`: the code of the build it runs (tests run two builds)."""
     return Worker(

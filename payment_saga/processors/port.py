@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from payment_saga.domain.messages import CardSummary
 
@@ -176,4 +176,41 @@ class PaymentGateway(Protocol):
     async def hold(self, authorization_id: str) -> Hold:
         """The authorization as the processor holds it now, read by its id (strongly
         consistent): after a refused void, whether anything is still held."""
+        ...
+
+
+@dataclass(frozen=True)
+class SettlementItem:
+    """One capture or refund as the processor settled it: `amount` is what moved (a refund's
+    negative), `fee` what the processor kept, `net` what it paid out."""
+
+    item_id: str
+    kind: Literal["capture", "refund"]
+    authorization_id: str
+    reference: str  # the operation's id at the processor (a capture's, a refund's)
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    settlement_date: str  # YYYY-MM-DD
+    payout_id: str
+
+
+@dataclass(frozen=True)
+class SettlementPage:
+    """A page of a day's settlement report; `ready` False: the processor has no report for
+    the day yet (its cut-off is ahead, or it is late)."""
+
+    items: list[SettlementItem]
+    has_more: bool
+    ready: bool = True
+
+
+@runtime_checkable
+class SettlementReports(Protocol):
+    """A processor that reports what it settled, a day at a time (#32; docs/processors.md,
+    "Settlement")."""
+
+    async def settlement_report(self, day: str, starting_after: str | None) -> SettlementPage:
+        """The day's items after `starting_after` (None: from the first), oldest first."""
         ...

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from payment_saga.config import GatewaySettings
 from payment_saga.domain.errors import GatewayTransientError
-from payment_saga.processors.port import PaymentGateway
+from payment_saga.processors.port import PaymentGateway, SettlementReports
 
 
 class Gateways:
@@ -69,6 +69,11 @@ class Gateways:
 
     def can_authenticate(self, kind: str) -> bool:
         return kind in self._authenticating
+
+    def reports(self, kind: str) -> SettlementReports | None:
+        """The processor's settlement reports; None when its adapter cannot read them yet."""
+        adapter = self[kind]
+        return adapter if isinstance(adapter, SettlementReports) else None
 
     def route_for(self, currency: str, brand: str) -> list[str]:
         for rule in self._settings.routes:

@@ -10,7 +10,15 @@ import sys
 from typing import Any
 
 from payment_saga.domain.errors import PaymentSagaError
-from payment_saga.ops.cli import apikeys, audit, events, payments, webhooks, workflows
+from payment_saga.ops.cli import (
+    apikeys,
+    audit,
+    events,
+    payments,
+    reconciliation,
+    webhooks,
+    workflows,
+)
 from payment_saga.ops.cli.output import render
 
 
@@ -24,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
     audit.add_parser(groups)
     webhooks.add_parser(groups)
     workflows.add_parser(groups)
+    reconciliation.add_parser(groups)
     return root
 
 
@@ -70,6 +79,8 @@ def run_command(argv: list[str] | None) -> None:
             print(audit.render(report, args.json))
             if report.violations:
                 raise SystemExit(1)
+        elif args.group == "reconciliation":
+            print_rows(asyncio.run(reconciliation.run(args)), args.json, created=False)
         elif args.group == "webhooks":
             print_rows(asyncio.run(webhooks.run(args)), args.json, created=args.action == "add")
         elif args.group == "workflows":

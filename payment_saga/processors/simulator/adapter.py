@@ -21,6 +21,8 @@ from payment_saga.processors.port import (
     Hold,
     OperationQuery,
     Settlement,
+    SettlementItem,
+    SettlementPage,
     TokenizedCard,
 )
 
@@ -124,6 +126,25 @@ class SimulatorGateway:
         except GatewayNotFound:
             return Hold("missing")
         return Hold(data["status"], _time(data["expires_at"]))
+
+    async def settlement_report(self, day: str, starting_after: str | None) -> SettlementPage:
+        path = f"/v1/settlements/{day}"
+        if starting_after is not None:
+            path += f"?starting_after={starting_after}"
+        try:
+            data = await self._send("GET", path, None, None)
+        except GatewayNotFound:  # the day has not reached its cut-off
+            return SettlementPage([], has_more=False, ready=False)
+        items = [
+            SettlementItem(
+                item_id=item["id"], kind=item["type"], authorization_id=item["authorization_id"],
+                reference=item["reference"], amount=item["amount"], fee=item["fee"],
+                net=item["net"], currency=item["currency"],
+                settlement_date=item["settlement_date"], payout_id=item["payout_id"],
+            )
+            for item in data["data"]
+        ]  # fmt: skip
+        return SettlementPage(items, has_more=bool(data["has_more"]))
 
     async def _send(
         self, method: str, path: str, idempotency_key: str | None, body: dict[str, Any] | None

@@ -1,0 +1,139 @@
+"""Settlement reconciliation's steps (#32): read a page of a processor's settlement report,
+match its items to our captures and refunds, and find ours that no report settled. Each page is
+one transaction; every write is keyed by what it is about, so the same day reconciled again
+changes nothing.
+
+Matching: a capture by its authorization's id (our payment's `gateway_reference`), a refund by
+the processor's id for it (our refund's `gateway_reference`). An item we cannot match is an
+`unknown_item`; one that settled another amount or currency than ours is an `amount_mismatch`
+or `currency_mismatch`. Ours is `missing` when the day's report settled something we made
+later and not it (a processor's batches settle in order), unless an earlier report did.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.toolbox import StepTools
+from payment_saga.db.models import Payment, Refund
+from payment_saga.db.reconciliation import Discrepancy, ReconciliationBook, SettledOperation
+from payment_saga.domain.errors import PaymentSagaError
+from payment_saga.domain.reconciliation import (
+    MissingAnswer,
+    MissingRequest,
+    PageRequest,
+    RecordAnswer,
+    RecordRequest,
+)
+from payment_saga.processors.port import SettlementItem, SettlementPage
+
+
+class ReconciliationActivities:
+    def __init__(self, payments: StepTools) -> None:
+        self._payments = payments
+
+    @activity.defn
+    async def read_settlement_page(self, data: PageRequest) -> SettlementPage:
+        reports = self._payments.gateways.reports(data.processor)
+        if reports is None:
+            raise ApplicationError(
+                f"{data.processor} reports no settlement here yet (docs/processors.md)",
+                type="settlement_not_supported",
+                non_retryable=True,
+            )
+        try:
+            return await reports.settlement_report(data.day, data.starting_after)
+        except PaymentSagaError as error:  # an outage: retried by the activity's policy
+            raise ApplicationError(error.message, type=error.code) from None
+
+    @activity.defn
+    async def record_settlements(self, data: RecordRequest) -> RecordAnswer:
+        settled = opened = 0
+        async with self._payments.sessions.begin() as session:
+            book = ReconciliationBook(session)
+            for item in data.items:
+                payment, refund = await book.subject(item)
+                settled += await book.record(data.processor, item, payment, refund)
+                found = _discrepancy(data.processor, data.day, item, payment, refund)
+                if found is not None:
+                    opened += await book.open(found)
+                elif payment is not None:
+                    await book.close_missing(payment.id, refund.id if refund else None)
+        return RecordAnswer(settled, opened)
+
+    @activity.defn
+    async def find_missing(self, data: MissingRequest) -> MissingAnswer:
+        opened = 0
+        async with self._payments.sessions.begin() as session:
+            latest = await _latest_settled(session, data.processor, date.fromisoformat(data.day))
+            if latest is None:
+                return MissingAnswer(0)
+            book = ReconciliationBook(session)
+            is_default = data.processor == self._payments.gateways.default_kind
+            for payment, refund in await book.unsettled(data.processor, is_default, latest):
+                opened += await book.open(_missing(data.processor, data.day, payment, refund))
+        return MissingAnswer(opened)
+
+
+async def _latest_settled(session: AsyncSession, processor: str, day: date) -> datetime | None:
+    """When we made the latest of our operations that the day's report settled."""
+    captured = (
+        select(func.max(Payment.captured_at))
+        .join(SettledOperation, SettledOperation.payment_id == Payment.id)
+        .where(SettledOperation.processor == processor, SettledOperation.kind == "capture",
+               SettledOperation.settlement_date == day)
+    )  # fmt: skip
+    refunded = (
+        select(func.max(Refund.updated_at))
+        .join(SettledOperation, SettledOperation.refund_id == Refund.id)
+        .where(SettledOperation.processor == processor, SettledOperation.settlement_date == day)
+    )
+    times: list[datetime | None] = [await session.scalar(captured), await session.scalar(refunded)]
+    known = [moment for moment in times if moment is not None]
+    return max(known) if known else None
+
+
+def _discrepancy(
+    processor: str, day: str, item: SettlementItem, payment: Payment | None, refund: Refund | None
+) -> Discrepancy | None:
+    if payment is None:
+        return Discrepancy(
+            id=f"{processor}:unknown_item:{item.item_id}", processor=processor,
+            kind="unknown_item", item_id=item.item_id, settled_amount=item.amount,
+            currency=item.currency, settlement_date=date.fromisoformat(day),
+            detail=f"{processor} settled {item.kind} {item.reference}, which is not ours",
+        )  # fmt: skip
+    expected = -refund.amount if refund is not None else payment.amount_captured
+    subject = refund.id if refund is not None else payment.id
+    if item.currency.upper() != payment.currency:
+        kind = "currency_mismatch"
+    elif item.amount != expected:
+        kind = "amount_mismatch"
+    else:
+        return None
+    return Discrepancy(
+        id=f"{processor}:{kind}:{subject}", processor=processor, kind=kind,
+        payment_id=payment.id, refund_id=refund.id if refund else None, item_id=item.item_id,
+        expected_amount=expected, settled_amount=item.amount, currency=item.currency,
+        settlement_date=date.fromisoformat(day),
+        detail=f"{item.kind} {subject}: ours {expected} {payment.currency}, settled"
+        f" {item.amount} {item.currency.upper()}",
+    )  # fmt: skip
+
+
+def _missing(processor: str, day: str, payment: Payment, refund: Refund | None) -> Discrepancy:
+    expected = -refund.amount if refund is not None else payment.amount_captured
+    subject = refund.id if refund is not None else payment.id
+    return Discrepancy(
+        id=f"{processor}:missing:{subject}", processor=processor, kind="missing",
+        payment_id=payment.id, refund_id=refund.id if refund else None,
+        expected_amount=expected, currency=payment.currency,
+        settlement_date=date.fromisoformat(day),
+        detail=f"{'refund' if refund else 'capture'} {subject} is in no report up to {day},"
+        " though that day settled something made after it",
+    )  # fmt: skip

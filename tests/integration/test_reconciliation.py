@@ -1,0 +1,64 @@
+"""Settlement reconciliation on the simulator (#32): captures settle net of the fee schedule
+and are recorded once; the short card opens an amount mismatch and the unsettled card a
+missing discrepancy; reconciling the same day twice changes nothing; a day without its report
+yet waits, and without one in the wait ends saying so."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+from temporalio.client import Client
+
+from devtools.testservers.simulator.books import SHORT_SETTLEMENT_CARD, UNSETTLED_CARD
+from payment_saga.config import Settings
+from payment_saga.db.reconciliation import Discrepancy, SettledOperation
+from payment_saga.db.session import SessionFactory
+from payment_saga.ops.cli.reconciliation import reconcile
+from tests.integration.conftest import Payments
+
+
+async def captured(payments: Payments, card: str, amount: int) -> str:
+    handle = await payments.start(card, amount=amount, currency="EUR")
+    assert (await handle.result()).status == "captured"
+    return handle.id
+
+
+async def test_a_settlement_day_is_matched_to_our_books_once(
+    payments: Payments, temporal: Client, settings: Settings, sessions: SessionFactory,
+    gateway_http: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    approved = await captured(payments, "4242424242424242", 10_000)
+    short = await captured(payments, SHORT_SETTLEMENT_CARD, 5_000)
+    unsettled = await captured(payments, UNSETTLED_CARD, 5_000)
+    last = await captured(payments, "4242424242424242", 2_000)  # after it: it should be settled
+    (await gateway_http.post("/v1/admin/settlements/close")).raise_for_status()
+    today = datetime.now(UTC).date()
+
+    first = await reconcile(temporal, settings, "simulator", today)
+    again = await reconcile(temporal, settings, "simulator", today)
+
+    assert first.report_ready and first.settled >= 3
+    assert (again.settled, again.discrepancies, again.missing) == (0, 0, 0)  # nothing twice
+    async with sessions() as session:
+        settled = {
+            row.payment_id: (row.amount, row.fee, row.net)
+            for row in (await session.execute(select(SettledOperation))).scalars()
+        }
+        found = (await session.execute(select(Discrepancy))).scalars().all()
+    assert settled[approved] == (10_000, 320, 9_680) and settled[last] == (2_000, 88, 1_912)
+    assert settled[short] == (4_999, 175, 4_824) and unsettled not in settled
+    mine = {(d.kind, d.payment_id, d.expected_amount, d.settled_amount)
+            for d in found if d.payment_id in (approved, short, unsettled, last)}  # fmt: skip
+    assert mine == {("amount_mismatch", short, 5_000, 4_999), ("missing", unsettled, 5_000, None)}
+
+
+async def test_a_day_whose_report_never_comes_ends_saying_so(
+    temporal: Client, settings: Settings
+) -> None:
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    result = await reconcile(
+        temporal, settings, "simulator", tomorrow, report_wait_seconds=2, report_look_seconds=1
+    )
+    assert not result.report_ready and result.items == 0
