@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from temporalio.api.deployment.v1 import WorkerDeploymentInfo
-from temporalio.api.enums.v1 import WorkerDeploymentVersionStatus
+from temporalio.api.enums.v1 import RoutingConfigUpdateState, WorkerDeploymentVersionStatus
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkerDeploymentRequest,
     SetWorkerDeploymentCurrentVersionRequest,
@@ -80,11 +80,28 @@ async def make_current(
     while True:
         try:
             await client.workflow_service.set_worker_deployment_current_version(request)
-            return
+            break
         except RPCError:
             if time.monotonic() >= deadline:
                 raise
         await asyncio.sleep(0.5)
+    await _routing_propagated(client, deployment_name, deadline)
+
+
+async def _routing_propagated(client: Client, deployment_name: str, deadline: float) -> None:
+    """The server answers the change before every task-queue partition routes by it: until
+    then a new payment may still begin on the build that was current (seen as a flaky
+    rollback test). Wait for `routing_config_update_state` COMPLETED (servers that do not
+    report it leave it UNSPECIFIED)."""
+    request = DescribeWorkerDeploymentRequest(
+        namespace=client.namespace, deployment_name=deployment_name
+    )
+    while time.monotonic() < deadline:
+        response = await client.workflow_service.describe_worker_deployment(request)
+        state = response.worker_deployment_info.routing_config_update_state
+        if state != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS:
+            return
+        await asyncio.sleep(0.2)
 
 
 def _created(summary: WorkerDeploymentInfo.WorkerDeploymentVersionSummary) -> datetime | None:
