@@ -98,6 +98,13 @@ async def _latest_settled(session: AsyncSession, processor: str, day: date) -> d
     return max(known) if known else None
 
 
+def _ours(payment: Payment, refund: Refund | None) -> tuple[int, str]:
+    """What should settle for our operation (a refund's negative), and its id."""
+    if refund is not None:
+        return -refund.amount, refund.id
+    return payment.amount_captured, payment.id
+
+
 def _discrepancy(
     processor: str, day: str, item: SettlementItem, payment: Payment | None, refund: Refund | None
 ) -> Discrepancy | None:
@@ -108,8 +115,7 @@ def _discrepancy(
             currency=item.currency, settlement_date=date.fromisoformat(day),
             detail=f"{processor} settled {item.kind} {item.reference}, which is not ours",
         )  # fmt: skip
-    expected = -refund.amount if refund is not None else payment.amount_captured
-    subject = refund.id if refund is not None else payment.id
+    expected, subject = _ours(payment, refund)
     if item.currency.upper() != payment.currency:
         kind = "currency_mismatch"
     elif item.amount != expected:
@@ -127,8 +133,7 @@ def _discrepancy(
 
 
 def _missing(processor: str, day: str, payment: Payment, refund: Refund | None) -> Discrepancy:
-    expected = -refund.amount if refund is not None else payment.amount_captured
-    subject = refund.id if refund is not None else payment.id
+    expected, subject = _ours(payment, refund)
     return Discrepancy(
         id=f"{processor}:missing:{subject}", processor=processor, kind="missing",
         payment_id=payment.id, refund_id=refund.id if refund else None,
