@@ -46,6 +46,7 @@ from payment_saga.observability.tracing import configure_tracing
 from payment_saga.processors.registry import open_gateways
 from payment_saga.secure_defaults import require_secure_settings
 from payment_saga.shutdown import stop_on_signals
+from payment_saga.steering.schedules import ensure_reconciliation_schedules
 from workflows.payment import PaymentWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 
@@ -175,9 +176,13 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             f"{settings.worker.metrics_host}:{settings.worker.sdk_metrics_port}"
         )
         client = await connect_temporal(settings, runtime)
+        gateways = await gateway.enter_async_context(open_gateways(settings))
+        if settings.reconciliation.schedule:
+            reporting = [kind for kind in gateways.kinds if gateways.reports(kind) is not None]
+            await ensure_reconciliation_schedules(client, settings, reporting)
         activities = PaymentActivities(
             create_session_factory(engine),
-            await gateway.enter_async_context(open_gateways(settings)),
+            gateways,
             temporal_ui_url=settings.temporal.web_url(),
             namespace=settings.temporal.namespace,
             metrics=ActivityMetrics(registry),

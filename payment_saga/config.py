@@ -185,6 +185,15 @@ class GatewaySettings(BaseModel):
         return self.url or f"http://{self.host}:{self.port}"
 
 
+class ReconciliationSettings(BaseModel):
+    # A Temporal Schedule per processor that reports its settlement reconciles the report
+    # dated the day it fires, at this time (UTC): after the processor's cut-off (#32;
+    # docs/operations.md, "Settlement reconciliation").
+    schedule: bool = True
+    hour: int = Field(default=2, ge=0, le=23)
+    minute: int = Field(default=0, ge=0, le=59)
+
+
 class WebhookSettings(BaseModel):
     """Signed webhooks to the accounts' endpoints (docs/events.md, "Webhooks")."""
 
@@ -315,6 +324,7 @@ class Settings(BaseSettings):
     paypal: PayPalSettings = Field(default_factory=PayPalSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
+    reconciliation: ReconciliationSettings = Field(default_factory=ReconciliationSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     codec: CodecSettings = Field(default_factory=CodecSettings)
     cards: CardSettings = Field(default_factory=CardSettings)

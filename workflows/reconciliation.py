@@ -9,10 +9,11 @@ is about, so reconciling the same day again gives the same rows: the run is safe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from activities.reconciliation import ReconciliationActivities
@@ -35,12 +36,15 @@ REPORT_RETRY = RetryPolicy(
     non_retryable_error_types=["settlement_not_supported"],
 )
 STEP_TIMEOUT = timedelta(seconds=60)
+# Set by Temporal on a run its schedule started: when the schedule fired.
+SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 
 
 @workflow.defn(name="ReconciliationWorkflow")
 class ReconciliationWorkflow:
     @workflow.run
     async def run(self, data: ReconcileInput) -> ReconcileResult:
+        data = replace(data, day=data.day or _fired_on())
         first = await self._first_page(data)
         if first is None:
             return ReconcileResult(data.processor, data.day, report_ready=False)
@@ -87,3 +91,9 @@ class ReconciliationWorkflow:
             start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=REPORT_RETRY,
         )
+
+
+def _fired_on() -> str:
+    """A scheduled run's day: the day its schedule fired (else the run's start)."""
+    fired = workflow.info().typed_search_attributes.get(SCHEDULED_START)
+    return (fired or workflow.now()).date().isoformat()

@@ -20,7 +20,8 @@ def workflow_id(processor: str, day: str) -> str:
 @dataclass(frozen=True)
 class ReconcileInput:
     processor: str
-    day: str  # YYYY-MM-DD, the settlement date of the report
+    # YYYY-MM-DD, the settlement date of the report; "" (the schedule's): the day it fired.
+    day: str
     report_wait_seconds: int = REPORT_WAIT_SECONDS
     report_look_seconds: int = REPORT_LOOK_SECONDS
 

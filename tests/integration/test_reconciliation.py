@@ -5,6 +5,7 @@ yet waits, and without one in the wait ends saying so."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -15,8 +16,11 @@ from devtools.testservers.simulator.books import SHORT_SETTLEMENT_CARD, UNSETTLE
 from payment_saga.config import Settings
 from payment_saga.db.reconciliation import Discrepancy, SettledOperation
 from payment_saga.db.session import SessionFactory
+from payment_saga.domain.reconciliation import ReconcileResult
 from payment_saga.ops.cli.reconciliation import reconcile
+from payment_saga.steering.schedules import schedule_id
 from tests.integration.conftest import Payments
+from workflows.reconciliation import ReconciliationWorkflow
 
 
 async def captured(payments: Payments, card: str, amount: int) -> str:
@@ -62,3 +66,30 @@ async def test_a_day_whose_report_never_comes_ends_saying_so(
         temporal, settings, "simulator", tomorrow, report_wait_seconds=2, report_look_seconds=1
     )
     assert not result.report_ready and result.items == 0
+
+
+async def test_the_schedule_reconciles_the_day_it_fires(
+    temporal: Client, settings: Settings
+) -> None:
+    """The worker made the simulator's schedule at start; triggered, it reconciles the report
+    dated the day it fired."""
+    schedule = temporal.get_schedule_handle(schedule_id("simulator"))
+    calendar = (await schedule.describe()).schedule.spec.calendars[0]
+    assert calendar.hour[0].start == settings.reconciliation.hour
+
+    await schedule.trigger()
+
+    query = (
+        "WorkflowType = 'ReconciliationWorkflow' AND ExecutionStatus = 'Completed'"
+        " AND TemporalScheduledById = 'reconciliation-simulator'"
+    )
+    for _ in range(300):
+        runs = [run async for run in temporal.list_workflows(query)]
+        if runs:
+            break
+        await asyncio.sleep(0.1)
+    run = temporal.get_workflow_handle_for(
+        ReconciliationWorkflow.run, runs[0].id, run_id=runs[0].run_id
+    )
+    result: ReconcileResult = await run.result()
+    assert result.day == datetime.now(UTC).date().isoformat() and result.report_ready
