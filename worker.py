@@ -38,6 +38,7 @@ from activities.voids import VoidActivities
 from payment_saga.config import Settings, WorkerSettings
 from payment_saga.connections import codec_keys, connect_temporal, temporal_runtime
 from payment_saga.db.session import create_engine, create_session_factory
+from payment_saga.domain.reconciliation import ESCALATE_AFTER_DAYS
 from payment_saga.events.relay import OutboxRelay, RelayMetrics
 from payment_saga.events.webhooks.dispatcher import WebhookDispatcher
 from payment_saga.observability.logs import configure_logging
@@ -85,15 +86,17 @@ def declared_activities(*instances: object) -> list[Callable[..., Any]]:
     ]
 
 
-def activity_instances(payments: PaymentActivities) -> tuple[object, ...]:
-    """Every class of activities the workflow calls, built on the payments' dependencies."""
+def activity_instances(
+    payments: PaymentActivities, escalate_after_days: int = ESCALATE_AFTER_DAYS
+) -> tuple[object, ...]:
+    """Every class of activities the workflows call, built on the payments' dependencies."""
     return (
         payments,
         OutcomeActivities(payments.tools),
         LifecycleActivities(payments.tools),
         VoidActivities(payments.tools),
         CustomerActionActivities(payments.tools),
-        ReconciliationActivities(payments.tools),
+        ReconciliationActivities(payments.tools, escalate_after_days),
     )
 
 
@@ -129,7 +132,9 @@ def build_worker(
         client,
         task_queue=settings.temporal.task_queue,
         workflows=list(workflows),
-        activities=declared_activities(*activity_instances(activities)),
+        activities=declared_activities(
+            *activity_instances(activities, settings.reconciliation.escalate_after_days)
+        ),
         workflow_runner=production_runner(),
         interceptors=[
             LogContextInterceptor(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from payment_saga.db.models import PaymentAttempt
 
@@ -52,9 +52,35 @@ class ActivityMetrics:
             registry=registry,
         )
 
+        # Settlement reconciliation (#32; docs/operations.md, "Settlement reconciliation").
+        self.discrepancies = Counter(
+            "reconciliation_discrepancies_total",
+            "Discrepancies between settlement reports and our books, by what happened to them"
+            " (opened, escalated, closed by a later report)",
+            ["processor", "kind", "change"],
+            registry=registry,
+        )
+        self.discrepancies_open = Gauge(
+            "reconciliation_discrepancies_open",
+            "Discrepancies open as of the latest reconciliation run (escalated: open past"
+            " RECONCILIATION_ESCALATE_AFTER_DAYS); each needs finance or an operator",
+            ["processor", "kind", "escalated"],
+            registry=registry,
+        )
+
     def observe_attempt(self, attempt: PaymentAttempt) -> None:
         self.gateway_calls.labels(attempt.operation, attempt.outcome).inc()
         self.gateway_latency.labels(attempt.operation).observe(attempt.latency_ms / 1000)
 
     def reached(self, status: str) -> None:
         self.payments.labels(status).inc()
+
+    def discrepancies_changed(self, changed: list[tuple[str, str]], change: str) -> None:
+        """`changed`: (processor, kind) of each discrepancy that was `change`d."""
+        for processor, kind in changed:
+            self.discrepancies.labels(processor, kind, change).inc()
+
+    def discrepancies_now(self, open_counts: list[tuple[str, str, bool, int]]) -> None:
+        self.discrepancies_open.clear()
+        for processor, kind, escalated, count in open_counts:
+            self.discrepancies_open.labels(processor, kind, str(escalated).lower()).set(count)

@@ -12,7 +12,7 @@ later and not it (a processor's batches settle in order), unless an earlier repo
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,22 +20,29 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.toolbox import StepTools
-from payment_saga.db.models import Payment, Refund
+from payment_saga.db.models import OutboxEvent, Payment, Refund
 from payment_saga.db.reconciliation import Discrepancy, ReconciliationBook, SettledOperation
+from payment_saga.db.views import SettledItemOut
+from payment_saga.domain import events
 from payment_saga.domain.errors import PaymentSagaError
 from payment_saga.domain.reconciliation import (
+    ESCALATE_AFTER_DAYS,
+    EscalateAnswer,
+    EscalateRequest,
     MissingAnswer,
     MissingRequest,
     PageRequest,
     RecordAnswer,
     RecordRequest,
 )
+from payment_saga.events.rows import discrepancy_event
 from payment_saga.processors.port import SettlementItem, SettlementPage
 
 
 class ReconciliationActivities:
-    def __init__(self, payments: StepTools) -> None:
+    def __init__(self, payments: StepTools, escalate_after_days: int = ESCALATE_AFTER_DAYS) -> None:
         self._payments = payments
+        self._escalate_after = timedelta(days=escalate_after_days)
 
     @activity.defn
     async def read_settlement_page(self, data: PageRequest) -> SettlementPage:
@@ -53,22 +60,30 @@ class ReconciliationActivities:
 
     @activity.defn
     async def record_settlements(self, data: RecordRequest) -> RecordAnswer:
-        settled = opened = 0
+        """The page's items, each once, with the payment's settlement and its event, and the
+        discrepancies they open or close with theirs: one transaction."""
+        settled, opened, closed = 0, [], []
         async with self._payments.sessions.begin() as session:
             book = ReconciliationBook(session)
             for item in data.items:
                 payment, refund = await book.subject(item)
-                settled += await book.record(data.processor, item, payment, refund)
+                if await book.record(data.processor, item, payment, refund):
+                    settled += 1
+                    if payment is not None:
+                        session.add(self._settled(payment, refund, item))
                 found = _discrepancy(data.processor, data.day, item, payment, refund)
                 if found is not None:
-                    opened += await book.open(found)
+                    opened += _with_events(session, [await book.open(found)], "opened")
                 elif payment is not None:
-                    await book.close_missing(payment.id, refund.id if refund else None)
-        return RecordAnswer(settled, opened)
+                    missing = await book.close_missing(payment.id, refund.id if refund else None)
+                    closed += _with_events(session, missing, "closed")
+        self._payments.metrics.discrepancies_changed(opened, "opened")
+        self._payments.metrics.discrepancies_changed(closed, "closed")
+        return RecordAnswer(settled, len(opened))
 
     @activity.defn
     async def find_missing(self, data: MissingRequest) -> MissingAnswer:
-        opened = 0
+        opened: list[tuple[str, str]] = []
         async with self._payments.sessions.begin() as session:
             latest = await _latest_settled(session, data.processor, date.fromisoformat(data.day))
             if latest is None:
@@ -76,8 +91,50 @@ class ReconciliationActivities:
             book = ReconciliationBook(session)
             is_default = data.processor == self._payments.gateways.default_kind
             for payment, refund in await book.unsettled(data.processor, is_default, latest):
-                opened += await book.open(_missing(data.processor, data.day, payment, refund))
-        return MissingAnswer(opened)
+                missing = _missing(data.processor, data.day, payment, refund)
+                opened += _with_events(session, [await book.open(missing)], "opened")
+        self._payments.metrics.discrepancies_changed(opened, "opened")
+        return MissingAnswer(len(opened))
+
+    @activity.defn
+    async def escalate_overdue(self, data: EscalateRequest) -> EscalateAnswer:
+        """Escalate what is still open RECONCILIATION_ESCALATE_AFTER_DAYS after its settlement
+        day, as of the day reconciled (so reconciling an old day again escalates nothing new);
+        then count what is open for the gauge the alerts watch."""
+        settled_by = date.fromisoformat(data.day) - self._escalate_after
+        async with self._payments.sessions.begin() as session:
+            book = ReconciliationBook(session)
+            escalated = _with_events(
+                session, await book.escalate(data.processor, settled_by), "escalated"
+            )
+            open_now = await book.open_counts()
+        self._payments.metrics.discrepancies_changed(escalated, "escalated")
+        self._payments.metrics.discrepancies_now(open_now)
+        return EscalateAnswer(len(escalated))
+
+    def _settled(
+        self, payment: Payment, refund: Refund | None, item: SettlementItem
+    ) -> OutboxEvent:
+        """The item on the payment's settlement, and the payment.settled event of it."""
+        settled = SettledItemOut(
+            kind=item.kind, refund_id=refund.id if refund else None, item_id=item.item_id,
+            amount=item.amount, fee=item.fee, net=item.net, currency=item.currency.upper(),
+            settlement_date=item.settlement_date, payout_id=item.payout_id,
+        )  # fmt: skip
+        payment.settlement = [*(payment.settlement or []), settled.model_dump(mode="json")]
+        return self._payments.event(payment, events.PAYMENT_SETTLED, settled=settled)
+
+
+def _with_events(
+    session: AsyncSession, rows: list[Discrepancy] | list[Discrepancy | None], change: str
+) -> list[tuple[str, str]]:
+    """Add each changed discrepancy's event; their (processor, kind), for the metrics."""
+    changed = []
+    for row in rows:
+        if row is not None:
+            session.add(discrepancy_event(row, change))
+            changed.append((row.processor, row.kind))
+    return changed
 
 
 async def _latest_settled(session: AsyncSession, processor: str, day: date) -> datetime | None:

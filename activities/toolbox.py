@@ -21,9 +21,10 @@ from activities.gateway_calls import (
 )
 from activities.ledger import Change, apply_ledger, check_refund_of, ledger_of, pending_refund
 from activities.metrics import ActivityMetrics
-from payment_saga.db.models import Payment, PaymentAttempt, Refund
+from payment_saga.db.models import OutboxEvent, Payment, PaymentAttempt, Refund
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory, single_statement
+from payment_saga.db.views import SettledItemOut
 from payment_saga.domain import events
 from payment_saga.domain.errors import GatewayDeclined, PaymentSagaError
 from payment_saga.domain.messages import RefundInput, StepResult
@@ -185,14 +186,24 @@ class StepTools:
     ) -> None:
         log.info("state change", event_type=event_type, status=payment.status)
         self._metrics.reached(payment.status)
-        await repo.add_event(
-            new_event(
-                payment,
-                event_type,
-                temporal_ui_url=self._ui_url,
-                namespace=self._namespace,
-                refund=refund,
-            )
+        await repo.add_event(self.event(payment, event_type, refund=refund))
+
+    def event(
+        self,
+        payment: Payment,
+        event_type: str,
+        *,
+        refund: Refund | None = None,
+        settled: SettledItemOut | None = None,
+    ) -> OutboxEvent:
+        """The payment's next event row (its sequence taken), for the caller to add."""
+        return new_event(
+            payment,
+            event_type,
+            temporal_ui_url=self._ui_url,
+            namespace=self._namespace,
+            refund=refund,
+            settled=settled,
         )
 
     async def record_authorized(self, change: Change, operation: GatewayOperation) -> None:

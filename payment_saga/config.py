@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from payment_saga.domain import limits
 from payment_saga.domain.money import MAX_AMOUNT
+from payment_saga.domain.reconciliation import ESCALATE_AFTER_DAYS
 from payment_saga.processors.authorizenet.settings import AuthorizeNetSettings
 from payment_saga.processors.paypal.settings import PayPalSettings
 from payment_saga.processors.settings import LOOPBACK
@@ -192,6 +193,9 @@ class ReconciliationSettings(BaseModel):
     schedule: bool = True
     hour: int = Field(default=2, ge=0, le=23)
     minute: int = Field(default=0, ge=0, le=59)
+    # A discrepancy still open this many days after its settlement day escalates (an event,
+    # the escalated gauge, a paging alert).
+    escalate_after_days: int = Field(default=ESCALATE_AFTER_DAYS, ge=1)
 
 
 class WebhookSettings(BaseModel):

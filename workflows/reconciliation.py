@@ -2,8 +2,9 @@
 workflow id `reconciliation:<processor>:<day>`).
 
 It waits for the day's report (a processor publishes it after its cut-off, sometimes late),
-pages through it, matches each page to our captures and refunds in one activity step, then
-looks for ours that the report should have settled and did not. Every write is keyed by what it
+pages through it, matches each page to our captures and refunds in one activity step, looks
+for ours that the report should have settled and did not, then escalates what has stayed open
+too long. Every write is keyed by what it
 is about, so reconciling the same day again gives the same rows: the run is safe to repeat.
 """
 
@@ -18,6 +19,7 @@ from temporalio.common import RetryPolicy, SearchAttributeKey
 with workflow.unsafe.imports_passed_through():
     from activities.reconciliation import ReconciliationActivities
     from payment_saga.domain.reconciliation import (
+        EscalateRequest,
         MissingRequest,
         PageRequest,
         ReconcileInput,
@@ -67,9 +69,16 @@ class ReconciliationWorkflow:
             start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=REPORT_RETRY,
         )
-        return ReconcileResult(
-            data.processor, data.day, True, items, settled, opened, missing.missing
+        escalated = await workflow.execute_activity_method(
+            ReconciliationActivities.escalate_overdue,
+            EscalateRequest(data.processor, data.day),
+            start_to_close_timeout=STEP_TIMEOUT,
+            retry_policy=REPORT_RETRY,
         )
+        return ReconcileResult(
+            data.processor, data.day, True, items, settled, opened, missing.missing,
+            escalated.escalated,
+        )  # fmt: skip
 
     async def _first_page(self, data: ReconcileInput) -> SettlementPage | None:
         """The report's first page once it is there; None when it is not within the wait."""

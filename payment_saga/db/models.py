@@ -134,6 +134,10 @@ class Payment(Base):
     # key: our return route (the processor sends the customer there first), and 3-D Secure.
     customer_return_url: Mapped[str | None] = mapped_column(Text)
     request_three_d_secure: Mapped[bool] = mapped_column(server_default=false())
+    # What the processor settled for the capture and each refund, as reconciliation matched it
+    # ([SettledItemOut as JSON], oldest first; None: nothing settled yet). Written only by
+    # activities/reconciliation.py, with the settled_operations row it mirrors.
+    settlement: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
 
     # SQLAlchemy adds `AND version = <read>` to every UPDATE and raises StaleDataError on a miss.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -5,11 +5,13 @@ the activity's transaction does."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, Index, String, Text, func, select, update
+from sqlalchemy import BigInteger, Date, Index, Integer, String, Text, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from payment_saga.db.models import Base, Payment, Refund, Timestamp
 from payment_saga.processors.port import SettlementItem
@@ -55,10 +57,16 @@ class Discrepancy(Base):
     settled_amount: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
     settlement_date: Mapped[date] = mapped_column(Date)
+    # open; closed (a later report settled it); resolved (an operator's word, in `resolution`)
     status: Mapped[str] = mapped_column(String(16), server_default="open")
     detail: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Still open RECONCILIATION_ESCALATE_AFTER_DAYS after its settlement date.
+    escalated_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    # The last of its events' sequence (reconciliation.discrepancy, keyed by its id).
+    event_sequence: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class ReconciliationBook:
@@ -69,14 +77,20 @@ class ReconciliationBook:
 
     async def subject(self, item: SettlementItem) -> tuple[Payment | None, Refund | None]:
         """Our payment (and refund) the item is about: a capture by its authorization's id,
-        a refund by the processor's id for it."""
+        a refund by the processor's id for it. The payment row is locked: its settlement and
+        event sequence change with the item."""
         if item.kind == "refund":
             refunds = select(Refund).where(Refund.gateway_reference == item.reference)
             refund = (await self._session.execute(refunds)).scalars().first()
             if refund is None:
                 return None, None
-            return await self._session.get(Payment, refund.payment_id), refund
-        payments = select(Payment).where(Payment.gateway_reference == item.authorization_id)
+            payment = await self._session.get(Payment, refund.payment_id, with_for_update=True)
+            return payment, refund
+        payments = (
+            select(Payment)
+            .where(Payment.gateway_reference == item.authorization_id)
+            .with_for_update()
+        )
         return (await self._session.execute(payments)).scalars().first(), None
 
     async def unsettled(
@@ -125,20 +139,59 @@ class ReconciliationBook:
         )  # fmt: skip
         return inserted.first() is not None
 
-    async def open(self, discrepancy: Discrepancy) -> bool:
-        """Open it unless it is open already (or was resolved); True when newly opened."""
+    async def open(self, discrepancy: Discrepancy) -> Discrepancy | None:
+        """Open it unless it is open already (or was resolved): the new row, else None."""
         values = {c.name: getattr(discrepancy, c.key) for c in Discrepancy.__table__.columns
                   if getattr(discrepancy, c.key, None) is not None}  # fmt: skip
-        inserted = await self._session.execute(
-            insert(Discrepancy).values(**values).on_conflict_do_nothing().returning(Discrepancy.id)
+        inserted = await self._session.scalars(
+            insert(Discrepancy).values(**values).on_conflict_do_nothing().returning(Discrepancy)
         )
-        return inserted.first() is not None
+        return inserted.first()
 
-    async def close_missing(self, payment_id: str | None, refund_id: str | None) -> None:
+    async def close_missing(
+        self, payment_id: str | None, refund_id: str | None
+    ) -> list[Discrepancy]:
         """A later report settled what was missing: its discrepancy closes by itself."""
-        await self._session.execute(
-            update(Discrepancy)
-            .where(Discrepancy.kind == "missing", Discrepancy.status == "open",
-                   Discrepancy.payment_id == payment_id, Discrepancy.refund_id == refund_id)
-            .values(status="closed", closed_at=func.now())
+        return await self._change(
+            (Discrepancy.kind == "missing") & (Discrepancy.status == "open")
+            & (Discrepancy.payment_id == payment_id) & (Discrepancy.refund_id == refund_id),
+            status="closed", closed_at=func.now(),
         )  # fmt: skip
+
+    async def escalate(self, processor: str, settled_by: date) -> list[Discrepancy]:
+        """Open ones about a settlement day up to `settled_by`, not escalated yet."""
+        return await self._change(
+            (Discrepancy.processor == processor) & (Discrepancy.status == "open")
+            & Discrepancy.escalated_at.is_(None) & (Discrepancy.settlement_date <= settled_by),
+            escalated_at=func.now(),
+        )  # fmt: skip
+
+    async def resolve(self, discrepancy_id: str, resolution: str) -> list[Discrepancy]:
+        """An operator's word on an open one (docs/operations.md)."""
+        return await self._change(
+            (Discrepancy.id == discrepancy_id) & (Discrepancy.status == "open"),
+            status="resolved", resolution=resolution, closed_at=func.now(),
+        )  # fmt: skip
+
+    async def open_counts(self) -> list[tuple[str, str, bool, int]]:
+        """Open discrepancies by processor, kind and whether escalated."""
+        escalated = Discrepancy.escalated_at.is_not(None)
+        counted = (
+            select(Discrepancy.processor, Discrepancy.kind, escalated, func.count())
+            .where(Discrepancy.status == "open")
+            .group_by(Discrepancy.processor, Discrepancy.kind, escalated)
+        )
+        return [(p, k, bool(e), int(n)) for p, k, e, n in await self._session.execute(counted)]
+
+    async def _change(self, where: ColumnElement[bool], **values: Any) -> list[Discrepancy]:
+        """Lock the matching rows, change them, and return them as they are now."""
+        rows = list(await self._session.scalars(select(Discrepancy).where(where).with_for_update()))
+        if rows:
+            ids = [row.id for row in rows]
+            await self._session.execute(
+                update(Discrepancy).where(Discrepancy.id.in_(ids)).values(**values)
+                .execution_options(synchronize_session=False)
+            )  # fmt: skip
+            for row in rows:
+                await self._session.refresh(row)
+        return rows

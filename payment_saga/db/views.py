@@ -5,11 +5,12 @@ keyed fingerprint.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from payment_saga.db.models import Payment, Refund
+from payment_saga.db.reconciliation import Discrepancy
 from payment_saga.domain.states import CaptureMethod, PaymentStatus, RefundStatus
 
 
@@ -65,6 +66,32 @@ class NextAction(BaseModel):
     expires_at: str | None
 
 
+class SettledItemOut(BaseModel):
+    """The capture or a refund as the processor settled it (#32): what moved (a refund's
+    negative), the fee it kept, what it paid out, when and in which payout."""
+
+    kind: Literal["capture", "refund"]
+    refund_id: str | None
+    item_id: str  # the processor's id for the report's item
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    settlement_date: str  # YYYY-MM-DD
+    payout_id: str
+
+
+class SettlementOut(BaseModel):
+    """What the processor settled for the payment so far: sums of `items` (captures less
+    refunds), from the settlement reports reconciliation read (docs/operations.md)."""
+
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    items: list[SettledItemOut]
+
+
 class PaymentOut(BaseModel):
     id: str = Field(examples=["pay_3f2a9c1b7e5d4a0c8b6e1f2a"])
     object: Literal["payment"]
@@ -91,6 +118,8 @@ class PaymentOut(BaseModel):
     return_url: str | None = None
     # requires_action: what the customer must do; None otherwise.
     next_action: NextAction | None = None
+    # What the processor settled, once a settlement report had it; None before.
+    settlement: SettlementOut | None = None
     description: str | None
     metadata: dict[str, str]
     created_at: str
@@ -149,6 +178,19 @@ def _payment_method(payment: Payment) -> PaymentMethodOut:
     return PaymentMethodOut(type="card", card=card)
 
 
+def settlement_view(items: list[dict[str, Any]] | None) -> SettlementOut | None:
+    if not items:
+        return None
+    settled = [SettledItemOut.model_validate(item) for item in items]
+    return SettlementOut(
+        amount=sum(item.amount for item in settled),
+        fee=sum(item.fee for item in settled),
+        net=sum(item.net for item in settled),
+        currency=settled[0].currency,
+        items=settled,
+    )
+
+
 def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> PaymentOut:
     return PaymentOut(
         id=payment.id,
@@ -173,6 +215,7 @@ def payment_view(payment: Payment, temporal_ui_url: str, namespace: str) -> Paym
         dispute=_dispute(payment.dispute_status, payment.dispute_reason),
         return_url=payment.return_url,
         next_action=_next_action(payment),
+        settlement=settlement_view(payment.settlement),
         description=payment.description,
         metadata=payment.metadata_,
         created_at=payment.created_at.isoformat(),
@@ -197,4 +240,51 @@ def refund_view(refund: Refund) -> RefundOut:
         failure=_failure(refund.failure_code, refund.failure_message, None),
         gateway_reference=refund.gateway_reference,
         created_at=refund.created_at.isoformat(),
+    )
+
+
+class DiscrepancyOut(BaseModel):
+    """Something a settlement report and our books disagree on (#32; docs/operations.md,
+    "Settlement reconciliation", says what each kind means and how to resolve it)."""
+
+    id: str
+    object: Literal["reconciliation_discrepancy"]
+    processor: str
+    kind: Literal["unknown_item", "missing", "amount_mismatch", "currency_mismatch"]
+    payment_id: str | None
+    refund_id: str | None
+    item_id: str | None
+    expected_amount: int | None
+    settled_amount: int | None
+    currency: str | None
+    settlement_date: str
+    status: Literal["open", "closed", "resolved"]
+    escalated: bool
+    detail: str
+    resolution: str | None
+    opened_at: str
+    escalated_at: str | None
+    closed_at: str | None
+
+
+def discrepancy_view(row: Discrepancy) -> DiscrepancyOut:
+    return DiscrepancyOut(
+        id=row.id,
+        object="reconciliation_discrepancy",
+        processor=row.processor,
+        kind=row.kind,
+        payment_id=row.payment_id,
+        refund_id=row.refund_id,
+        item_id=row.item_id,
+        expected_amount=row.expected_amount,
+        settled_amount=row.settled_amount,
+        currency=row.currency,
+        settlement_date=row.settlement_date.isoformat(),
+        status=row.status,
+        escalated=row.escalated_at is not None,
+        detail=row.detail,
+        resolution=row.resolution,
+        opened_at=row.opened_at.isoformat(),
+        escalated_at=row.escalated_at.isoformat() if row.escalated_at else None,
+        closed_at=row.closed_at.isoformat() if row.closed_at else None,
     )

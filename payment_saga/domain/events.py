@@ -21,6 +21,17 @@ PAYMENT_CANCEL_REFUSED = "payment.cancel_refused"
 PAYMENT_DISPUTED = "payment.disputed"
 PAYMENT_DISPUTE_CLOSED = "payment.dispute_closed"
 
+# The processor settled the capture or a refund (#32): `data.settled` is the report's item,
+# `data.payment.settlement` the sums so far. Published when reconciliation matches it.
+PAYMENT_SETTLED = "payment.settled"
+
+# Reconciliation found, escalated, closed or an operator resolved a discrepancy between a
+# settlement report and our books (`data.change`). Keyed by the discrepancy's id, not a payment:
+# an item we do not know has none. For operators and finance, not order services.
+RECONCILIATION_DISCREPANCY = "reconciliation.discrepancy"
+DISCREPANCY_CHANGES = ("opened", "escalated", "closed", "resolved")
+
+# The events about one payment (subject: its id; sequence: per payment).
 EVENT_TYPES = (
     PAYMENT_AUTHORIZED,
     PAYMENT_SUCCEEDED,
@@ -33,5 +44,8 @@ EVENT_TYPES = (
     PAYMENT_DISPUTED,
     PAYMENT_DISPUTE_CLOSED,
     PAYMENT_REQUIRES_ACTION,
+    PAYMENT_SETTLED,
 )
+# Every type on the topic.
+ALL_EVENT_TYPES = (*EVENT_TYPES, RECONCILIATION_DISCREPANCY)
 REFUND_EVENT_TYPES = (PAYMENT_REFUNDED, PAYMENT_REFUND_FAILED)

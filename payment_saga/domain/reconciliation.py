@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from payment_saga.processors.port import SettlementItem
 
+# An open discrepancy escalates once its settlement day is this far behind the day reconciled
+# (RECONCILIATION_ESCALATE_AFTER_DAYS).
+ESCALATE_AFTER_DAYS = 3
 # How long a run waits for a day's report that is not there yet, and how often it asks.
 REPORT_WAIT_SECONDS = 24 * 3600
 REPORT_LOOK_SECONDS = 15 * 60
@@ -58,6 +61,17 @@ class MissingAnswer:
 
 
 @dataclass(frozen=True)
+class EscalateRequest:
+    processor: str
+    day: str  # the day reconciled: open discrepancies of days far enough before it escalate
+
+
+@dataclass(frozen=True)
+class EscalateAnswer:
+    escalated: int  # discrepancies escalated now (not before)
+
+
+@dataclass(frozen=True)
 class ReconcileResult:
     processor: str
     day: str
@@ -67,3 +81,4 @@ class ReconcileResult:
     settled: int = 0
     discrepancies: int = 0
     missing: int = 0
+    escalated: int = 0

@@ -34,6 +34,8 @@ MESSAGES: dict[str, type[Message]] = {
     "payment.disputed": events_pb2.PaymentDisputed,
     "payment.dispute_closed": events_pb2.PaymentDisputeClosed,
     "payment.requires_action": events_pb2.PaymentRequiresAction,
+    "payment.settled": events_pb2.PaymentSettled,
+    "reconciliation.discrepancy": events_pb2.ReconciliationDiscrepancy,
 }
 # Envelope attributes that are CloudEvent fields of their own, by their JSON names.
 REQUIRED = {"id": "id", "source": "source", "specversion": "spec_version", "type": "type"}
@@ -102,6 +104,9 @@ def _fill(message: Message, values: dict[str, Any]) -> None:
             continue
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             getattr(message, field.name).update(value)
+        elif field.message_type is not None and field.is_repeated:
+            for entry in value:
+                _fill(getattr(message, field.name).add(), entry)
         elif field.message_type is not None:
             _fill(getattr(message, field.name), value)
         else:
@@ -115,6 +120,8 @@ def _as_dict(message: Message) -> dict[str, Any]:
         value = getattr(message, field.name)
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             shaped[field.name] = dict(value)
+        elif field.message_type is not None and field.is_repeated:
+            shaped[field.name] = [_as_dict(entry) for entry in value]
         elif field.message_type is not None:
             shaped[field.name] = _as_dict(value) if message.HasField(field.name) else None
         elif field.has_presence and not message.HasField(field.name):

@@ -11,9 +11,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from payment_saga.db.views import PaymentOut, RefundOut
-from payment_saga.domain.events import EVENT_TYPES, REFUND_EVENT_TYPES
-from payment_saga.events.rows import EVENT_SOURCE
+from payment_saga.db.views import DiscrepancyOut, PaymentOut, RefundOut, SettledItemOut
+from payment_saga.domain.events import (
+    ALL_EVENT_TYPES,
+    DISCREPANCY_CHANGES,
+    PAYMENT_SETTLED,
+    RECONCILIATION_DISCREPANCY,
+    REFUND_EVENT_TYPES,
+)
+from payment_saga.events.rows import EVENT_SOURCE, RECONCILIATION_SOURCE
 
 ENVELOPE_FIELDS = [
     "specversion", "id", "source", "type", "subject", "time", "datacontenttype", "sequence", "data",
@@ -22,43 +28,70 @@ SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 
 
 def event_schema(event_type: str) -> dict[str, Any]:
-    payment = PaymentOut.model_json_schema(ref_template="#/$defs/{model}")
-    refund = RefundOut.model_json_schema(ref_template="#/$defs/{model}")
-    definitions = {**payment.pop("$defs", {}), **refund.pop("$defs", {})}
-    definitions["Payment"], definitions["Refund"] = payment, refund
-    data_required = ["payment", "refund"] if event_type in REFUND_EVENT_TYPES else ["payment"]
+    if event_type == RECONCILIATION_DISCREPANCY:
+        return _envelope(event_type, RECONCILIATION_SOURCE, _discrepancy_data())
+    return _envelope(event_type, EVENT_SOURCE, _payment_data(event_type))
+
+
+def _payment_data(event_type: str) -> dict[str, Any]:
+    definitions: dict[str, Any] = {}
+    for name, model in (("Payment", PaymentOut), ("Refund", RefundOut)):
+        schema = model.model_json_schema(ref_template="#/$defs/{model}")
+        definitions.update(schema.pop("$defs", {}))
+        definitions[name] = schema
+    required = ["payment"]
+    if event_type in REFUND_EVENT_TYPES:
+        required.append("refund")
+    if event_type == PAYMENT_SETTLED:
+        required.append("settled")
+    properties = {"payment": {"$ref": "#/$defs/Payment"}, "refund": {"$ref": "#/$defs/Refund"}}
+    if event_type == PAYMENT_SETTLED:  # the report's item this event is about
+        properties["settled"] = {"$ref": f"#/$defs/{SettledItemOut.__name__}"}
+    data = {"type": "object", "required": required, "additionalProperties": False,
+            "properties": properties}  # fmt: skip
+    return {"data": data, "$defs": definitions, "subject": "^pay_", "about": "payment"}
+
+
+def _discrepancy_data() -> dict[str, Any]:
+    schema = DiscrepancyOut.model_json_schema(ref_template="#/$defs/{model}")
+    definitions = {**schema.pop("$defs", {}), "Discrepancy": schema}
+    data = {
+        "type": "object", "required": ["discrepancy", "change"], "additionalProperties": False,
+        "properties": {"discrepancy": {"$ref": "#/$defs/Discrepancy"},
+                       "change": {"enum": list(DISCREPANCY_CHANGES)}},
+    }  # fmt: skip
+    return {"data": data, "$defs": definitions, "subject": "", "about": "discrepancy"}
+
+
+def _envelope(event_type: str, source: str, shape: dict[str, Any]) -> dict[str, Any]:
+    about = shape["about"]
+    subject: dict[str, Any] = {"type": "string", "description": f"the {about} id"}
+    if shape["subject"]:
+        subject["pattern"] = shape["subject"]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:payment-saga:events:{event_type}",
         "title": event_type,
-        "description": "A CloudEvents 1.0 envelope (structured mode), key = payment id.",
+        "description": f"A CloudEvents 1.0 envelope (structured mode), key = {about} id.",
         "type": "object",
         "required": ENVELOPE_FIELDS,
         "additionalProperties": False,
         "properties": {
             "specversion": {"const": "1.0"},
             "id": {"type": "string", "format": "uuid", "description": "stable: deduplicate on it"},
-            "source": {"const": EVENT_SOURCE},
+            "source": {"const": source},
             "type": {"const": event_type},
-            "subject": {"type": "string", "pattern": "^pay_", "description": "the payment id"},
+            "subject": subject,
             "time": {"type": "string", "format": "date-time"},
             "datacontenttype": {"const": "application/json"},
-            "sequence": {"type": "integer", "minimum": 1, "description": "per payment, +1 each"},
+            "sequence": {"type": "integer", "minimum": 1, "description": f"per {about}, +1 each"},
             "traceparent": {
                 "type": "string",
                 "description": "W3C trace context of the step that made the event (when tracing)",
             },
-            "data": {
-                "type": "object",
-                "required": data_required,
-                "additionalProperties": False,
-                "properties": {
-                    "payment": {"$ref": "#/$defs/Payment"},
-                    "refund": {"$ref": "#/$defs/Refund"},
-                },
-            },
+            "data": shape["data"],
         },
-        "$defs": definitions,
+        "$defs": shape["$defs"],
     }
 
 
@@ -68,7 +101,7 @@ def render(event_type: str) -> str:
 
 def main() -> None:
     SCHEMA_DIR.mkdir(parents=True, exist_ok=True)
-    for event_type in EVENT_TYPES:
+    for event_type in ALL_EVENT_TYPES:
         (SCHEMA_DIR / f"{event_type}.schema.json").write_text(render(event_type))
 
 

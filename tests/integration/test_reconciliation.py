@@ -14,8 +14,10 @@ from temporalio.client import Client
 
 from devtools.testservers.simulator.books import SHORT_SETTLEMENT_CARD, UNSETTLED_CARD
 from payment_saga.config import Settings
+from payment_saga.db.models import OutboxEvent, Payment
 from payment_saga.db.reconciliation import Discrepancy, SettledOperation
 from payment_saga.db.session import SessionFactory
+from payment_saga.db.views import settlement_view
 from payment_saga.domain.reconciliation import ReconcileResult
 from payment_saga.ops.cli.reconciliation import reconcile
 from payment_saga.steering.schedules import schedule_id
@@ -56,6 +58,59 @@ async def test_a_settlement_day_is_matched_to_our_books_once(
     mine = {(d.kind, d.payment_id, d.expected_amount, d.settled_amount)
             for d in found if d.payment_id in (approved, short, unsettled, last)}  # fmt: skip
     assert mine == {("amount_mismatch", short, 5_000, 4_999), ("missing", unsettled, 5_000, None)}
+    await shown_on_the_payment_and_in_its_events(sessions, approved, (10_000, 320, 9_680))
+    assert await events_of(sessions, f"simulator:amount_mismatch:{short}") == ["opened"]
+
+
+async def shown_on_the_payment_and_in_its_events(
+    sessions: SessionFactory, payment_id: str, sums: tuple[int, int, int]
+) -> None:
+    async with sessions() as session:
+        payment = await session.get(Payment, payment_id)
+        rows = await session.scalars(
+            select(OutboxEvent).where(OutboxEvent.payment_id == payment_id,
+                                      OutboxEvent.type == "payment.settled")
+        )  # fmt: skip
+        settled_events = [row.payload["data"] for row in rows]
+    assert payment is not None
+    view = settlement_view(payment.settlement)
+    assert view is not None and (view.amount, view.fee, view.net) == sums
+    assert len(settled_events) == 1  # once, though the day was reconciled twice
+    event = settled_events[0]
+    assert (event["settled"]["amount"], event["settled"]["fee"]) == sums[:2]
+    assert event["payment"]["settlement"]["net"] == sums[2]
+
+
+async def events_of(sessions: SessionFactory, discrepancy_id: str) -> list[str]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(OutboxEvent).where(OutboxEvent.payment_id == discrepancy_id)
+            .order_by(OutboxEvent.sequence)
+        )  # fmt: skip
+        return [row.payload["data"]["change"] for row in rows]
+
+
+async def test_a_missing_capture_escalates_when_it_stays_missing(
+    payments: Payments, temporal: Client, settings: Settings, sessions: SessionFactory,
+    gateway_http: httpx.AsyncClient,
+) -> None:  # fmt: skip
+    unsettled = await captured(payments, UNSETTLED_CARD, 3_000)
+    await captured(payments, "4242424242424242", 1_000)  # settles, though made after it
+    (await gateway_http.post("/v1/admin/settlements/close")).raise_for_status()
+    today = datetime.now(UTC).date()
+    await reconcile(temporal, settings, "simulator", today)
+    later = today + timedelta(days=settings.reconciliation.escalate_after_days)
+    closing = {"day": later.isoformat()}  # as if the days had passed
+    (await gateway_http.post("/v1/admin/settlements/close", params=closing)).raise_for_status()
+
+    result = await reconcile(temporal, settings, "simulator", later)
+
+    found = f"simulator:missing:{unsettled}"
+    async with sessions() as session:
+        row = await session.get(Discrepancy, found)
+    assert row is not None and row.status == "open" and row.escalated_at is not None
+    assert result.escalated >= 1
+    assert await events_of(sessions, found) == ["opened", "escalated"]
 
 
 async def test_a_day_whose_report_never_comes_ends_saying_so(

@@ -5,18 +5,21 @@ ones docs/events/*.proto generate."""
 from __future__ import annotations
 
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from eventkit import wire
 
 from payment_saga.db.models import Payment, Refund
+from payment_saga.db.reconciliation import Discrepancy
+from payment_saga.db.views import SettledItemOut
 from payment_saga.domain import events
 from payment_saga.events.encoding import JSON_TYPE, MESSAGES, PROTOBUF_TYPE, decode, encode
 from payment_saga.events.proto.cloudevents_pb2 import CloudEvent
-from payment_saga.events.rows import new_event
+from payment_saga.events.rows import discrepancy_event, new_event
 
 ROOT = Path(__file__).parents[2]
 AT = datetime(2026, 11, 26, 15, 4, 5, 123456, tzinfo=UTC)
@@ -42,6 +45,35 @@ FULL = {
     "failure_message": "declined", "gateway_reference": "pi_1", "processor": "stripe",
     "dispute_status": "open", "dispute_reason": "fraudulent", "description": "two mugs",
     "metadata_": {"cart": "c1", "note": "ünïcode"}, "workflow_run_id": "run-1",
+    "settlement": [
+        {"kind": "capture", "refund_id": None, "item_id": "st_1", "amount": 2500, "fee": 103,
+         "net": 2397, "currency": "USD", "settlement_date": "2026-11-26", "payout_id": "po_1"},
+        {"kind": "refund", "refund_id": "re_1", "item_id": "st_2", "amount": -1000, "fee": 0,
+         "net": -1000, "currency": "USD", "settlement_date": "2026-11-27", "payout_id": "po_2"},
+    ],
+}  # fmt: skip
+SETTLED = SettledItemOut(
+    kind="capture",
+    refund_id=None,
+    item_id="st_1",
+    amount=2500,
+    fee=103,
+    net=2397,
+    currency="USD",
+    settlement_date="2026-11-26",
+    payout_id="po_1",
+)
+DISCREPANCY = {
+    "id": "simulator:missing:pay_1", "processor": "simulator", "kind": "missing",
+    "payment_id": "pay_1", "refund_id": None, "item_id": None, "expected_amount": 2500,
+    "settled_amount": None, "currency": "USD", "settlement_date": date(2026, 11, 26),
+    "status": "open", "detail": "capture pay_1 is in no report", "resolution": None,
+    "opened_at": AT, "escalated_at": None, "closed_at": None, "event_sequence": 0,
+}  # fmt: skip
+DISCREPANCY_FULL = {
+    **DISCREPANCY, "item_id": "st_9", "settled_amount": 2499, "kind": "amount_mismatch",
+    "status": "resolved", "resolution": "the processor's fee adjustment", "escalated_at": AT,
+    "closed_at": AT, "refund_id": "re_1",
 }  # fmt: skip
 REFUND = Refund(id="re_1", payment_id="pay_1", amount=1000, currency="USD", status="failed",
                 reason=None, failure_code="refund_failed", failure_message="card closed",
@@ -50,8 +82,9 @@ REFUND = Refund(id="re_1", payment_id="pay_1", amount=1000, currency="USD", stat
 
 def envelope(event_type: str, **overrides: Any) -> dict[str, Any]:
     refund = REFUND if event_type in events.REFUND_EVENT_TYPES else None
+    settled = SETTLED if event_type == events.PAYMENT_SETTLED else None
     row = new_event(payment(**overrides), event_type, temporal_ui_url="http://ui",
-                    namespace="default", refund=refund)  # fmt: skip
+                    namespace="default", refund=refund, settled=settled)  # fmt: skip
     built: dict[str, Any] = orjson.loads(orjson.dumps(row.payload))
     return built
 
@@ -70,8 +103,21 @@ def test_every_event_type_survives_the_protobuf_format(
     assert decode(value, None) == original  # a message from before content types
 
 
+@pytest.mark.parametrize("fields", [DISCREPANCY, DISCREPANCY_FULL], ids=["sparse", "full"])
+@pytest.mark.parametrize("change", events.DISCREPANCY_CHANGES)
+def test_a_discrepancy_event_survives_the_protobuf_format(
+    fields: dict[str, Any], change: str
+) -> None:
+    row = discrepancy_event(Discrepancy(**fields), change)
+    original: dict[str, Any] = orjson.loads(orjson.dumps(row.payload))
+    assert (original["subject"], original["sequence"]) == (fields["id"], 1)
+    value, content_type = encode(original, "protobuf")
+    assert decode(value, content_type) == original
+    assert wire.decode(value, content_type) == original  # the consumer kit reads it too
+
+
 def test_every_event_type_has_its_message() -> None:
-    assert set(MESSAGES) == set(events.EVENT_TYPES)
+    assert set(MESSAGES) == set(events.ALL_EVENT_TYPES)
 
 
 def test_the_committed_classes_are_what_the_protos_generate(tmp_path: Path) -> None:

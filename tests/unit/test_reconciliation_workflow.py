@@ -1,6 +1,7 @@
 """ReconciliationWorkflow under the time-skipping test server (#32): it waits for a report that
 is late, looking again on its schedule, and ends saying so when none comes within the wait; it
-pages through a report, recording each page once, then looks for what is missing."""
+pages through a report, recording each page once, then looks for what is missing and
+escalates what stayed open too long."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from payment_saga.domain.reconciliation import (
+    EscalateAnswer,
+    EscalateRequest,
     MissingAnswer,
     MissingRequest,
     PageRequest,
@@ -48,6 +51,7 @@ class Processor:
     items: list[SettlementItem]
     looks: int = 0
     recorded: list[list[str]] = field(default_factory=list)
+    escalated_as_of: list[str] = field(default_factory=list)
 
     @activity.defn(name="read_settlement_page")
     async def read(self, data: PageRequest) -> SettlementPage:
@@ -67,12 +71,17 @@ class Processor:
     async def missing(self, data: MissingRequest) -> MissingAnswer:
         return MissingAnswer(1)
 
+    @activity.defn(name="escalate_overdue")
+    async def escalate(self, data: EscalateRequest) -> EscalateAnswer:
+        self.escalated_as_of.append(data.day)
+        return EscalateAnswer(2)
+
 
 async def reconciled(env: WorkflowEnvironment, processor: Processor, wait: int) -> ReconcileResult:
     queue = f"reconcile-{uuid.uuid4().hex[:8]}"
     async with Worker(
         env.client, task_queue=queue, workflows=[ReconciliationWorkflow],
-        activities=[processor.read, processor.record, processor.missing],
+        activities=[processor.read, processor.record, processor.missing, processor.escalate],
         workflow_runner=sandbox_runner(),
     ):  # fmt: skip
         return await env.client.execute_workflow(
@@ -93,6 +102,8 @@ async def test_a_late_report_is_waited_for_then_paged_through(env: WorkflowEnvir
     assert (result.report_ready, result.items, result.settled, result.missing) == (
         True, 5, 5, 1,
     )  # fmt: skip
+    # What stayed open too long escalates as of the day reconciled, after the matching.
+    assert processor.escalated_as_of == ["2026-12-06"] and result.escalated == 2
 
 
 async def test_a_report_that_never_comes_ends_the_run_saying_so(env: WorkflowEnvironment) -> None:
@@ -101,4 +112,4 @@ async def test_a_report_that_never_comes_ends_the_run_saying_so(env: WorkflowEnv
     result = await reconciled(env, processor, wait=3 * HOUR)
 
     assert not result.report_ready and processor.looks == 4
-    assert processor.recorded == []
+    assert processor.recorded == [] and processor.escalated_as_of == []

@@ -20,7 +20,7 @@ def test_every_declared_activity_is_registered() -> None:
     assert names == {
         "authorize", "capture", "void", "refund", "fail_refund", "resolve", "mark_unknown",
         "load_payment", "refuse_cancel", "apply_notice", "check_action",
-        "read_settlement_page", "record_settlements", "find_missing",
+        "read_settlement_page", "record_settlements", "find_missing", "escalate_overdue",
     }  # fmt: skip
 
 

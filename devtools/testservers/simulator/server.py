@@ -219,8 +219,11 @@ def add_settlement_routes(app: FastAPI, processor: Processor, settlements: Settl
         )
 
     @app.post("/v1/admin/settlements/close")
-    async def close_batch() -> dict[str, Any]:
-        batch = settlements.close(processor.ledger, processor.authorizations, time.time())
+    async def close_batch(day: date | None = None) -> dict[str, Any]:
+        """Close the open batch now, or (`day`, a later one) as at that day's cut-off: tests
+        of days passing (escalation) without waiting for them."""
+        at = time.time() if day is None else max(time.time(), settlements.cutoff_of(day))
+        batch = settlements.close(processor.ledger, processor.authorizations, at)
         return {"settled": len(batch), "items": [asdict(item) for item in batch]}
 
 

@@ -65,6 +65,8 @@ def _as_dict(message: Message) -> dict[str, Any]:
         value = getattr(message, field.name)
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             shaped[field.name] = dict(value)
+        elif field.message_type is not None and field.is_repeated:
+            shaped[field.name] = [_as_dict(entry) for entry in value]
         elif field.message_type is not None:
             shaped[field.name] = _as_dict(value) if message.HasField(field.name) else None
         elif field.has_presence and not message.HasField(field.name):

@@ -540,6 +540,7 @@ export interface components {
             processor?: string | null;
             /** Return Url */
             return_url?: string | null;
+            settlement?: components["schemas"]["SettlementOut"] | null;
             status: components["schemas"]["PaymentStatus"];
             /** Updated At */
             updated_at: string;
@@ -612,6 +613,51 @@ export interface components {
          * @enum {string}
          */
         RefundStatus: "pending" | "succeeded" | "failed";
+        /**
+         * SettledItemOut
+         * @description The capture or a refund as the processor settled it (#32): what moved (a refund's
+         *     negative), the fee it kept, what it paid out, when and in which payout.
+         */
+        SettledItemOut: {
+            /** Amount */
+            amount: number;
+            /** Currency */
+            currency: string;
+            /** Fee */
+            fee: number;
+            /** Item Id */
+            item_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "capture" | "refund";
+            /** Net */
+            net: number;
+            /** Payout Id */
+            payout_id: string;
+            /** Refund Id */
+            refund_id: string | null;
+            /** Settlement Date */
+            settlement_date: string;
+        };
+        /**
+         * SettlementOut
+         * @description What the processor settled for the payment so far: sums of `items` (captures less
+         *     refunds), from the settlement reports reconciliation read (docs/operations.md).
+         */
+        SettlementOut: {
+            /** Amount */
+            amount: number;
+            /** Currency */
+            currency: string;
+            /** Fee */
+            fee: number;
+            /** Items */
+            items: components["schemas"]["SettledItemOut"][];
+            /** Net */
+            net: number;
+        };
         /** Timeline */
         Timeline: {
             /** Data */

@@ -268,6 +268,7 @@ class Payment(_message.Message):
     WORKFLOW_FIELD_NUMBER: _builtins.int
     RETURN_URL_FIELD_NUMBER: _builtins.int
     NEXT_ACTION_FIELD_NUMBER: _builtins.int
+    SETTLEMENT_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     object: _builtins.str
     """"payment" """
@@ -303,6 +304,10 @@ class Payment(_message.Message):
     def workflow(self) -> Global___WorkflowLink: ...
     @_builtins.property
     def next_action(self) -> Global___NextAction: ...
+    @_builtins.property
+    def settlement(self) -> Global___Settlement:
+        """What the processor settled so far (#32); unset before any settlement report had it."""
+
     def __init__(
         self,
         *,
@@ -331,10 +336,11 @@ class Payment(_message.Message):
         workflow: Global___WorkflowLink | None = ...,
         return_url: _builtins.str | None = ...,
         next_action: Global___NextAction | None = ...,
+        settlement: Global___Settlement | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_description", b"_description", "_gateway_reference", b"_gateway_reference", "_processor", b"_processor", "_return_url", b"_return_url", "customer_id", b"customer_id", "description", b"description", "dispute", b"dispute", "failure", b"failure", "gateway_reference", b"gateway_reference", "next_action", b"next_action", "payment_method", b"payment_method", "processor", b"processor", "return_url", b"return_url", "workflow", b"workflow"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_description", b"_description", "_gateway_reference", b"_gateway_reference", "_processor", b"_processor", "_return_url", b"_return_url", "customer_id", b"customer_id", "description", b"description", "dispute", b"dispute", "failure", b"failure", "gateway_reference", b"gateway_reference", "next_action", b"next_action", "payment_method", b"payment_method", "processor", b"processor", "return_url", b"return_url", "settlement", b"settlement", "workflow", b"workflow"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_description", b"_description", "_gateway_reference", b"_gateway_reference", "_processor", b"_processor", "_return_url", b"_return_url", "account_id", b"account_id", "amount", b"amount", "amount_authorized", b"amount_authorized", "amount_captured", b"amount_captured", "amount_refunded", b"amount_refunded", "capture_method", b"capture_method", "created_at", b"created_at", "currency", b"currency", "customer_id", b"customer_id", "description", b"description", "dispute", b"dispute", "disputed", b"disputed", "failure", b"failure", "gateway_reference", b"gateway_reference", "id", b"id", "metadata", b"metadata", "next_action", b"next_action", "object", b"object", "order_id", b"order_id", "payment_method", b"payment_method", "processor", b"processor", "return_url", b"return_url", "status", b"status", "updated_at", b"updated_at", "workflow", b"workflow"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_description", b"_description", "_gateway_reference", b"_gateway_reference", "_processor", b"_processor", "_return_url", b"_return_url", "account_id", b"account_id", "amount", b"amount", "amount_authorized", b"amount_authorized", "amount_captured", b"amount_captured", "amount_refunded", b"amount_refunded", "capture_method", b"capture_method", "created_at", b"created_at", "currency", b"currency", "customer_id", b"customer_id", "description", b"description", "dispute", b"dispute", "disputed", b"disputed", "failure", b"failure", "gateway_reference", b"gateway_reference", "id", b"id", "metadata", b"metadata", "next_action", b"next_action", "object", b"object", "order_id", b"order_id", "payment_method", b"payment_method", "processor", b"processor", "return_url", b"return_url", "settlement", b"settlement", "status", b"status", "updated_at", b"updated_at", "workflow", b"workflow"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__customer_id: _TypeAlias = _typing.Literal["customer_id"]  # noqa: Y015
     _WhichOneofArgType__customer_id: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id"]  # noqa: Y015
@@ -358,6 +364,89 @@ class Payment(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__return_url) -> _WhichOneofReturnType__return_url | None: ...
 
 Global___Payment: _TypeAlias = Payment  # noqa: Y015
+
+@_typing.final
+class SettledItem(_message.Message):
+    """The capture or a refund as the processor settled it: what moved (a refund's negative), the
+    fee it kept, what it paid out, when and in which payout.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    REFUND_ID_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    AMOUNT_FIELD_NUMBER: _builtins.int
+    FEE_FIELD_NUMBER: _builtins.int
+    NET_FIELD_NUMBER: _builtins.int
+    CURRENCY_FIELD_NUMBER: _builtins.int
+    SETTLEMENT_DATE_FIELD_NUMBER: _builtins.int
+    PAYOUT_ID_FIELD_NUMBER: _builtins.int
+    kind: _builtins.str
+    """capture, refund"""
+    refund_id: _builtins.str
+    item_id: _builtins.str
+    amount: _builtins.int
+    fee: _builtins.int
+    net: _builtins.int
+    currency: _builtins.str
+    settlement_date: _builtins.str
+    """YYYY-MM-DD"""
+    payout_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        kind: _builtins.str = ...,
+        refund_id: _builtins.str | None = ...,
+        item_id: _builtins.str = ...,
+        amount: _builtins.int = ...,
+        fee: _builtins.int = ...,
+        net: _builtins.int = ...,
+        currency: _builtins.str = ...,
+        settlement_date: _builtins.str = ...,
+        payout_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_refund_id", b"_refund_id", "refund_id", b"refund_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_refund_id", b"_refund_id", "amount", b"amount", "currency", b"currency", "fee", b"fee", "item_id", b"item_id", "kind", b"kind", "net", b"net", "payout_id", b"payout_id", "refund_id", b"refund_id", "settlement_date", b"settlement_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__refund_id: _TypeAlias = _typing.Literal["refund_id"]  # noqa: Y015
+    _WhichOneofArgType__refund_id: _TypeAlias = _typing.Literal["_refund_id", b"_refund_id"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__refund_id) -> _WhichOneofReturnType__refund_id | None: ...
+
+Global___SettledItem: _TypeAlias = SettledItem  # noqa: Y015
+
+@_typing.final
+class Settlement(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    AMOUNT_FIELD_NUMBER: _builtins.int
+    FEE_FIELD_NUMBER: _builtins.int
+    NET_FIELD_NUMBER: _builtins.int
+    CURRENCY_FIELD_NUMBER: _builtins.int
+    ITEMS_FIELD_NUMBER: _builtins.int
+    amount: _builtins.int
+    fee: _builtins.int
+    net: _builtins.int
+    currency: _builtins.str
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___SettledItem]: ...
+    def __init__(
+        self,
+        *,
+        amount: _builtins.int = ...,
+        fee: _builtins.int = ...,
+        net: _builtins.int = ...,
+        currency: _builtins.str = ...,
+        items: _abc.Iterable[Global___SettledItem] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "currency", b"currency", "fee", b"fee", "items", b"items", "net", b"net"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Settlement: _TypeAlias = Settlement  # noqa: Y015
 
 @_typing.final
 class Refund(_message.Message):
@@ -664,3 +753,165 @@ class PaymentRequiresAction(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PaymentRequiresAction: _TypeAlias = PaymentRequiresAction  # noqa: Y015
+
+@_typing.final
+class PaymentSettled(_message.Message):
+    """payment.settled"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAYMENT_FIELD_NUMBER: _builtins.int
+    SETTLED_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def payment(self) -> Global___Payment: ...
+    @_builtins.property
+    def settled(self) -> Global___SettledItem: ...
+    def __init__(
+        self,
+        *,
+        payment: Global___Payment | None = ...,
+        settled: Global___SettledItem | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["payment", b"payment", "settled", b"settled"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["payment", b"payment", "settled", b"settled"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PaymentSettled: _TypeAlias = PaymentSettled  # noqa: Y015
+
+@_typing.final
+class Discrepancy(_message.Message):
+    """A settlement report and our books disagree (docs/operations.md, "Settlement reconciliation")."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    OBJECT_FIELD_NUMBER: _builtins.int
+    PROCESSOR_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    PAYMENT_ID_FIELD_NUMBER: _builtins.int
+    REFUND_ID_FIELD_NUMBER: _builtins.int
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    EXPECTED_AMOUNT_FIELD_NUMBER: _builtins.int
+    SETTLED_AMOUNT_FIELD_NUMBER: _builtins.int
+    CURRENCY_FIELD_NUMBER: _builtins.int
+    SETTLEMENT_DATE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    ESCALATED_FIELD_NUMBER: _builtins.int
+    DETAIL_FIELD_NUMBER: _builtins.int
+    RESOLUTION_FIELD_NUMBER: _builtins.int
+    OPENED_AT_FIELD_NUMBER: _builtins.int
+    ESCALATED_AT_FIELD_NUMBER: _builtins.int
+    CLOSED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    object: _builtins.str
+    """"reconciliation_discrepancy" """
+    processor: _builtins.str
+    kind: _builtins.str
+    """unknown_item, missing, amount_mismatch, currency_mismatch"""
+    payment_id: _builtins.str
+    refund_id: _builtins.str
+    item_id: _builtins.str
+    expected_amount: _builtins.int
+    settled_amount: _builtins.int
+    currency: _builtins.str
+    settlement_date: _builtins.str
+    status: _builtins.str
+    """open, closed, resolved"""
+    escalated: _builtins.bool
+    detail: _builtins.str
+    resolution: _builtins.str
+    opened_at: _builtins.str
+    escalated_at: _builtins.str
+    closed_at: _builtins.str
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        object: _builtins.str = ...,
+        processor: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        payment_id: _builtins.str | None = ...,
+        refund_id: _builtins.str | None = ...,
+        item_id: _builtins.str | None = ...,
+        expected_amount: _builtins.int | None = ...,
+        settled_amount: _builtins.int | None = ...,
+        currency: _builtins.str | None = ...,
+        settlement_date: _builtins.str = ...,
+        status: _builtins.str = ...,
+        escalated: _builtins.bool = ...,
+        detail: _builtins.str = ...,
+        resolution: _builtins.str | None = ...,
+        opened_at: _builtins.str = ...,
+        escalated_at: _builtins.str | None = ...,
+        closed_at: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_closed_at", b"_closed_at", "_currency", b"_currency", "_escalated_at", b"_escalated_at", "_expected_amount", b"_expected_amount", "_item_id", b"_item_id", "_payment_id", b"_payment_id", "_refund_id", b"_refund_id", "_resolution", b"_resolution", "_settled_amount", b"_settled_amount", "closed_at", b"closed_at", "currency", b"currency", "escalated_at", b"escalated_at", "expected_amount", b"expected_amount", "item_id", b"item_id", "payment_id", b"payment_id", "refund_id", b"refund_id", "resolution", b"resolution", "settled_amount", b"settled_amount"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_closed_at", b"_closed_at", "_currency", b"_currency", "_escalated_at", b"_escalated_at", "_expected_amount", b"_expected_amount", "_item_id", b"_item_id", "_payment_id", b"_payment_id", "_refund_id", b"_refund_id", "_resolution", b"_resolution", "_settled_amount", b"_settled_amount", "closed_at", b"closed_at", "currency", b"currency", "detail", b"detail", "escalated", b"escalated", "escalated_at", b"escalated_at", "expected_amount", b"expected_amount", "id", b"id", "item_id", b"item_id", "kind", b"kind", "object", b"object", "opened_at", b"opened_at", "payment_id", b"payment_id", "processor", b"processor", "refund_id", b"refund_id", "resolution", b"resolution", "settled_amount", b"settled_amount", "settlement_date", b"settlement_date", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__closed_at: _TypeAlias = _typing.Literal["closed_at"]  # noqa: Y015
+    _WhichOneofArgType__closed_at: _TypeAlias = _typing.Literal["_closed_at", b"_closed_at"]  # noqa: Y015
+    _WhichOneofReturnType__currency: _TypeAlias = _typing.Literal["currency"]  # noqa: Y015
+    _WhichOneofArgType__currency: _TypeAlias = _typing.Literal["_currency", b"_currency"]  # noqa: Y015
+    _WhichOneofReturnType__escalated_at: _TypeAlias = _typing.Literal["escalated_at"]  # noqa: Y015
+    _WhichOneofArgType__escalated_at: _TypeAlias = _typing.Literal["_escalated_at", b"_escalated_at"]  # noqa: Y015
+    _WhichOneofReturnType__expected_amount: _TypeAlias = _typing.Literal["expected_amount"]  # noqa: Y015
+    _WhichOneofArgType__expected_amount: _TypeAlias = _typing.Literal["_expected_amount", b"_expected_amount"]  # noqa: Y015
+    _WhichOneofReturnType__item_id: _TypeAlias = _typing.Literal["item_id"]  # noqa: Y015
+    _WhichOneofArgType__item_id: _TypeAlias = _typing.Literal["_item_id", b"_item_id"]  # noqa: Y015
+    _WhichOneofReturnType__payment_id: _TypeAlias = _typing.Literal["payment_id"]  # noqa: Y015
+    _WhichOneofArgType__payment_id: _TypeAlias = _typing.Literal["_payment_id", b"_payment_id"]  # noqa: Y015
+    _WhichOneofReturnType__refund_id: _TypeAlias = _typing.Literal["refund_id"]  # noqa: Y015
+    _WhichOneofArgType__refund_id: _TypeAlias = _typing.Literal["_refund_id", b"_refund_id"]  # noqa: Y015
+    _WhichOneofReturnType__resolution: _TypeAlias = _typing.Literal["resolution"]  # noqa: Y015
+    _WhichOneofArgType__resolution: _TypeAlias = _typing.Literal["_resolution", b"_resolution"]  # noqa: Y015
+    _WhichOneofReturnType__settled_amount: _TypeAlias = _typing.Literal["settled_amount"]  # noqa: Y015
+    _WhichOneofArgType__settled_amount: _TypeAlias = _typing.Literal["_settled_amount", b"_settled_amount"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__closed_at) -> _WhichOneofReturnType__closed_at | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__currency) -> _WhichOneofReturnType__currency | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__escalated_at) -> _WhichOneofReturnType__escalated_at | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_amount) -> _WhichOneofReturnType__expected_amount | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__item_id) -> _WhichOneofReturnType__item_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__payment_id) -> _WhichOneofReturnType__payment_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__refund_id) -> _WhichOneofReturnType__refund_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__resolution) -> _WhichOneofReturnType__resolution | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__settled_amount) -> _WhichOneofReturnType__settled_amount | None: ...
+
+Global___Discrepancy: _TypeAlias = Discrepancy  # noqa: Y015
+
+@_typing.final
+class ReconciliationDiscrepancy(_message.Message):
+    """reconciliation.discrepancy"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DISCREPANCY_FIELD_NUMBER: _builtins.int
+    CHANGE_FIELD_NUMBER: _builtins.int
+    change: _builtins.str
+    """opened, escalated, closed, resolved"""
+    @_builtins.property
+    def discrepancy(self) -> Global___Discrepancy: ...
+    def __init__(
+        self,
+        *,
+        discrepancy: Global___Discrepancy | None = ...,
+        change: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["discrepancy", b"discrepancy"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["change", b"change", "discrepancy", b"discrepancy"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReconciliationDiscrepancy: _TypeAlias = ReconciliationDiscrepancy  # noqa: Y015

@@ -37,6 +37,9 @@ from .refund_create_reason_type_0 import RefundCreateReasonType0
 from .refund_list import RefundList
 from .refund_out import RefundOut
 from .refund_status import RefundStatus
+from .settled_item_out import SettledItemOut
+from .settled_item_out_kind import SettledItemOutKind
+from .settlement_out import SettlementOut
 from .timeline import Timeline
 from .timeline_entry import TimelineEntry
 from .timeline_entry_detail import TimelineEntryDetail
@@ -84,6 +87,9 @@ __all__ = (
     "RefundList",
     "RefundOut",
     "RefundStatus",
+    "SettledItemOut",
+    "SettledItemOutKind",
+    "SettlementOut",
     "Timeline",
     "TimelineEntry",
     "TimelineEntryDetail",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..models.next_action import NextAction
     from ..models.payment_method_out import PaymentMethodOut
     from ..models.payment_out_metadata import PaymentOutMetadata
+    from ..models.settlement_out import SettlementOut
     from ..models.workflow_link import WorkflowLink
 
 
@@ -58,6 +59,7 @@ class PaymentOut:
         next_action (NextAction | None | Unset):
         processor (None | str | Unset):
         return_url (None | str | Unset):
+        settlement (None | SettlementOut | Unset):
     """
 
     account_id: str
@@ -85,12 +87,14 @@ class PaymentOut:
     next_action: NextAction | None | Unset = UNSET
     processor: None | str | Unset = UNSET
     return_url: None | str | Unset = UNSET
+    settlement: None | SettlementOut | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.dispute_out import DisputeOut
         from ..models.failure_out import FailureOut
         from ..models.next_action import NextAction
+        from ..models.settlement_out import SettlementOut
 
         account_id = self.account_id
 
@@ -169,6 +173,14 @@ class PaymentOut:
         else:
             return_url = self.return_url
 
+        settlement: dict[str, Any] | None | Unset
+        if isinstance(self.settlement, Unset):
+            settlement = UNSET
+        elif isinstance(self.settlement, SettlementOut):
+            settlement = self.settlement.to_dict()
+        else:
+            settlement = self.settlement
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -205,6 +217,8 @@ class PaymentOut:
             field_dict["processor"] = processor
         if return_url is not UNSET:
             field_dict["return_url"] = return_url
+        if settlement is not UNSET:
+            field_dict["settlement"] = settlement
 
         return field_dict
 
@@ -215,6 +229,7 @@ class PaymentOut:
         from ..models.next_action import NextAction
         from ..models.payment_method_out import PaymentMethodOut
         from ..models.payment_out_metadata import PaymentOutMetadata
+        from ..models.settlement_out import SettlementOut
         from ..models.workflow_link import WorkflowLink
 
         d = dict(src_dict)
@@ -342,6 +357,23 @@ class PaymentOut:
 
         return_url = _parse_return_url(d.pop("return_url", UNSET))
 
+        def _parse_settlement(data: object) -> None | SettlementOut | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                settlement_type_0 = SettlementOut.from_dict(data)
+
+                return settlement_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SettlementOut | Unset, data)
+
+        settlement = _parse_settlement(d.pop("settlement", UNSET))
+
         payment_out = cls(
             account_id=account_id,
             amount=amount,
@@ -368,6 +400,7 @@ class PaymentOut:
             next_action=next_action,
             processor=processor,
             return_url=return_url,
+            settlement=settlement,
         )
 
         payment_out.additional_properties = d
