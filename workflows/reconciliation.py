@@ -11,10 +11,13 @@ is about, so reconciling the same day again gives the same rows: the run is safe
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
+
+from workflows import search_attributes as attrs
 
 with workflow.unsafe.imports_passed_through():
     from activities.reconciliation import ReconciliationActivities
@@ -47,9 +50,16 @@ class ReconciliationWorkflow:
     @workflow.run
     async def run(self, data: ReconcileInput) -> ReconcileResult:
         data = replace(data, day=data.day or _fired_on())
+        _upsert(
+            attrs.RECONCILIATION_PROCESSOR.value_set(data.processor),
+            attrs.SETTLEMENT_DATE.value_set(datetime.fromisoformat(data.day).replace(tzinfo=UTC)),
+            attrs.RECONCILIATION_STATE.value_set("waiting_for_report"),
+        )
         first = await self._first_page(data)
         if first is None:
+            _upsert(attrs.RECONCILIATION_STATE.value_set("report_missing"))
             return ReconcileResult(data.processor, data.day, report_ready=False)
+        _upsert(attrs.RECONCILIATION_STATE.value_set("matching"))
         page, items, settled, opened = first, 0, 0, 0
         while True:
             items += len(page.items)
@@ -74,6 +84,10 @@ class ReconciliationWorkflow:
             EscalateRequest(data.processor, data.day),
             start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=REPORT_RETRY,
+        )
+        _upsert(
+            attrs.RECONCILIATION_STATE.value_set("reconciled"),
+            attrs.DISCREPANCIES_FOUND.value_set(opened + missing.missing > 0),
         )
         return ReconcileResult(
             data.processor, data.day, True, items, settled, opened, missing.missing,
@@ -100,6 +114,11 @@ class ReconciliationWorkflow:
             start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=REPORT_RETRY,
         )
+
+
+def _upsert(*updates: SearchAttributeUpdate[Any]) -> None:
+    """Operators find runs by these (docs/operations.md, "Settlement reconciliation")."""
+    workflow.upsert_search_attributes(list(updates))
 
 
 def _fired_on() -> str:

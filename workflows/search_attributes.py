@@ -17,6 +17,14 @@ AMOUNT_REFUNDED = SearchAttributeKey.for_int("AmountRefunded")
 # An open dispute (chargeback) the processor told us of: `Disputed = true` finds them.
 DISPUTED = SearchAttributeKey.for_bool("Disputed")
 
+# Settlement reconciliation runs (#32): which processor and day, how far the run is
+# (waiting_for_report, matching, reconciled, report_missing), and whether it opened any
+# discrepancy (a Bool: the dev server's store allows three Int attributes, the payments' own).
+RECONCILIATION_PROCESSOR = SearchAttributeKey.for_keyword("ReconciliationProcessor")
+SETTLEMENT_DATE = SearchAttributeKey.for_datetime("SettlementDate")
+RECONCILIATION_STATE = SearchAttributeKey.for_keyword("ReconciliationState")
+DISCREPANCIES_FOUND = SearchAttributeKey.for_bool("DiscrepanciesFound")
+
 # Name -> type as `temporal server start-dev --search-attribute NAME=TYPE` and
 # `temporal operator search-attribute create` spell it.
 REGISTRATION: dict[str, str] = {
@@ -29,6 +37,10 @@ REGISTRATION: dict[str, str] = {
     AMOUNT_CAPTURED.name: "Int",
     AMOUNT_REFUNDED.name: "Int",
     DISPUTED.name: "Bool",
+    RECONCILIATION_PROCESSOR.name: "Keyword",
+    SETTLEMENT_DATE.name: "Datetime",
+    RECONCILIATION_STATE.name: "Keyword",
+    DISCREPANCIES_FOUND.name: "Bool",
 }
 
 

@@ -6,7 +6,9 @@ yet waits, and without one in the wait ends saying so."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -21,7 +23,7 @@ from payment_saga.db.views import settlement_view
 from payment_saga.domain.reconciliation import ReconcileResult
 from payment_saga.ops.cli.reconciliation import reconcile
 from payment_saga.steering.schedules import schedule_id
-from tests.integration.conftest import Payments
+from tests.integration.conftest import Payments, run_cli
 from workflows.reconciliation import ReconciliationWorkflow
 
 
@@ -111,6 +113,33 @@ async def test_a_missing_capture_escalates_when_it_stays_missing(
     assert row is not None and row.status == "open" and row.escalated_at is not None
     assert result.escalated >= 1
     assert await events_of(sessions, found) == ["opened", "escalated"]
+    await operators_find_and_resolve_it(settings, sessions, found, later)
+
+
+async def operators_find_and_resolve_it(
+    settings: Settings, sessions: SessionFactory, found: str, day: date
+) -> None:
+    """`payment-saga reconciliation runs|show|resolve`, as an operator runs them."""
+    runs = cli(settings, "reconciliation", "runs", "--processor", "simulator", "--json")
+    mine = [run for run in runs if run["date"] == day.isoformat()]
+    assert mine and mine[0]["state"] == "reconciled" and mine[0]["processor"] == "simulator"
+    shown = cli(settings, "reconciliation", "show", found, "--json")[0]
+    assert shown["discrepancy"]["escalated"] and shown["discrepancy"]["kind"] == "missing"
+    assert [event["change"] for event in shown["events"]] == ["opened", "escalated"]
+    note = "the processor confirms the capture was voided on its side; written off"
+    cli(settings, "reconciliation", "resolve", found, "--resolution", note, "--json")
+    async with sessions() as session:
+        row = await session.get(Discrepancy, found)
+    assert row is not None and (row.status, row.resolution) == ("resolved", note)
+    assert await events_of(sessions, found) == ["opened", "escalated", "resolved"]
+    again = run_cli(settings, "reconciliation", "resolve", found, "--resolution", note)
+    assert again.returncode != 0 and "discrepancy_not_open" in again.stderr
+
+
+def cli(settings: Settings, *words: str) -> Any:
+    done = run_cli(settings, *words)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 async def test_a_day_whose_report_never_comes_ends_saying_so(
