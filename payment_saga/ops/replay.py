@@ -1,8 +1,8 @@
-"""The replay gate: before a deploy, the histories of the payments' runs that are open, and of
-those closed recently, replayed with the code about to be deployed. A run the new code would
-replay differently (non-determinism) would fail on the new workers; the gate names it, with the
-event and the command that differ, and says no (`payment-saga workflows replay-check`;
-docs/operations.md, "Deploying new workflow code")."""
+"""The replay gate: before a deploy, the histories of the runs that are open (payments and
+settlement reconciliations), and of those closed recently, replayed with the code about to be
+deployed. A run the new code would replay differently (non-determinism) would fail on the new
+workers; the gate names it, with the event and the command that differ, and says no
+(`payment-saga workflows replay-check`; docs/operations.md, "Deploying new workflow code")."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from temporalio.runtime import Runtime
 from temporalio.worker import Replayer
 
 from workflows.payment import PaymentWorkflow
+from workflows.reconciliation import ReconciliationWorkflow
 from workflows.sandbox import sandbox_runner
 
 # Runs closed this long ago or less are replayed too: a change that breaks only a path they
@@ -50,7 +51,8 @@ def runs_to_check(closed_within: timedelta, now: datetime | None = None) -> str:
     build and never meets other code (docs/deployment.md, "Upgrades")."""
     since = (now or datetime.now(UTC)) - closed_within
     return (
-        f"WorkflowType = '{PaymentWorkflow.__name__}' AND (ExecutionStatus = 'Running'"
+        f"WorkflowType IN ('{PaymentWorkflow.__name__}', '{ReconciliationWorkflow.__name__}')"
+        " AND (ExecutionStatus = 'Running'"
         f" OR CloseTime > '{since.strftime('%Y-%m-%dT%H:%M:%SZ')}')"
         " AND TemporalWorkflowVersioningBehavior IS NULL"
     )
@@ -59,7 +61,7 @@ def runs_to_check(closed_within: timedelta, now: datetime | None = None) -> str:
 async def replay(
     histories: AsyncIterator[WorkflowHistory],
     data_converter: DataConverter,
-    workflows: Sequence[type] = (PaymentWorkflow,),
+    workflows: Sequence[type] = (PaymentWorkflow, ReconciliationWorkflow),
     runtime: Runtime | None = None,
 ) -> ReplayReport:
     """Replay each history in the strict sandbox with `workflows` (the code being deployed),
@@ -86,7 +88,7 @@ async def replay_check(
     client: Client,
     closed_within: timedelta = DEFAULT_CLOSED_WITHIN,
     limit: int = DEFAULT_LIMIT,
-    workflows: Sequence[type] = (PaymentWorkflow,),
+    workflows: Sequence[type] = (PaymentWorkflow, ReconciliationWorkflow),
     runtime: Runtime | None = None,
 ) -> ReplayReport:
     """Fetch the runs to check from the cluster the client points at, and replay them."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,7 +27,9 @@ from payment_saga.domain.messages import (
     OutcomeRequest,
     RefundRequest,
 )
+from payment_saga.domain.reconciliation import workflow_id
 from payment_saga.domain.states import CaptureMethod
+from payment_saga.ops.cli.reconciliation import reconcile
 from payment_saga.steering.payments import PaymentSteering
 from tests.integration.conftest import Payments
 from tests.integration.test_saga_steering import until_status
@@ -124,6 +128,17 @@ async def customer_action_scenario(
     return handle
 
 
+async def reconciliation_scenario(
+    payments: Payments, temporal: Client, settings: Settings, gateway_http: httpx.AsyncClient
+) -> WorkflowHandle[Any, Any]:
+    """A settlement day reconciled: a report read, matched, what is missing looked for."""
+    await finished(await payments.start("4242424242424242"))
+    (await gateway_http.post("/v1/admin/settlements/close")).raise_for_status()
+    today = datetime.now(UTC).date()
+    await reconcile(temporal, settings, "simulator", today)
+    return temporal.get_workflow_handle(workflow_id("simulator", today.isoformat()))
+
+
 async def test_every_scenario_replays_deterministically(
     payments: Payments,
     temporal: Client,
@@ -136,6 +151,7 @@ async def test_every_scenario_replays_deterministically(
         **await run_scenarios(payments),
         **await later_run_scenarios(payments, steering, sessions),
         "customer_action": await customer_action_scenario(payments, gateway_http),
+        "reconciliation": await reconciliation_scenario(payments, temporal, settings, gateway_http),
     }
     replayer = keyed_replayer()
     record_dir = os.environ.get("RECORD_HISTORIES")

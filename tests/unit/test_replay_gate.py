@@ -12,6 +12,7 @@ from temporalio.client import WorkflowHistory
 from payment_saga.ops.replay import replay, runs_to_check
 from tests.keys import keyed_data_converter
 from tests.unit.planted_workflow import PlantedPaymentWorkflow
+from workflows.reconciliation import ReconciliationWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
@@ -28,9 +29,11 @@ async def test_main_replays_every_recorded_history() -> None:
 
 
 async def test_a_planted_non_deterministic_change_is_caught() -> None:
-    report = await replay(corpus(), keyed_data_converter(), [PlantedPaymentWorkflow])
+    planted = [PlantedPaymentWorkflow, ReconciliationWorkflow]
+    report = await replay(corpus(), keyed_data_converter(), planted)
     assert report.replayed == len(HISTORIES)
-    assert {failure.workflow_id for failure in report.failures} == {p.stem for p in HISTORIES}
+    payment_runs = {path.stem for path in HISTORIES if path.parent.name != "reconciliation"}
+    assert {failure.workflow_id for failure in report.failures} == payment_runs
     assert all("ondeterminism" in failure.message for failure in report.failures)
 
 
@@ -38,7 +41,8 @@ def test_the_gate_asks_for_open_runs_and_those_closed_in_the_window() -> None:
     now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
     query = runs_to_check(timedelta(hours=24), now)
     assert query == (
-        "WorkflowType = 'PaymentWorkflow' AND (ExecutionStatus = 'Running'"
+        "WorkflowType IN ('PaymentWorkflow', 'ReconciliationWorkflow')"
+        " AND (ExecutionStatus = 'Running'"
         " OR CloseTime > '2026-12-05T12:00:00Z')"
         " AND TemporalWorkflowVersioningBehavior IS NULL"
     )
