@@ -70,9 +70,9 @@ class ReconciliationWorkflow:
                 retry_policy=REPORT_RETRY,
             )
             settled, opened = settled + recorded.settled, opened + recorded.discrepancies
-            if not page.has_more or not page.items:
+            if not page.has_more or not (page.items or page.cursor):
                 break
-            page = await self._page(data, page.items[-1].item_id)
+            page = await self._page(data, page.cursor or page.items[-1].item_id)
         missing = await workflow.execute_activity_method(
             ReconciliationActivities.find_missing,
             MissingRequest(data.processor, data.day),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -25,6 +26,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+
+from devtools.testservers.authorizenet_batches import NO_RECORDS, settled_batches, settlement_time
 
 BOM = b"\xef\xbb\xbf"
 TRIGGER_CARD = "4222222222222"
@@ -151,8 +154,9 @@ class Books:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(60000000001))
-    # Settled batches: id -> transaction ids, in settlement order.
+    # Settled batches: id -> transaction ids, in settlement order; and when each settled.
     batches: dict[str, list[str]] = field(default_factory=dict)
+    batch_times: dict[str, str] = field(default_factory=dict)
 
 
 def check_order(name: str, value: Any, parent: str = "") -> None:
@@ -255,20 +259,26 @@ class AuthorizeNetFake:
         if after is None:
             return
         now = datetime.now(UTC)
-        due = [
-            t
-            for t in self.books.transactions.values()
-            if t.get("batch") is None
-            and t["transactionStatus"] in SETTLES
-            and (now - datetime.fromisoformat(t["submitTimeUTC"])).total_seconds() >= after
-        ]
-        if not due:
-            return
+        self.close_batch(
+            lambda t: (now - datetime.fromisoformat(t["submitTimeUTC"])).total_seconds() >= after,
+            now.isoformat(),
+        )
+
+    def close_batch(self, due: Callable[[dict[str, Any]], bool], at: str) -> list[str]:
+        """Settle every transaction not in a batch yet that `due` takes, as one batch."""
+        taken = [
+            t for t in self.books.transactions.values()
+            if t.get("batch") is None and t["transactionStatus"] in SETTLES and due(t)
+        ]  # fmt: skip
+        if not taken:
+            return []
         batch = str(next(self.books.ids))
-        for transaction in due:
+        for transaction in taken:
             settled = SETTLES[transaction["transactionStatus"]]
             transaction.update(batch=batch, transactionStatus=settled)
-        self.books.batches[batch] = [t["transId"] for t in due]
+        self.books.batches[batch] = [t["transId"] for t in taken]
+        self.books.batch_times[batch] = at
+        return self.books.batches[batch]
 
     def dispatch(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
         self.expire_holds()
@@ -284,8 +294,10 @@ class AuthorizeNetFake:
             listed = [self._summary(t) for t in unsettled if t["transactionStatus"] in UNSETTLED]
             return paged(listed[::-1], request)
         if name == "getSettledBatchListRequest":
-            batches = [{"batchId": batch, "settlementState": "settledSuccessfully"}
-                       for batch in self.books.batches]  # fmt: skip
+            batches, found = settled_batches(self.books.batch_times, request)
+            if not found:  # Authorize.Net: "Ok", with I00004 for an empty range
+                code, text = NO_RECORDS
+                return {"messages": {"resultCode": "Ok", "message": [{"code": code, "text": text}]}}
             return answer({"batchList": batches})
         if name == "getTransactionListRequest":
             ids = self.books.batches.get(str(request.get("batchId")), [])
@@ -543,6 +555,12 @@ def create_app(login_id: str, transaction_key: str) -> FastAPI:
                 if not authorization or e["authorization"] == authorization
             ]
         }
+
+    @app.post("/_fake/settle")
+    async def settle(day: str | None = None) -> dict[str, Any]:
+        """Close a batch of everything not settled yet, as the daily cut-off does (`day`: as
+        at a later day's cut-off)."""
+        return {"batch": fake.close_batch(lambda _: True, settlement_time(day))}
 
     @app.put("/_fake/faults")
     async def faults(body: Faults) -> Faults:

@@ -17,7 +17,8 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 import httpx
@@ -27,6 +28,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from devtools.testservers.stripe_actions import add_challenge_routes, ask_for_customer
+from devtools.testservers.stripe_balance import Balance
 from payment_saga.domain.cards import brand_of
 
 # Stripe's documented test payment methods, by the card number each stands for.
@@ -86,6 +88,9 @@ class Faults(BaseModel):
     # The next N successful POSTs are applied, then answered 500 (Stripe: "indeterminate");
     # as Stripe does, the 500 is kept under the idempotency key and answered to its retries.
     fail_after_applying: int = 0
+    # A payout is `pending`, then `in_transit`, before it is `paid` (or `failed`): the status
+    # `/_fake/payouts` gives the next one. Until paid, the day's settlement is not final.
+    payout_status: Literal["paid", "pending", "in_transit", "failed", "canceled"] = "paid"
 
 
 @dataclass
@@ -99,6 +104,8 @@ class Books:
     answers: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     ledger: list[dict[str, Any]] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
+    # Balance transactions and payouts: what Stripe settled (stripe_balance.py).
+    balance: Balance = field(default_factory=Balance)
 
     def applied(self, operation: str, key: str | None, intent: str, amount: int) -> None:
         self.ledger.append(
@@ -239,6 +246,14 @@ class StripeFake:
                 return self.refund(form, shape, key)
             case ("GET", ["refunds"]):
                 return self.list_refunds(query.get("payment_intent", ""), shape)
+            case ("GET", ["balance_transactions"]):
+                sources = {**self.books.charges, **self.books.refunds}
+                listed = self.books.balance.list_transactions(
+                    query, shape, sources, expanded(query, form)
+                )
+                return 200, listed
+            case ("GET", ["payouts"]):
+                return 200, self.books.balance.list_payouts(query, shape)
         return 200, shape  # anything else: stripe-mock's answer as it is
 
     def create_method(
@@ -394,6 +409,7 @@ class StripeFake:
             amount_received=amount,
         )
         self.books.applied("capture", key, intent_id, amount)
+        self.books.balance.charged(str(intent["latest_charge"]), amount, intent["currency"])
         return 200, intent
 
     def cancel(
@@ -444,6 +460,7 @@ class StripeFake:
         }
         self.books.refunds[refund["id"]] = refund
         self.books.applied("refund", key, intent["id"], amount)
+        self.books.balance.refunded(refund["id"], amount, intent["currency"])
         return 200, refund
 
     def list_refunds(self, intent_id: str, shape: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -492,6 +509,11 @@ def create_app(
             fake.expire_if_due(intent)  # holds past their window show as expired
         entries = [e for e in fake.books.ledger if e["idempotency_key"].startswith(key_prefix)]
         return {"entries": entries}
+
+    @app.post("/_fake/payouts")
+    async def payouts(day: date | None = None) -> dict[str, Any]:
+        """Pay out what is not paid out yet, arriving `day` (today), as an automatic payout."""
+        return fake.books.balance.pay_out(day, fake.books.faults.payout_status)
 
     @app.put("/_fake/faults")
     async def faults(body: Faults) -> Faults:

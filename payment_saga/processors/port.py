@@ -204,6 +204,9 @@ class SettlementPage:
     items: list[SettlementItem]
     has_more: bool
     ready: bool = True
+    # Where the next page starts, when the processor pages by more than the last item's id
+    # (Stripe: a payout and a balance transaction); empty: after the last item.
+    cursor: str = ""
 
 
 @runtime_checkable

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +80,13 @@ class Processor:
         """The processor releases uncaptured holds by itself after `seconds` (docs/processors.md,
         "Holds the processor expires")."""
         await self.http.put("/_fake/faults", json={"hold_seconds": seconds})
+
+    async def settle(self, day: date | None = None) -> None:
+        """The processor settles what it has not yet (#32): Stripe pays it out, Authorize.Net
+        closes a batch; `day`: as on a later day."""
+        params = {"day": day.isoformat()} if day else {}
+        path = "/_fake/payouts" if self.kind == "stripe" else "/_fake/settle"
+        (await self.http.post(path, params=params)).raise_for_status()
 
     async def reset_faults(self) -> None:
         await self.http.put("/_fake/faults", json={})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from temporalio.exceptions import ApplicationError
 from payment_saga.config import Settings
 from payment_saga.connections import payload_codec
 from payment_saga.db.models import Payment, PaymentAttempt
+from payment_saga.db.reconciliation import Discrepancy, SettledOperation
 from payment_saga.db.session import SessionFactory
 from payment_saga.domain.keys import authorize_key, void_key
 from payment_saga.domain.messages import (
@@ -38,8 +40,18 @@ from payment_saga.domain.states import CaptureMethod
 from payment_saga.ops.audit.ledgers import read_ledgers
 from payment_saga.ops.audit.processors import processor_views
 from payment_saga.ops.audit.run import audit
+from payment_saga.ops.cli.reconciliation import reconcile
 from payment_saga.processors.authorizenet import search as authorizenet_search
-from payment_saga.processors.port import CardInput, GatewayOperation, OperationQuery, Settlement
+from payment_saga.processors.authorizenet import settlement as authorizenet_settlement
+from payment_saga.processors.port import (
+    CardInput,
+    GatewayOperation,
+    OperationQuery,
+    Settlement,
+    SettlementItem,
+    SettlementReports,
+)
+from payment_saga.processors.stripe import settlement as stripe_settlement
 from tests.e2e.test_no_card_data_at_rest import database_dump
 from tests.integration.conftest import Payments
 from tests.integration.processors import Processor, running_processor
@@ -397,3 +409,59 @@ async def test_a_refund_whose_batch_settled_is_found_not_made_twice(
     assert await processor.applied(payment) == [
         ("authorize", 4000), ("capture", 4000), ("refund", 1500),
     ]  # fmt: skip
+
+
+async def test_its_settlement_report_is_read_paged_and_matched(
+    payments: Payments, processor: Processor, sessions: SessionFactory, temporal: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """#32: what the processor settled (the capture net of its fee, a refund) comes back in
+    its own report's shape, a page at a time, and reconciliation matches both to ours."""
+    handle = await start(
+        payments, processor, processor.approved, amount=6000, capture_method=CaptureMethod.MANUAL
+    )
+    await handle.execute_update(PaymentWorkflow.wait_for_outcome, OutcomeRequest())
+    await handle.execute_update(PaymentWorkflow.capture, CaptureRequest())
+    refund_id = f"re_s{handle.id}"
+    await handle.execute_update(PaymentWorkflow.refund, RefundRequest(refund_id, amount=2500))
+    await processor.settle()
+    today = datetime.now(UTC).date()
+    monkeypatch.setattr(stripe_settlement, "PAGE_SIZE", 1)
+    monkeypatch.setattr(authorizenet_settlement, "PAGE_LIMIT", 1)
+
+    items = await whole_report(processor, today.isoformat())
+    result = await reconcile(temporal, processor.settings, processor.kind, today)
+
+    payment = await row(sessions, handle.id)
+    mine = [(i.kind, i.amount) for i in items if i.authorization_id == payment.gateway_reference]
+    assert ("capture", 6000) in mine and result.report_ready
+    fee = 204 if processor.kind == "stripe" else 0  # Stripe: 2.9 % + 30; Authorize.Net: monthly
+    async with sessions() as session:
+        settled = {
+            (op.kind, op.refund_id): (op.amount, op.fee, op.net)
+            for op in await session.scalars(
+                select(SettledOperation).where(SettledOperation.payment_id == handle.id)
+            )
+        }
+        found = list(
+            await session.scalars(select(Discrepancy).where(Discrepancy.payment_id == handle.id))
+        )
+    assert settled == {
+        ("capture", None): (6000, fee, 6000 - fee), ("refund", refund_id): (-2500, 0, -2500),
+    }  # fmt: skip
+    assert found == []
+
+
+async def whole_report(processor: Processor, day: str) -> list[SettlementItem]:
+    """Every page of the day's report, each page one item long (the page sizes patched)."""
+    reports = processor.gateway
+    assert isinstance(reports, SettlementReports)
+    items: list[SettlementItem] = []
+    page = await reports.settlement_report(day, None)
+    for _ in range(1000):
+        assert page.ready and len(page.items) <= 1
+        items += page.items
+        if not page.has_more:
+            return items
+        page = await reports.settlement_report(day, page.cursor or page.items[-1].item_id)
+    raise AssertionError("the report never ended")

@@ -36,12 +36,14 @@ from payment_saga.domain.messages import CardSummary
 from payment_saga.domain.money import exponent, to_decimal
 from payment_saga.processors.authorizenet.codes import BRANDS, declined, refused, transient
 from payment_saga.processors.authorizenet.search import TransactionSearch
+from payment_saga.processors.authorizenet.settlement import AuthorizeNetSettlement
 from payment_saga.processors.port import (
     CardInput,
     GatewayOperation,
     Hold,
     OperationQuery,
     Settlement,
+    SettlementPage,
     TokenizedCard,
 )
 
@@ -302,6 +304,11 @@ class AuthorizeNetGateway:
         if operation != "authorize":
             return self._minor(found["settleAmount"])
         return self._minor((await self._details(found["transId"]))["authAmount"])
+
+    async def settlement_report(self, day: str, starting_after: str | None) -> SettlementPage:
+        """The transactions of the batches settled on the day (settlement.py)."""
+        reports = AuthorizeNetSettlement(self._call, self._currency)
+        return await reports.settlement_report(day, starting_after)
 
     async def _details(self, trans_id: str) -> dict[str, Any]:
         answer = await self._call("getTransactionDetailsRequest", {"transId": trans_id})

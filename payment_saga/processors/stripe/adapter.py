@@ -36,8 +36,10 @@ from payment_saga.processors.port import (
     HoldStatus,
     OperationQuery,
     Settlement,
+    SettlementPage,
     TokenizedCard,
 )
+from payment_saga.processors.stripe.settlement import StripeSettlement
 
 KEY_FIELD = "payment_saga_key"
 # Stripe's error codes that are ours under another name; any other card error keeps Stripe's
@@ -71,6 +73,7 @@ class StripeGateway:
     def __init__(self, client: stripe.StripeClient) -> None:
         # Built by gateway.factory with our timeout and max_network_retries=0: the saga retries.
         self._stripe = client.v1
+        self._settlement = StripeSettlement(client)
 
     async def tokenize(self, card: CardInput) -> TokenizedCard:
         """Raw card data to a PaymentMethod: test mode (and accounts allowed raw card data)."""
@@ -234,6 +237,10 @@ class StripeGateway:
         except stripe.StripeError as error:
             _raise_for(error, "void")
         return Hold(HOLDS.get(intent.status, "released"), _capture_before(intent))
+
+    async def settlement_report(self, day: str, starting_after: str | None) -> SettlementPage:
+        """The balance transactions paid out on the day (settlement.py)."""
+        return await self._settlement.settlement_report(day, starting_after)
 
     async def _find_authorization(self, key: str) -> GatewayOperation | None:
         found = await self._stripe.payment_intents.search_async(
