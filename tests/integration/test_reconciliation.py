@@ -21,6 +21,7 @@ from payment_saga.db.reconciliation import Discrepancy, SettledOperation
 from payment_saga.db.session import SessionFactory
 from payment_saga.db.views import settlement_view
 from payment_saga.domain.reconciliation import ReconcileResult
+from payment_saga.ops.audit.run import audit
 from payment_saga.ops.cli.reconciliation import reconcile
 from payment_saga.steering.schedules import schedule_id
 from tests.integration.conftest import Payments, run_cli
@@ -61,6 +62,10 @@ async def test_a_settlement_day_is_matched_to_our_books_once(
             for d in found if d.payment_id in (approved, short, unsettled, last)}  # fmt: skip
     assert mine == {("amount_mismatch", short, 5_000, 4_999), ("missing", unsettled, 5_000, None)}
     await shown_on_the_payment_and_in_its_events(sessions, approved, (10_000, 320, 9_680))
+    # The audit: what settled is what we captured, or a discrepancy says it is not.
+    ours = [approved, short, unsettled, last]
+    report = await audit(sessions, settings, with_kafka=False, payment_ids=ours)
+    assert [v for v in report.violations if "settle" in v] == []
     assert await events_of(sessions, f"simulator:amount_mismatch:{short}") == ["opened"]
 
 

@@ -13,6 +13,7 @@ from payment_saga.ops.audit.checks import (
     events_agree,
     ledger_agrees,
     processor_agrees,
+    settlement_agrees,
     workflow_agrees,
 )
 from payment_saga.processors.port import Settlement
@@ -154,4 +155,27 @@ def test_a_hold_left_open_at_any_processor_is_caught() -> None:
     assert ledger_agrees(twice, TTL, NOW) == [
         "2 authorizations at the gateway",
         "a hold left open at the gateway on a captured payment",
+    ]
+
+
+def test_what_settled_is_what_we_captured_and_refunded_or_a_discrepancy_says_so() -> None:
+    """#32: every settled amount equals ours (so, all settled, captured less refunded)."""
+    p = replace(captured(), status="partially_refunded", refunded=300, succeeded_refunds=300,
+                refund_amounts={"re_1": 300})  # fmt: skip
+    settled = [("capture", None, 1000), ("refund", "re_1", -300)]
+    agreeing = replace(p, settled=settled, settlement_shown=2)
+    assert settlement_agrees(agreeing) == []
+    assert sum(amount for _, _, amount in settled) == p.captured - p.refunded
+
+    short = replace(agreeing, settled=[("capture", None, 999), ("refund", "re_1", -300)])
+    assert settlement_agrees(short) == [
+        "its capture settled 999, ours 1000, and no discrepancy says so"
+    ]
+    assert settlement_agrees(replace(short, disputed_by_reconciliation={None})) == []
+    unknown_refund = replace(agreeing, settled=[*settled[:1], ("refund", "re_9", -300)])
+    assert "its refund re_9 settled -300, ours 0" in settlement_agrees(unknown_refund)[0]
+    twice = replace(agreeing, settled=[*settled, ("capture", None, 1000)], settlement_shown=3)
+    assert settlement_agrees(twice) == ["its capture settled 2 times"]
+    assert settlement_agrees(replace(agreeing, settlement_shown=1)) == [
+        "2 items settled, the payment shows 1"
     ]

@@ -77,6 +77,13 @@ class PaymentFacts:
     settlement: Settlement | str | None = None
     runs_read: bool = False  # whether `run` was looked up in Temporal
     run: RunFacts | None = None
+    # What the processors settled for it (#32): (kind, refund id, amount moved) per report item;
+    # how many items the payment's own `settlement` shows; our succeeded refunds' amounts; and
+    # what the discrepancies about it are about ((refund id or None) per discrepancy).
+    settled: list[tuple[str, str | None, int]] = field(default_factory=list)
+    settlement_shown: int = 0
+    refund_amounts: dict[str, int] = field(default_factory=dict)
+    disputed_by_reconciliation: set[str | None] = field(default_factory=set)
 
 
 def amounts_agree(p: PaymentFacts) -> list[str]:
@@ -224,4 +231,21 @@ def workflow_agrees(p: PaymentFacts) -> list[str]:
         problems.append(
             f"its run says captured/refunded {moved}, the row ({p.captured}, {p.refunded})"
         )
+    return problems
+
+
+def settlement_agrees(p: PaymentFacts) -> list[str]:
+    """What a processor settled is what we captured and refunded, item by item (so, once all
+    settled, captured less refunded), or a discrepancy says it is not (#32)."""
+    problems = []
+    if len(p.settled) != p.settlement_shown:
+        problems.append(f"{len(p.settled)} items settled, the payment shows {p.settlement_shown}")
+    captures = [amount for kind, _, amount in p.settled if kind == "capture"]
+    if len(captures) > 1:
+        problems.append(f"its capture settled {len(captures)} times")
+    for kind, refund_id, amount in p.settled:
+        ours = p.captured if kind == "capture" else -p.refund_amounts.get(refund_id or "", 0)
+        if amount != ours and refund_id not in p.disputed_by_reconciliation:
+            what = "capture" if kind == "capture" else f"refund {refund_id}"
+            problems.append(f"its {what} settled {amount}, ours {ours}, and no discrepancy says so")
     return problems

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from payment_saga.config import Settings
 from payment_saga.db.models import OutboxEvent, Payment, Refund
+from payment_saga.db.reconciliation import Discrepancy, SettledOperation
 from payment_saga.db.session import SessionFactory
 from payment_saga.events.encoding import content_type_of, decode
 from payment_saga.events.topic import whole_topic_consumer
@@ -21,6 +24,7 @@ from payment_saga.ops.audit.checks import (
     events_agree,
     ledger_agrees,
     processor_agrees,
+    settlement_agrees,
     workflow_agrees,
 )
 from payment_saga.ops.audit.ledgers import read_ledgers
@@ -91,6 +95,7 @@ async def gather(
         )  # fmt: skip
         for payment_id, sequence, event_id, published in rows:
             outbox[payment_id].append((sequence, event_id, published))
+        settlement = await settlement_facts(session, [p.id for p in payments])
     ledgers = await read_ledgers(settings, payments)
     topic = await read_topic(settings) if with_kafka else None
     runs = await latest_runs(temporal) if temporal is not None else {}
@@ -98,6 +103,7 @@ async def gather(
     return [
         replace(
             facts_of(p, succeeded_refunds=int(refunds.get(p.id, 0))),
+            **settlement.get(p.id, {}),
             ledger=ledgers.entries.get(p.id, []),
             ledger_read=(p.processor or settings.gateway.kind) in ledgers.read,
             settlement=views.get(p.id),
@@ -108,6 +114,34 @@ async def gather(
         )
         for p in payments
     ]
+
+
+async def settlement_facts(
+    session: AsyncSession, payment_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Per payment: what settled, the refunds it is matched against, the discrepancies."""
+    facts: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"settled": [], "refund_amounts": {}, "disputed_by_reconciliation": set()}
+    )
+    settled = await session.execute(
+        select(SettledOperation.payment_id, SettledOperation.kind, SettledOperation.refund_id,
+               SettledOperation.amount).where(SettledOperation.payment_id.in_(payment_ids))
+    )  # fmt: skip
+    for payment_id, kind, refund_id, amount in settled:
+        facts[str(payment_id)]["settled"].append((kind, refund_id, amount))
+    refunds = await session.execute(
+        select(Refund.payment_id, Refund.id, Refund.amount)
+        .where(Refund.status == "succeeded", Refund.payment_id.in_(list(facts)))
+    )  # fmt: skip
+    for payment_id, refund_id, amount in refunds:
+        facts[payment_id]["refund_amounts"][refund_id] = amount
+    disputed = await session.execute(
+        select(Discrepancy.payment_id, Discrepancy.refund_id)
+        .where(Discrepancy.payment_id.in_(list(facts)))
+    )  # fmt: skip
+    for payment_id, refund_id in disputed:
+        facts[str(payment_id)]["disputed_by_reconciliation"].add(refund_id)
+    return facts
 
 
 def facts_of(payment: Payment, *, succeeded_refunds: int) -> PaymentFacts:
@@ -124,6 +158,7 @@ def facts_of(payment: Payment, *, succeeded_refunds: int) -> PaymentFacts:
         created_at=payment.created_at,
         succeeded_refunds=succeeded_refunds,
         event_sequence=payment.event_sequence,
+        settlement_shown=len(payment.settlement or []),
     )
 
 
@@ -155,6 +190,7 @@ async def audit(
             + events_agree(payment)
             + deadline_kept(payment, expiry, now, action_timeout)
             + workflow_agrees(payment)
+            + settlement_agrees(payment)
         )
         report.violations += [f"{payment.id}: {problem}" for problem in problems]
     return report
