@@ -65,6 +65,7 @@ class ReconciliationActivities:
         settled, opened, closed = 0, [], []
         async with self._payments.sessions.begin() as session:
             book = ReconciliationBook(session)
+            await book.take_turn(data.processor)
             for item in data.items:
                 payment, refund = await book.subject(item)
                 if await book.record(data.processor, item, payment, refund):
@@ -85,10 +86,11 @@ class ReconciliationActivities:
     async def find_missing(self, data: MissingRequest) -> MissingAnswer:
         opened: list[tuple[str, str]] = []
         async with self._payments.sessions.begin() as session:
+            book = ReconciliationBook(session)
+            await book.take_turn(data.processor)
             latest = await _latest_settled(session, data.processor, date.fromisoformat(data.day))
             if latest is None:
                 return MissingAnswer(0)
-            book = ReconciliationBook(session)
             is_default = data.processor == self._payments.gateways.default_kind
             for payment, refund in await book.unsettled(data.processor, is_default, latest):
                 missing = _missing(data.processor, data.day, payment, refund)
@@ -104,6 +106,7 @@ class ReconciliationActivities:
         settled_by = date.fromisoformat(data.day) - self._escalate_after
         async with self._payments.sessions.begin() as session:
             book = ReconciliationBook(session)
+            await book.take_turn(data.processor)
             escalated = _with_events(
                 session, await book.escalate(data.processor, settled_by), "escalated"
             )

@@ -75,6 +75,14 @@ class ReconciliationBook:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def take_turn(self, processor: str) -> None:
+        """One reconciliation step per processor at a time, until the transaction ends: two
+        runs of a day (the schedule's and an operator's) may overlap, and one's look for what
+        is missing must not miss what the other is recording."""
+        await self._session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(f"reconciliation:{processor}")))
+        )
+
     async def subject(self, item: SettlementItem) -> tuple[Payment | None, Refund | None]:
         """Our payment (and refund) the item is about: a capture by its authorization's id,
         a refund by the processor's id for it. The payment row is locked: its settlement and
