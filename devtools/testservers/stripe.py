@@ -515,6 +515,11 @@ def create_app(
         """Pay out what is not paid out yet, arriving `day` (today), as an automatic payout."""
         return fake.books.balance.pay_out(day, fake.books.faults.payout_status)
 
+    @app.post("/_fake/payouts/{payout_id}/arrive")
+    async def arrive(payout_id: str) -> dict[str, Any]:
+        """A payout in transit reaches the bank: `paid`."""
+        return fake.books.balance.arrived(payout_id)
+
     @app.put("/_fake/faults")
     async def faults(body: Faults) -> Faults:
         fake.books.faults = body

@@ -60,6 +60,11 @@ class Balance:
         self.payouts.append(payout)
         return payout
 
+    def arrived(self, payout_id: str) -> dict[str, Any]:
+        payout = next(p for p in self.payouts if p["id"] == payout_id)
+        payout["status"] = "paid"
+        return payout
+
     def list_transactions(
         self,
         query: Any,

@@ -81,12 +81,15 @@ class Processor:
         "Holds the processor expires")."""
         await self.http.put("/_fake/faults", json={"hold_seconds": seconds})
 
-    async def settle(self, day: date | None = None) -> None:
+    async def settle(self, day: date | None = None) -> dict[str, Any]:
         """The processor settles what it has not yet (#32): Stripe pays it out, Authorize.Net
         closes a batch; `day`: as on a later day."""
         params = {"day": day.isoformat()} if day else {}
         path = "/_fake/payouts" if self.kind == "stripe" else "/_fake/settle"
-        (await self.http.post(path, params=params)).raise_for_status()
+        answer = await self.http.post(path, params=params)
+        answer.raise_for_status()
+        settled: dict[str, Any] = answer.json()
+        return settled
 
     async def reset_faults(self) -> None:
         await self.http.put("/_fake/faults", json={})

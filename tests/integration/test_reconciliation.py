@@ -14,7 +14,11 @@ import httpx
 from sqlalchemy import select
 from temporalio.client import Client
 
-from devtools.testservers.simulator.books import SHORT_SETTLEMENT_CARD, UNSETTLED_CARD
+from devtools.testservers.simulator.books import (
+    APPROVED_CARDS,
+    SHORT_SETTLEMENT_CARD,
+    UNSETTLED_CARD,
+)
 from payment_saga.config import Settings
 from payment_saga.db.models import OutboxEvent, Payment
 from payment_saga.db.reconciliation import Discrepancy, SettledOperation
@@ -38,7 +42,8 @@ async def test_a_settlement_day_is_matched_to_our_books_once(
     payments: Payments, temporal: Client, settings: Settings, sessions: SessionFactory,
     gateway_http: httpx.AsyncClient,
 ) -> None:  # fmt: skip
-    approved = await captured(payments, "4242424242424242", 10_000)
+    every_approved = [await captured(payments, card, 10_000) for card in APPROVED_CARDS]
+    approved = every_approved[0]
     short = await captured(payments, SHORT_SETTLEMENT_CARD, 5_000)
     unsettled = await captured(payments, UNSETTLED_CARD, 5_000)
     last = await captured(payments, "4242424242424242", 2_000)  # after it: it should be settled
@@ -56,14 +61,16 @@ async def test_a_settlement_day_is_matched_to_our_books_once(
             for row in (await session.execute(select(SettledOperation))).scalars()
         }
         found = (await session.execute(select(Discrepancy))).scalars().all()
-    assert settled[approved] == (10_000, 320, 9_680) and settled[last] == (2_000, 88, 1_912)
+    # 2.9 % + 30 of each capture (GATEWAY_SETTLEMENT_FEE_*), whatever the card's brand.
+    assert {settled[payment] for payment in every_approved} == {(10_000, 320, 9_680)}
+    assert settled[last] == (2_000, 88, 1_912)
     assert settled[short] == (4_999, 175, 4_824) and unsettled not in settled
+    ours = [*every_approved, short, unsettled, last]
     mine = {(d.kind, d.payment_id, d.expected_amount, d.settled_amount)
-            for d in found if d.payment_id in (approved, short, unsettled, last)}  # fmt: skip
+            for d in found if d.payment_id in ours}  # fmt: skip
     assert mine == {("amount_mismatch", short, 5_000, 4_999), ("missing", unsettled, 5_000, None)}
     await shown_on_the_payment_and_in_its_events(sessions, approved, (10_000, 320, 9_680))
     # The audit: what settled is what we captured, or a discrepancy says it is not.
-    ours = [approved, short, unsettled, last]
     report = await audit(sessions, settings, with_kafka=False, payment_ids=ours)
     assert [v for v in report.violations if "settle" in v] == []
     assert await events_of(sessions, f"simulator:amount_mismatch:{short}") == ["opened"]
