@@ -34,6 +34,13 @@ def table(result: dict[str, Any]) -> str:
         ("one at a time: waited create p50 / p95 / p99", latency(result["one_at_a_time"])),
         ("plain, one at a time p50 / p95 / p99", latency(result["plain_one_at_a_time"])),
         ("floor, one at a time p50 / p95 / p99", latency(result["floor_one_at_a_time"])),
+        (
+            "floor in this process, plain start / eager start, p50",
+            f"{result['floor_eager_start']['plain']['p50_ms']} /"
+            f" {result['floor_eager_start']['eager']['p50_ms']} ms"
+            f" (eager start saves {result['floor_eager_start']['p50_gain_ms']} ms;"
+            f" taken eagerly: {result['floor_eager_start']['eager_accepted']})",
+        ),
         ("saga throughput (payments/s)", result["saga"]["per_second"]),
         ("plain throughput (payments/s)", result["plain"]["per_second"]),
         ("plain p50 / p95 / p99", latency(result["plain"])),

@@ -25,6 +25,7 @@ from devtools.bench.baseline import (
     plain_service,
     stack_cpu,
 )
+from devtools.bench.eager import eager_start_gain
 from devtools.bench.events import SucceededEvents
 from devtools.bench.floor import FLOOR_TASK_QUEUE, FloorInput, FloorWorkflow
 from devtools.bench.measure import (
@@ -180,6 +181,8 @@ class Bench:
         )
         # Temporal's own latency for the saga's shape (two local activities doing nothing).
         floor_serial = await closed_loop("floor-one-at-a-time", self.floor, options.serial, 1)
+        # What eager start could give the saga at most (devtools/bench/eager.py).
+        floor_eager = await eager_start_gain(self.temporal, options.serial)
         # Before the saga's loops: no run of theirs is still closing while the plain service
         # is measured.
         plain = await measure_plain(
@@ -215,6 +218,7 @@ class Bench:
             "cpu_ratio": cpu_ratio(saga_cpu, floor_cpu),
             "floor": floor_run.figures(),
             "floor_one_at_a_time": floor_serial.figures(),
+            "floor_eager_start": floor_eager,
             "saga": saga_run.figures(),
             "one_at_a_time": serial_run.figures(),
             "one_at_a_time_cpu_seconds_per_payment": serial_cpu,

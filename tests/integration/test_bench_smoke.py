@@ -18,6 +18,8 @@ async def test_benchmark_runs_and_reports(stack: Stack) -> None:
     assert result["ratio"] > 0 and result["cpu_ratio"] > 0
     assert result["one_at_a_time"]["count"] == 3 and result["floor_one_at_a_time"]["count"] == 3
     assert result["events_missing"] == 0
+    eager = result["floor_eager_start"]
+    assert eager["plain"]["count"] == eager["eager"]["count"] == 3
     processes = {"api", "worker", "temporal", "postgres", "kafka", "gateway", "load generator"}
     assert set(result["cpu_seconds_per_payment"]) == processes
     assert set(result["one_at_a_time_cpu_seconds_per_payment"]) == processes
