@@ -60,19 +60,7 @@ class ReconciliationWorkflow:
             _upsert(attrs.RECONCILIATION_STATE.value_set("report_missing"))
             return ReconcileResult(data.processor, data.day, report_ready=False)
         _upsert(attrs.RECONCILIATION_STATE.value_set("matching"))
-        page, items, settled, opened = first, 0, 0, 0
-        while True:
-            items += len(page.items)
-            recorded = await workflow.execute_activity_method(
-                ReconciliationActivities.record_settlements,
-                RecordRequest(data.processor, data.day, page.items),
-                start_to_close_timeout=STEP_TIMEOUT,
-                retry_policy=REPORT_RETRY,
-            )
-            settled, opened = settled + recorded.settled, opened + recorded.discrepancies
-            if not page.has_more or not (page.items or page.cursor):
-                break
-            page = await self._page(data, page.cursor or page.items[-1].item_id)
+        items, settled, opened = await self._record_every_page(data, first)
         missing = await workflow.execute_activity_method(
             ReconciliationActivities.find_missing,
             MissingRequest(data.processor, data.day),
@@ -93,6 +81,25 @@ class ReconciliationWorkflow:
             data.processor, data.day, True, items, settled, opened, missing.missing,
             escalated.escalated,
         )  # fmt: skip
+
+    async def _record_every_page(
+        self, data: ReconcileInput, page: SettlementPage
+    ) -> tuple[int, int, int]:
+        """Each page recorded in one step, the next read after it: the items seen, those
+        recorded for the first time, and the discrepancies opened."""
+        items = settled = opened = 0
+        while True:
+            items += len(page.items)
+            recorded = await workflow.execute_activity_method(
+                ReconciliationActivities.record_settlements,
+                RecordRequest(data.processor, data.day, page.items),
+                start_to_close_timeout=STEP_TIMEOUT,
+                retry_policy=REPORT_RETRY,
+            )
+            settled, opened = settled + recorded.settled, opened + recorded.discrepancies
+            if not page.has_more or not (page.items or page.cursor):
+                return items, settled, opened
+            page = await self._page(data, page.cursor or page.items[-1].item_id)
 
     async def _first_page(self, data: ReconcileInput) -> SettlementPage | None:
         """The report's first page once it is there; None when it is not within the wait."""
