@@ -88,13 +88,7 @@ async def gather(
             .group_by(Refund.payment_id)
         )
         refunds = {payment_id: total for payment_id, total in refund_sums}
-        outbox: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
-        rows = await session.execute(
-            select(OutboxEvent.payment_id, OutboxEvent.sequence, OutboxEvent.event_id,
-                   OutboxEvent.published_at.is_not(None)).order_by(OutboxEvent.sequence)
-        )  # fmt: skip
-        for payment_id, sequence, event_id, published in rows:
-            outbox[payment_id].append((sequence, event_id, published))
+        outbox = await outbox_rows(session)
         settlement = await settlement_facts(session, [p.id for p in payments])
     ledgers = await read_ledgers(settings, payments)
     topic = await read_topic(settings) if with_kafka else None
@@ -114,6 +108,18 @@ async def gather(
         )
         for p in payments
     ]
+
+
+async def outbox_rows(session: AsyncSession) -> dict[str, list[tuple[int, str, bool]]]:
+    """Per subject (a payment), its event rows in order: sequence, id, published."""
+    outbox: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+    rows = await session.execute(
+        select(OutboxEvent.payment_id, OutboxEvent.sequence, OutboxEvent.event_id,
+               OutboxEvent.published_at.is_not(None)).order_by(OutboxEvent.sequence)
+    )  # fmt: skip
+    for payment_id, sequence, event_id, published in rows:
+        outbox[payment_id].append((sequence, event_id, published))
+    return outbox
 
 
 async def settlement_facts(
