@@ -261,7 +261,7 @@ class AuthorizeNetFake:
         now = datetime.now(UTC)
         self.close_batch(
             lambda t: (now - datetime.fromisoformat(t["submitTimeUTC"])).total_seconds() >= after,
-            now.isoformat(),
+            settlement_time(None),
         )
 
     def close_batch(self, due: Callable[[dict[str, Any]], bool], at: str) -> list[str]:

@@ -41,8 +41,10 @@ def settled_batches(
 
 
 def settlement_time(day: str | None) -> str:
-    """When a batch closed by a test settles: now, or (a later day) that day's cut-off."""
-    now = datetime.now(UTC)
+    """When a batch settles: now, or (a test's later day) that day's cut-off. To the second,
+    as Authorize.Net gives `settlementTimeUTC`: a search whose range ends now (to the second)
+    finds a batch settled in that second."""
+    now = datetime.now(UTC).replace(microsecond=0)
     if day is None:
         return now.isoformat()
     cutoff = datetime.fromisoformat(day).replace(hour=23, tzinfo=UTC)

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import stripe
 
+from devtools.testservers.authorizenet_batches import settled_batches, settlement_time
 from payment_saga.processors.authorizenet.settlement import AuthorizeNetSettlement
 from payment_saga.processors.stripe.settlement import StripeSettlement
 
@@ -151,3 +152,17 @@ async def test_authorizenet_settled_batches_paged_with_the_processors_cursor(
     ]
     assert (second.has_more, second.cursor) == (True, "2:1")
     assert (third.items, third.has_more) == ([], False)  # the error batch settled nothing
+
+
+def test_authorizenet_test_server_lists_a_batch_settled_in_the_searchs_last_second() -> None:
+    """A batch settled this second is in a range ending now, to the second, as the adapter's
+    lookup asks (search.py): with the time kept to the microsecond it was not, and the chaos
+    suite saw a transaction settled in the same request as its lookup go unfound."""
+    now = datetime.now(UTC)
+    batch_times = {"60000000001": settlement_time(None)}
+    asked = {
+        "firstSettlementDate": "2026-01-01T00:00:00Z",
+        "lastSettlementDate": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    listed, found = settled_batches(batch_times, asked)
+    assert found and [batch["batchId"] for batch in listed] == ["60000000001"]
