@@ -6,7 +6,7 @@ are not ours to match."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +14,7 @@ import pytest
 import stripe
 
 from devtools.testservers.authorizenet_batches import settled_batches, settlement_time
+from payment_saga.processors.authorizenet.search import TransactionSearch
 from payment_saga.processors.authorizenet.settlement import AuthorizeNetSettlement
 from payment_saga.processors.stripe.settlement import StripeSettlement
 
@@ -166,3 +167,21 @@ def test_authorizenet_test_server_lists_a_batch_settled_in_the_searchs_last_seco
     }
     listed, found = settled_batches(batch_times, asked)
     assert found and [batch["batchId"] for batch in listed] == ["60000000001"]
+
+
+async def test_authorizenet_lookup_finds_a_batch_settled_while_it_asks() -> None:
+    """The lookup by invoice (search.py) reads the unsettled list, then the settled batches up
+    to now: a transaction that left the first for a batch settling a moment later (a server
+    clock ahead of ours, or the batch closing while the request travels) was in neither, and
+    the processors' chaos suite authorized twice. The range now ends a little ahead."""
+    settled_at = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0).isoformat()
+    transaction = {"transId": "60000000002", "invoiceNumber": "INV1", "settleAmount": "10.00"}
+
+    async def call(name: str, body: dict[str, Any]) -> dict[str, Any]:
+        if name == "getUnsettledTransactionListRequest":
+            return {"transactions": [], "totalNumInResultSet": 0}
+        if name == "getSettledBatchListRequest":
+            return {"batchList": settled_batches({"60000000001": settled_at}, body)[0]}
+        return {"transactions": [transaction], "totalNumInResultSet": 1}
+
+    assert await TransactionSearch(call).by_invoice("INV1") == transaction

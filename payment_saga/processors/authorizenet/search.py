@@ -21,6 +21,7 @@ from payment_saga.domain.errors import GatewayOutcomeUnknown
 PAGE_LIMIT = 1000
 MAX_PAGES = 50
 SETTLED_WINDOW = timedelta(days=31)
+CLOCK_MARGIN = timedelta(minutes=10)
 Call = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
@@ -41,10 +42,12 @@ class TransactionSearch:
         return None
 
     async def _settled_batches(self) -> list[str]:
-        now = datetime.now(UTC)
+        # The range ends a little ahead of our clock: a batch that settles while the request
+        # is on its way, or on a server whose clock runs ahead of ours, is listed too.
+        until = datetime.now(UTC) + CLOCK_MARGIN
         dates = {
-            "firstSettlementDate": (now - SETTLED_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "lastSettlementDate": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "firstSettlementDate": (until - SETTLED_WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "lastSettlementDate": until.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
         answer = await self._call("getSettledBatchListRequest", dates)
         return [str(batch["batchId"]) for batch in answer.get("batchList") or []]
