@@ -53,6 +53,7 @@ async def eager_start_gain(client: Client, count: int) -> dict[str, Any]:
         "plain": plain_run.figures(),
         "eager": eager_run.figures(),
         "p50_gain_ms": round(gain, 1),
+        "eager_accepted": accepted,
     }
 
 
