@@ -5,25 +5,32 @@ Temporal, Postgres and Kafka. Along a burst its test server keeps losing answers
 applying, lagging its searches, expiring holds early (and for Authorize.Net settling into
 batches and forgetting duplicates fast), while the worker is SIGKILLed mid-step. Then the audit
 reads the processor's own ledger against our records: nothing doubled, no hold left open,
-nothing stuck (docs/processors.md, "Processors as unkind as they are documented").
+nothing stuck (docs/processors.md, "Processors as unkind as they are documented"). Last, the
+processor settles the day and reconciliation matches its report to our books with nothing left
+over: every reference the faults could have lost reached us (#32).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import func, select
 
 from devtools.bench.load import FIGURES, BurstCard, audited, send_burst
 from devtools.stack.ports import free_port
 from devtools.stack.stack import Stack, StackOptions
 from payment_saga.config import Settings
+from payment_saga.connections import connect_temporal
+from payment_saga.db.reconciliation import Discrepancy, SettledOperation
 from payment_saga.db.session import SessionFactory
+from payment_saga.ops.cli.reconciliation import reconcile
 from tests.chaos.faults import sigkill_repeatedly, steps_in_flight
 
 pytestmark = pytest.mark.chaos
@@ -129,7 +136,31 @@ async def test_a_processor_under_faults_keeps_its_books_with_ours(
         burst = await sending
         (await server.put("/_fake/faults", json=STEADY[kind])).raise_for_status()
         report = await audited(sessions, settings, burst, armed + kills, burst_only=True)
-    FIGURES.append(f"{kind}: one-shot faults armed {armed} times, worker SIGKILLs {kills}")
-    assert report.violations == [], "\n".join(report.violations)
-    assert len(burst.payment_ids) == report.ledger_checked == BURST
-    assert mid_step >= 1  # the kills interrupted real work
+        FIGURES.append(f"{kind}: one-shot faults armed {armed} times, worker SIGKILLs {kills}")
+        assert report.violations == [], "\n".join(report.violations)
+        assert len(burst.payment_ids) == report.ledger_checked == BURST
+        assert mid_step >= 1  # the kills interrupted real work
+        await settled_as_our_books_say(server, settings, sessions, burst.payment_ids)
+
+
+async def settled_as_our_books_say(
+    server: httpx.AsyncClient, settings: Settings, sessions: SessionFactory, burst: list[str]
+) -> None:
+    """#32: the processor settles the day, shaped as it reports it; reconciled, every item is
+    one of the burst's captures and refunds at its amount (no unknown item: every reference
+    reached our books through the lost answers and the failures), and nothing is missing."""
+    kind = settings.gateway.kind
+    (
+        await server.post("/_fake/payouts" if kind == "stripe" else "/_fake/settle")
+    ).raise_for_status()
+    temporal = await connect_temporal(settings)
+    result = await reconcile(temporal, settings, kind, datetime.now(UTC).date())
+    async with sessions() as session:
+        found = list(
+            await session.scalars(select(Discrepancy).where(Discrepancy.processor == kind))
+        )
+        mine = SettledOperation.payment_id.in_(burst)
+        settled = await session.scalar(select(func.count()).where(mine))
+    FIGURES.append(f"{kind}: settlement reconciled, {result.items} items, {settled} of the burst's")
+    assert [(d.kind, d.detail) for d in found] == []
+    assert result.report_ready and settled
