@@ -66,8 +66,9 @@ class ReconciliationActivities:
         async with self._payments.sessions.begin() as session:
             book = ReconciliationBook(session)
             await book.take_turn(data.processor)
+            is_default = data.processor == self._payments.gateways.default_kind
             for item in data.items:
-                payment, refund = await book.subject(item)
+                payment, refund = await book.subject(item, data.processor, is_default)
                 if await book.record(data.processor, item, payment, refund):
                     settled += 1
                     if payment is not None:

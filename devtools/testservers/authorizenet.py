@@ -153,7 +153,11 @@ class Books:
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
     ledger: list[dict[str, Any]] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)
-    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(60000000001))
+    # Authorize.Net's ids are sequential and never reused: each server starts at a number of its
+    # own, so two servers (one per test module) do not hand out the same ids.
+    ids: itertools.count[int] = field(
+        default_factory=lambda: itertools.count(40000000000 + secrets.randbelow(10**10))
+    )
     # Settled batches: id -> transaction ids, in settlement order; and when each settled.
     batches: dict[str, list[str]] = field(default_factory=dict)
     batch_times: dict[str, str] = field(default_factory=dict)

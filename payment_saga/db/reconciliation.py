@@ -83,12 +83,20 @@ class ReconciliationBook:
             select(func.pg_advisory_xact_lock(func.hashtext(f"reconciliation:{processor}")))
         )
 
-    async def subject(self, item: SettlementItem) -> tuple[Payment | None, Refund | None]:
-        """Our payment (and refund) the item is about: a capture by its authorization's id,
-        a refund by the processor's id for it. The payment row is locked: its settlement and
-        event sequence change with the item."""
+    async def subject(
+        self, item: SettlementItem, processor: str, is_default: bool
+    ) -> tuple[Payment | None, Refund | None]:
+        """Our payment (and refund) on `processor` the item is about: a capture by its
+        authorization's id, a refund by the processor's id for it (another processor's ids
+        may be the same). The payment row is locked: its settlement and event sequence change
+        with the item."""
+        on = on_processor(processor, is_default)
         if item.kind == "refund":
-            refunds = select(Refund).where(Refund.gateway_reference == item.reference)
+            refunds = (
+                select(Refund)
+                .join(Payment, Payment.id == Refund.payment_id)
+                .where(Refund.gateway_reference == item.reference, on)
+            )
             refund = (await self._session.execute(refunds)).scalars().first()
             if refund is None:
                 return None, None
@@ -96,7 +104,7 @@ class ReconciliationBook:
             return payment, refund
         payments = (
             select(Payment)
-            .where(Payment.gateway_reference == item.authorization_id)
+            .where(Payment.gateway_reference == item.authorization_id, on)
             .with_for_update()
         )
         return (await self._session.execute(payments)).scalars().first(), None
@@ -107,9 +115,7 @@ class ReconciliationBook:
         """Our captures and succeeded refunds on the processor, made before `before`, that no
         report has settled. `is_default`: the processor is GATEWAY_KIND, whose payments from
         before routing carry no processor."""
-        on = Payment.processor == processor
-        if is_default:
-            on = on | Payment.processor.is_(None)
+        on = on_processor(processor, is_default)
         settled = select(SettledOperation.payment_id).where(
             SettledOperation.kind == "capture", SettledOperation.payment_id.is_not(None)
         )
@@ -203,3 +209,10 @@ class ReconciliationBook:
             for row in rows:
                 await self._session.refresh(row)
         return rows
+
+
+def on_processor(processor: str, is_default: bool) -> ColumnElement[bool]:
+    """Payments on `processor`; `is_default`: it is GATEWAY_KIND, whose payments from before
+    routing carry no processor."""
+    on = Payment.processor == processor
+    return on | Payment.processor.is_(None) if is_default else on

@@ -21,12 +21,13 @@ from devtools.testservers.simulator.books import (
 )
 from payment_saga.config import Settings
 from payment_saga.db.models import OutboxEvent, Payment
-from payment_saga.db.reconciliation import Discrepancy, SettledOperation
+from payment_saga.db.reconciliation import Discrepancy, ReconciliationBook, SettledOperation
 from payment_saga.db.session import SessionFactory
 from payment_saga.db.views import settlement_view
 from payment_saga.domain.reconciliation import ReconcileResult
 from payment_saga.ops.audit.run import audit
 from payment_saga.ops.cli.reconciliation import reconcile
+from payment_saga.processors.port import SettlementItem
 from payment_saga.steering.schedules import schedule_id
 from tests.integration.conftest import Payments, run_cli
 from workflows.reconciliation import ReconciliationWorkflow
@@ -189,3 +190,24 @@ async def test_the_schedule_reconciles_the_day_it_fires(
     )
     result: ReconcileResult = await run.result()
     assert result.day == datetime.now(UTC).date().isoformat() and result.report_ready
+
+
+async def test_an_item_is_matched_only_to_operations_on_its_processor(
+    payments: Payments, sessions: SessionFactory
+) -> None:
+    """Two processors may use the same ids (Authorize.Net's are plain numbers): a report's
+    item is ours only on the processor that reported it. Unscoped, an Authorize.Net refund
+    was matched to another payment's refund with the same id (seen in CI)."""
+    payment_id = await captured(payments, "4242424242424242", 1_000)
+    async with sessions() as session:
+        payment = await session.get(Payment, payment_id)
+        assert payment is not None and payment.gateway_reference is not None
+        item = SettlementItem(
+            "st_x", "capture", payment.gateway_reference, "cap_x", 1_000, 0, 1_000, "EUR",
+            "2026-12-06", "po_x",
+        )  # fmt: skip
+        book = ReconciliationBook(session)
+        on_its_processor = await book.subject(item, "simulator", is_default=True)
+        elsewhere = await book.subject(item, "authorizenet", is_default=False)
+    assert on_its_processor[0] is not None and on_its_processor[0].id == payment_id
+    assert elsewhere == (None, None)
