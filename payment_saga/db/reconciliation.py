@@ -198,17 +198,12 @@ class ReconciliationBook:
         return [(p, k, bool(e), int(n)) for p, k, e, n in await self._session.execute(counted)]
 
     async def _change(self, where: ColumnElement[bool], **values: Any) -> list[Discrepancy]:
-        """Lock the matching rows, change them, and return them as they are now."""
-        rows = list(await self._session.scalars(select(Discrepancy).where(where).with_for_update()))
-        if rows:
-            ids = [row.id for row in rows]
-            await self._session.execute(
-                update(Discrepancy).where(Discrepancy.id.in_(ids)).values(**values)
-                .execution_options(synchronize_session=False)
-            )  # fmt: skip
-            for row in rows:
-                await self._session.refresh(row)
-        return rows
+        """Change the matching rows (the update locks them) and return them as they are now."""
+        changed = await self._session.scalars(
+            update(Discrepancy).where(where).values(**values).returning(Discrepancy)
+            .execution_options(populate_existing=True)
+        )  # fmt: skip
+        return list(changed)
 
 
 def on_processor(processor: str, is_default: bool) -> ColumnElement[bool]:
