@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +27,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from devtools.testservers.stripe_actions import add_challenge_routes, ask_for_customer
-from devtools.testservers.stripe_balance import Balance
+from devtools.testservers.stripe_balance import Balance, new_id
 from payment_saga.domain.cards import brand_of
 
 # Stripe's documented test payment methods, by the card number each stands for.
@@ -138,10 +137,6 @@ def expanded(query: Any, form: dict[str, str]) -> set[str]:
     """The fields a request expands (`expand[]=...` or `expand[0]=...`, in query or form)."""
     pairs = [*query.multi_items(), *form.items()]
     return {value for name, value in pairs if name.startswith("expand[")}
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(12)}"
 
 
 class StripeFake:

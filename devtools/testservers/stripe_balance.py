@@ -12,18 +12,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-# Stripe's standard pricing for cards: 2.9 % + 30 (in the minor unit); no fee returned on a
-# refund (Stripe keeps the original charge's fee).
-FEE_BASIS_POINTS = 290
-FEE_FIXED = 30
+from devtools.testservers.simulator.settlement import FeeSchedule
+
+# Stripe's standard pricing for cards, 2.9 % + 30 (in the minor unit), as the simulator's
+# schedule has it; no fee returned on a refund (Stripe keeps the original charge's fee).
+FEES = FeeSchedule()
 
 
-def _id(prefix: str) -> str:
+def new_id(prefix: str) -> str:
+    """An id as Stripe makes them: the object's prefix and a random part."""
     return f"{prefix}_{secrets.token_hex(12)}"
-
-
-def charge_fee(amount: int) -> int:
-    return (amount * FEE_BASIS_POINTS + 5_000) // 10_000 + FEE_FIXED
 
 
 @dataclass
@@ -32,7 +30,7 @@ class Balance:
     payouts: list[dict[str, Any]] = field(default_factory=list)
 
     def charged(self, charge_id: str, amount: int, currency: str) -> None:
-        fee = charge_fee(amount)
+        fee = FEES.fee("capture", amount)
         self._add("charge", charge_id, amount, fee, currency)
 
     def refunded(self, refund_id: str, amount: int, currency: str) -> None:
@@ -44,7 +42,7 @@ class Balance:
         due = [
             txn for txn in self.transactions if txn["payout"] is None and txn["type"] != "payout"
         ]
-        payout_id = _id("po")
+        payout_id = new_id("po")
         amount = sum(txn["net"] for txn in due)
         currency = due[0]["currency"] if due else "usd"
         own = self._add("payout", payout_id, -amount, 0, currency)
@@ -89,7 +87,7 @@ class Balance:
     def _add(self, kind: str, source: str, amount: int, fee: int, currency: str) -> dict[str, Any]:
         now = int(time.time())
         txn = {
-            "id": _id("txn"), "object": "balance_transaction", "amount": amount,
+            "id": new_id("txn"), "object": "balance_transaction", "amount": amount,
             "available_on": now, "created": now, "currency": currency.lower(), "fee": fee,
             "fee_details": [{"amount": fee, "currency": currency.lower(), "type": "stripe_fee",
                              "description": "Stripe processing fees"}] if fee else [],
