@@ -298,8 +298,8 @@ class AuthorizeNetFake:
             listed = [self._summary(t) for t in unsettled if t["transactionStatus"] in UNSETTLED]
             return paged(listed[::-1], request)
         if name == "getSettledBatchListRequest":
-            batches, found = settled_batches(self.books.batch_times, request)
-            if not found:  # Authorize.Net: "Ok", with I00004 for an empty range
+            batches = settled_batches(self.books.batch_times, request)
+            if not batches:  # Authorize.Net: "Ok", with I00004 for an empty range
                 code, text = NO_RECORDS
                 return {"messages": {"resultCode": "Ok", "message": [{"code": code, "text": text}]}}
             return answer({"batchList": batches})

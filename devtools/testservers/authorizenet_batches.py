@@ -18,16 +18,14 @@ def _time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def settled_batches(
-    batch_times: dict[str, str], request: dict[str, Any]
-) -> tuple[list[dict[str, Any]], bool]:
-    """The batches settled in the request's range, oldest first, and whether there are any."""
+def settled_batches(batch_times: dict[str, str], request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The batches settled in the request's range, oldest first."""
     now = datetime.now(UTC)
     first = request.get("firstSettlementDate")
     last = request.get("lastSettlementDate")
     low = _time(first) if first else now - DEFAULT_RANGE
     high = _time(last) if last else now
-    found = [
+    return [
         {
             "batchId": batch, "settlementTimeUTC": at.replace("+00:00", "Z"),
             "settlementTimeLocal": at.replace("+00:00", ""),
@@ -37,7 +35,6 @@ def settled_batches(
         for batch, at in sorted(batch_times.items(), key=lambda entry: entry[1])
         if low <= _time(at) <= high
     ]  # fmt: skip
-    return found, bool(found)
 
 
 def settlement_time(day: str | None) -> str:

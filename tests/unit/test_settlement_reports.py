@@ -165,8 +165,8 @@ def test_authorizenet_test_server_lists_a_batch_settled_in_the_searchs_last_seco
         "firstSettlementDate": "2026-01-01T00:00:00Z",
         "lastSettlementDate": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    listed, found = settled_batches(batch_times, asked)
-    assert found and [batch["batchId"] for batch in listed] == ["60000000001"]
+    listed = settled_batches(batch_times, asked)
+    assert [batch["batchId"] for batch in listed] == ["60000000001"]
 
 
 async def test_authorizenet_lookup_finds_a_batch_settled_while_it_asks() -> None:
@@ -181,7 +181,7 @@ async def test_authorizenet_lookup_finds_a_batch_settled_while_it_asks() -> None
         if name == "getUnsettledTransactionListRequest":
             return {"transactions": [], "totalNumInResultSet": 0}
         if name == "getSettledBatchListRequest":
-            return {"batchList": settled_batches({"60000000001": settled_at}, body)[0]}
+            return {"batchList": settled_batches({"60000000001": settled_at}, body)}
         return {"transactions": [transaction], "totalNumInResultSet": 1}
 
     assert await TransactionSearch(call).by_invoice("INV1") == transaction
