@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from payment_saga.domain.money import exponent
 from payment_saga.processors.port import SettlementItem, SettlementPage
+from payment_saga.processors.settlement_pages import page_across
 
 PAGE_LIMIT = 1000
 SETTLED = {"settledSuccessfully": "capture", "refundSettledSuccessfully": "refund"}
@@ -38,19 +40,7 @@ class AuthorizeNetSettlement:
         batches = await self._batches(date.fromisoformat(day))
         if batches is None:
             return SettlementPage([], has_more=False, ready=False)
-        batch_id, _, page = (starting_after or "").partition(":")
-        index = batches.index(batch_id) if batch_id in batches else 0
-        number = int(page) if batch_id in batches and page.isdigit() else 1
-        for position in range(index, len(batches)):
-            items, more = await self._page(batches[position], number, day)
-            last = position == len(batches) - 1
-            if more:
-                return SettlementPage(items, True, cursor=f"{batches[position]}:{number + 1}")
-            if items or last:
-                following = "" if last else f"{batches[position + 1]}:1"
-                return SettlementPage(items, not last, cursor=following)
-            number = 1
-        return SettlementPage([], has_more=False)
+        return await page_across(batches, starting_after, "1", partial(self._page, day))
 
     async def _batches(self, day: date) -> list[str] | None:
         """The ids of the batches settled on the day, oldest first; None while the day may
@@ -74,8 +64,10 @@ class AuthorizeNetSettlement:
         return [str(b["batchId"]) for b in ordered if b["settlementState"] == "settledSuccessfully"]
 
     async def _page(
-        self, batch_id: str, number: int, day: str
-    ) -> tuple[list[SettlementItem], bool]:
+        self, day: str, batch_id: str, page: str
+    ) -> tuple[list[SettlementItem], str | None]:
+        """Page number `page` of the batch's transactions (from 1), and the next's number."""
+        number = int(page) if page.isdigit() else 1
         answer = await self._call(
             "getTransactionListRequest",
             {
@@ -84,14 +76,15 @@ class AuthorizeNetSettlement:
                 "paging": {"limit": self._page_limit, "offset": number},
             },
         )
-        page = answer.get("transactions") or []
+        transactions = answer.get("transactions") or []
         items = [
             self._item(transaction, batch_id, day)
-            for transaction in page
+            for transaction in transactions
             if transaction.get("transactionStatus") in SETTLED
         ]
         total = int(answer.get("totalNumInResultSet") or 0)
-        return items, len(page) == self._page_limit and number * self._page_limit < total
+        more = len(transactions) == self._page_limit and number * self._page_limit < total
+        return items, str(number + 1) if more else None
 
     def _item(self, transaction: dict[str, Any], batch_id: str, day: str) -> SettlementItem:
         kind = SETTLED[transaction["transactionStatus"]]

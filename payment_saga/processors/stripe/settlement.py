@@ -14,12 +14,14 @@ dispute adjustments, Stripe's fees billed apart) are not ours to match and are l
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import stripe
 
 from payment_saga.domain.errors import GatewayTransientError
 from payment_saga.processors.port import SettlementItem, SettlementPage
+from payment_saga.processors.settlement_pages import page_across
 
 PAGE_SIZE = 100
 # Balance transaction types Stripe uses for a card charge and for a refund of one.
@@ -39,7 +41,8 @@ class StripeSettlement:
             payouts = await self._payouts(date.fromisoformat(day))
             if payouts is None:
                 return SettlementPage([], has_more=False, ready=False)
-            return await self._page(day, payouts, starting_after)
+            ids = [payout.id for payout in payouts]
+            return await page_across(ids, starting_after, "", partial(self._page, day))
         except stripe.StripeError as error:  # an outage or a refusal: the activity retries
             raise GatewayTransientError(f"stripe settlement report: {error}") from None
 
@@ -62,27 +65,16 @@ class StripeSettlement:
         return sorted((p for p in found if p.status == PAID), key=lambda p: (p.created, p.id))
 
     async def _page(
-        self, day: str, payouts: list[stripe.Payout], starting_after: str | None
-    ) -> SettlementPage:
-        ids = [payout.id for payout in payouts]
-        payout_id, _, after = (starting_after or "").partition(":")
-        index = ids.index(payout_id) if payout_id in ids else 0
-        for position in range(index, len(payouts)):
-            payout = payouts[position]
-            params: dict[str, Any] = {"payout": payout.id, "limit": PAGE_SIZE,
-                                      "expand": ["data.source"]}  # fmt: skip
-            if after:
-                params["starting_after"] = after
-            listed = await self._stripe.balance_transactions.list_async(params)  # type: ignore[arg-type]
-            items = [_item(txn, day, payout.id) for txn in listed.data if txn.type in KINDS]
-            last = position == len(payouts) - 1
-            if listed.has_more and listed.data:
-                return SettlementPage(items, True, cursor=f"{payout.id}:{listed.data[-1].id}")
-            if items or last:
-                following = "" if last else f"{payouts[position + 1].id}:"
-                return SettlementPage(items, not last, cursor=following)
-            after = ""
-        return SettlementPage([], has_more=False)
+        self, day: str, payout_id: str, after: str
+    ) -> tuple[list[SettlementItem], str | None]:
+        """One page of the payout's balance transactions after `after` ("": from its first)."""
+        params: dict[str, Any] = {"payout": payout_id, "limit": PAGE_SIZE,
+                                  "expand": ["data.source"]}  # fmt: skip
+        if after:
+            params["starting_after"] = after
+        listed = await self._stripe.balance_transactions.list_async(params)  # type: ignore[arg-type]
+        items = [_item(txn, day, payout_id) for txn in listed.data if txn.type in KINDS]
+        return items, listed.data[-1].id if listed.has_more and listed.data else None
 
 
 def _item(txn: stripe.BalanceTransaction, day: str, payout_id: str) -> SettlementItem:
