@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.failover import authorize_along_route
 from activities.ledger import Change, apply_ledger, check_refund_of, ledger_of, pending_refund
 from activities.metrics import ActivityMetrics
 from activities.toolbox import StepTools
+from payment_saga.db.models import Payment
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory, single_statement
 from payment_saga.domain import events
@@ -59,7 +62,7 @@ class PaymentActivities:
         unavailable (activities/failover.py)."""
         request = data.payment
         payment_id = request.payment_id
-        on = await self._insert_pending(request)
+        on = await self._recorded_processor(request)
         operation, attempts, processor = await authorize_along_route(self.tools, request, on)
         async with self.tools.change(payment_id, attempts) as change:
             payment = change.payment
@@ -89,19 +92,22 @@ class PaymentActivities:
         payment.action_expires_at = payment.created_at + waits
         await self.tools.emit(change.repo, payment, events.PAYMENT_REQUIRES_ACTION)
 
-    async def _insert_pending(self, request: PaymentRequest) -> str | None:
-        """The pending row, there before the first gateway call so the attempts and a void
-        have it; for a routed payment, the processor it is on (a retry carries on there)."""
-        if not request.route:  # one statement: no transaction around it
-            async with single_statement(self.tools.sessions) as session:
-                await PaymentRepository(session).add_if_missing(
-                    request, self.tools.gateways.default_kind
+    async def _recorded_processor(self, request: PaymentRequest) -> str | None:
+        """For a routed payment, the processor its row names (a retry carries on where an
+        earlier try moved it). The create writes the row before it starts the run
+        (payment_saga/steering/payments.py); a row not there yet is retried, not guessed: a
+        create from an API of the release before wrote it only after the start."""
+        async with single_statement(self.tools.sessions) as session:
+            found = (
+                await session.execute(
+                    select(Payment.processor).where(Payment.id == request.payment_id)
                 )
-            return None
-        async with self.tools.sessions.begin() as session:
-            repo = PaymentRepository(session)
-            await repo.add_if_missing(request, self.tools.gateways.default_kind)
-            return (await self.tools.load(repo, request.payment_id)).processor
+            ).first()
+        if found is None:
+            raise ApplicationError(
+                f"payment {request.payment_id} has no row yet", type="payment_not_recorded"
+            )
+        return found.processor if request.route else None
 
     @activity.defn
     async def capture(self, data: CaptureInput) -> StepResult:

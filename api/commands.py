@@ -7,7 +7,6 @@ from api.schemas import PaymentCreate
 from api.tokens import AnyMethod, Tokenizer
 from payment_saga.config import Settings
 from payment_saga.db.models import Payment
-from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory
 from payment_saga.db.token_owners import TokenOwners
 from payment_saga.db.views import PaymentOut, RefundOut
@@ -54,13 +53,11 @@ class PaymentCommands:
         """Returns the HTTP status and the payment: 201 settled, 402 failed, 202 still going."""
         request = await self._tokenized_request(account_id, payment_id, body)
         outcome_known = await self._steering.start(
-            request, self._wait(wait_seconds), for_outcome=wait_seconds is not None
+            request,
+            self._wait(wait_seconds),
+            for_outcome=wait_seconds is not None,
+            default_processor=self._default_kind,
         )
-        if not outcome_known:
-            # The workflow inserts the row before its first gateway call (so it is there once
-            # an outcome is known); inserting here too lets a GET right after a 202 find it.
-            async with self._sessions.begin() as session:
-                await PaymentRepository(session).add_if_missing(request, self._default_kind)
         payment = await self._queries.payment(account_id, payment_id)
         if wait_seconds is None or not outcome_known:
             return 202, payment

@@ -23,9 +23,10 @@ class PaymentRepository:
             query = query.with_for_update()
         return (await self._session.execute(query)).scalar_one_or_none()
 
-    async def add_if_missing(self, request: PaymentRequest, processor: str | None = None) -> None:
-        """Insert the pending row; a second call (a retry, the API first) changes nothing.
-        `processor`: the deployment's default, for a payment without a route."""
+    async def add_if_missing(self, request: PaymentRequest, processor: str | None = None) -> bool:
+        """Insert the pending row; True if inserted, False if it was there (a retried create
+        changes nothing). `processor`: the deployment's default, for a payment without a
+        route."""
         card = request.card
         card_columns = {
             "card_token": request.card_token or None,
@@ -59,8 +60,9 @@ class PaymentRepository:
                 version=1,
             )
             .on_conflict_do_nothing(index_elements=[Payment.id])
+            .returning(Payment.id)
         )
-        await self._session.execute(statement)
+        return (await self._session.execute(statement)).first() is not None
 
     async def mark_sending(self, payment_id: str, idempotency_key: str) -> bool:
         """Note that a call under the key is going out; False when one may have gone before."""

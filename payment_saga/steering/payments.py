@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +37,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from payment_saga.config import PaymentSettings
 from payment_saga.db.models import Payment
 from payment_saga.db.repository import PaymentRepository
-from payment_saga.db.session import SessionFactory
+from payment_saga.db.session import SessionFactory, single_statement
 from payment_saga.domain.errors import (
     MISSING_SCOPE,
     REFUND_BY_CANCEL,
@@ -108,11 +108,18 @@ class PaymentSteering:
         }
 
     async def start(
-        self, request: PaymentRequest, wait_seconds: float, *, for_outcome: bool
+        self,
+        request: PaymentRequest,
+        wait_seconds: float,
+        *,
+        for_outcome: bool,
+        default_processor: str | None = None,
     ) -> bool:
-        """Start the workflow (once: its id is the payment's) within the wait. `for_outcome`:
-        also wait there for the outcome, True when it is known in time; else False once
-        started."""
+        """Record the payment, then start its workflow (once: its id is the payment's) within
+        the wait. `for_outcome`: also wait there for the outcome, True when it is known in
+        time; else False once started. `default_processor`: where a payment without a route
+        goes (the deployment's GATEWAY_KIND)."""
+        request = await self._recorded(request, default_processor)
         options = self._start_options(request)
         deadline = Deadline(wait_seconds)
         try:
@@ -132,6 +139,21 @@ class PaymentSteering:
         except WorkflowAlreadyStartedError:
             return True  # it already ran to its end
         return await deadline.finished(handle)
+
+    async def _recorded(
+        self, request: PaymentRequest, default_processor: str | None
+    ) -> PaymentRequest:
+        """The payment's pending row, written here and nowhere else, before its run starts: a
+        GET finds an accepted payment even while workers lag, and the run's steps find the row
+        they record on. A create retried after its first try wrote the row (and then met a 503,
+        or its API process died) starts with what the row holds: the tokens the payment's
+        idempotency keys were first sent with, not the retry's new ones."""
+        async with single_statement(self._sessions) as session:
+            if await PaymentRepository(session).add_if_missing(request, default_processor):
+                return request
+        return replace(
+            later_run_request(await self._row(request.payment_id), self._payments), resume=False
+        )
 
     async def wake(self, payment: Payment) -> None:
         """Start a later run from the row unless one is open (reconcile's repair)."""

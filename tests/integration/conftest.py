@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from payment_saga.config import Settings, as_environment
 from payment_saga.connections import connect_temporal, kafka_options
+from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory
 from payment_saga.domain.messages import PaymentRequest
 from payment_saga.domain.states import CaptureMethod
@@ -33,11 +34,13 @@ async def temporal(settings: Settings) -> Client:
 
 @dataclass
 class Payments:
-    """Starts payments as the API does: tokenize at the edge, then start the workflow."""
+    """Starts payments as the API does: tokenize at the edge, record the payment's row, then
+    start the workflow."""
 
     settings: Settings
     temporal: Client
     gateway_http: httpx.AsyncClient
+    sessions: SessionFactory
 
     async def start(
         self,
@@ -57,11 +60,24 @@ class Payments:
             order_id=order_id,
             **overrides,
         )
-        return await self.temporal.start_workflow(
+        return await self.start_run(request)
+
+    async def start_run(
+        self,
+        request: PaymentRequest,
+        task_queue: str | None = None,
+        client: Client | None = None,
+        processor: str = "simulator",
+    ) -> WorkflowHandle[PaymentWorkflow, Any]:
+        """The payment's row, then its run (on the stack's queue unless another is given), as
+        PaymentSteering.start records and starts. `processor`: the worker's GATEWAY_KIND."""
+        async with self.sessions.begin() as session:
+            await PaymentRepository(session).add_if_missing(request, processor)
+        return await (client or self.temporal).start_workflow(
             PaymentWorkflow.run,
             request,
             id=request.payment_id,
-            task_queue=self.settings.temporal.task_queue,
+            task_queue=task_queue or self.settings.temporal.task_queue,
         )
 
     async def request(
@@ -113,8 +129,10 @@ def steering(temporal: Client, settings: Settings, sessions: SessionFactory) -> 
 
 
 @pytest.fixture(scope="session")
-def payments(settings: Settings, temporal: Client, gateway_http: httpx.AsyncClient) -> Payments:
-    return Payments(settings, temporal, gateway_http)
+def payments(
+    settings: Settings, temporal: Client, gateway_http: httpx.AsyncClient, sessions: SessionFactory
+) -> Payments:
+    return Payments(settings, temporal, gateway_http, sessions)
 
 
 @pytest.fixture

@@ -76,10 +76,7 @@ async def start(
     payments: Payments, routed: tuple[Settings, Gateways], request: PaymentRequest
 ) -> Any:
     settings = routed[0]
-    handle = await payments.temporal.start_workflow(
-        PaymentWorkflow.run, request, id=request.payment_id,
-        task_queue=settings.temporal.task_queue,
-    )  # fmt: skip
+    handle = await payments.start_run(request, settings.temporal.task_queue)
     return handle
 
 

@@ -79,11 +79,8 @@ async def start(
     payments: Payments, processor: Processor, card: str, **overrides: Any
 ) -> WorkflowHandle[PaymentWorkflow, Any]:
     request = await payments.request(card, gateway=processor.gateway, **overrides)
-    return await payments.temporal.start_workflow(
-        PaymentWorkflow.run,
-        request,
-        id=request.payment_id,
-        task_queue=processor.settings.temporal.task_queue,
+    return await payments.start_run(
+        request, processor.settings.temporal.task_queue, processor=processor.kind
     )
 
 

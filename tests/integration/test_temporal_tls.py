@@ -59,12 +59,7 @@ async def test_a_payment_completes_over_mutual_tls(
             request = await payments.request(
                 "4242424242424242", capture_method=CaptureMethod.MANUAL
             )
-            handle = await client.start_workflow(
-                PaymentWorkflow.run,
-                request,
-                id=request.payment_id,
-                task_queue=tls_settings.temporal.task_queue,
-            )
+            handle = await payments.start_run(request, tls_settings.temporal.task_queue, client)
             for _ in range(200):
                 if (await handle.query(PaymentWorkflow.state)).status == "authorized":
                     break

@@ -83,9 +83,7 @@ def patch_markers(events: list[HistoryEvent]) -> int:
 
 async def begin(payments: Payments, queue: str, **overrides: Any) -> WorkflowHandle[Any, Any]:
     request = await payments.request("4242424242424242", **overrides)
-    return await payments.temporal.start_workflow(
-        PaymentWorkflow.run, request, id=request.payment_id, task_queue=queue
-    )
+    return await payments.start_run(request, queue)
 
 
 async def test_a_payment_begun_on_a_finishes_on_a_while_b_takes_new_ones(
