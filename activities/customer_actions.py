@@ -45,5 +45,7 @@ class CustomerActionActivities:
         async with payments.change(data.payment_id, [attempt]) as change:
             if change.payment.status == PaymentStatus.REQUIRES_ACTION:
                 await payments.record_authorized(change, found)
-        authorized = StepResult(found.authorization_id, found.amount, expires_at=found.expires_at)
+        authorized = StepResult(
+            found.authorization_id, found.amount, expires_at=found.expires_at, view=change.view
+        )
         return ActionCheck(authorized)

@@ -10,18 +10,21 @@ from sqlalchemy.dialects.postgresql import Insert, insert
 from payment_saga.db.models import Payment, Refund
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.domain.errors import LedgerMismatch
-from payment_saga.domain.messages import RefundInput
+from payment_saga.domain.messages import RefundInput, View
 from payment_saga.domain.states import Ledger, PaymentStatus, RefundStatus
 
 
-@dataclass(frozen=True)
+@dataclass
 class Change:
     """Inside one state change's transaction: the repository, the locked payment row, and the
-    refund row when the step is a refund."""
+    refund row when the step is a refund. Once the caller's changes are made, `view` (and
+    `refund_view`) hold them as the API shows them, for the step to return."""
 
     repo: PaymentRepository
     payment: Payment
     refund: Refund | None = None
+    view: View | None = None
+    refund_view: View | None = None
 
     @property
     def refund_row(self) -> Refund:

@@ -23,6 +23,7 @@ from payment_saga.domain.messages import (
     StepResult,
     StoredPayment,
     UnknownOperation,
+    View,
 )
 from payment_saga.domain.states import PaymentStatus, RefundStatus
 
@@ -42,7 +43,7 @@ class LifecycleActivities:
             if payment is None:
                 return StoredPayment(found=False)
             refunds = await repo.refunds_of(data.payment_id)
-        return stored(payment, refunds)
+        return stored(payment, refunds, self._payments.view_of(payment))
 
     @activity.defn
     async def apply_notice(self, data: NoticeInput) -> StoredPayment:
@@ -55,8 +56,8 @@ class LifecycleActivities:
                 await self._fail_refund_later(repo, payment, notice)
             else:
                 await self._record_dispute(repo, payment, notice)
-            result = stored(payment, await repo.refunds_of(data.payment_id))
-        return result
+            refunds = await repo.refunds_of(data.payment_id)
+        return stored(payment, refunds, change.view)
 
     async def _fail_refund_later(
         self, repo: PaymentRepository, payment: Payment, notice: ProcessorNotice
@@ -93,10 +94,10 @@ class LifecycleActivities:
         async with self._payments.change(data.payment_id) as change:
             log.warning("cancel refused", payment_id=data.payment_id, reason=data.reason)
             await self._payments.emit(change.repo, change.payment, events.PAYMENT_CANCEL_REFUSED)
-        return StepResult(reference=None, amount=0)
+        return StepResult(reference=None, amount=0, view=change.view)
 
 
-def stored(payment: Payment, refunds: list[Refund]) -> StoredPayment:
+def stored(payment: Payment, refunds: list[Refund], view: View | None = None) -> StoredPayment:
     failure = None
     if payment.failure_code is not None and payment.status == PaymentStatus.FAILED:
         failure = Failure(
@@ -119,6 +120,7 @@ def stored(payment: Payment, refunds: list[Refund]) -> StoredPayment:
         unknown_operation=unknown_operation(payment),
         authorization_expires_at=payment.authorization_expires_at,
         action_url=payment.action_url if payment.status == PaymentStatus.REQUIRES_ACTION else None,
+        view=view,
     )
 
 

@@ -9,7 +9,7 @@ applied, or declined. When even that cannot be found out, `mark_unknown` puts th
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from temporalio import activity
 
@@ -45,12 +45,17 @@ class OutcomeActivities:
     async def resolve(self, data: ResolveInput) -> Resolution:
         """What the operation did at the gateway (or the operator's verdict), recorded."""
         resolution = data.verdict_resolution() if data.verdict else await self._look_up(data)
-        if resolution.outcome is Outcome.APPLIED and resolution.result is not None:
-            if data.capture is not None:
-                await self._payments.record_capture(data.payment_id, resolution.result, [])
-            elif data.refund is not None:
-                await self._payments.record_refund(data.refund, resolution.result, [])
-        return resolution
+        result = resolution.result
+        if resolution.outcome is not Outcome.APPLIED or result is None:
+            return resolution
+        if data.capture is not None:
+            change = await self._payments.record_capture(data.payment_id, result, [])
+        elif data.refund is not None:
+            change = await self._payments.record_refund(data.refund, result, [])
+        else:
+            return resolution
+        recorded = replace(result, view=change.view, refund_view=change.refund_view)
+        return replace(resolution, result=recorded)
 
     async def _look_up(self, data: ResolveInput) -> Resolution:
         key = operation_key(data)
@@ -88,4 +93,4 @@ class OutcomeActivities:
                 )[:1000]
                 self._payments.metrics.outcome_unknown.labels(data.operation).inc()
                 await self._payments.emit(change.repo, payment, events.PAYMENT_OUTCOME_UNKNOWN)
-        return StepResult(reference=None, amount=0)
+        return StepResult(reference=None, amount=0, view=change.view)

@@ -7,6 +7,7 @@ state change is skipped when an earlier attempt already committed it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -79,6 +80,7 @@ class PaymentActivities:
             operation.amount,
             expires_at=operation.expires_at,
             action_url=operation.action_url,
+            view=change.view,
         )
 
     async def _record_awaiting_customer(
@@ -123,8 +125,8 @@ class PaymentActivities:
             data.look_up_first,
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
-        await self.tools.record_capture(data.payment_id, result, attempts)
-        return result
+        change = await self.tools.record_capture(data.payment_id, result, attempts)
+        return replace(result, view=change.view)
 
     @activity.defn
     async def refund(self, data: RefundInput) -> StepResult:
@@ -143,8 +145,8 @@ class PaymentActivities:
             data.look_up_first,
         )
         result = StepResult(reference=operation.reference, amount=operation.amount)
-        await self.tools.record_refund(data, result, attempts)
-        return result
+        change = await self.tools.record_refund(data, result, attempts)
+        return replace(result, view=change.view, refund_view=change.refund_view)
 
     @activity.defn
     async def fail_refund(self, data: RefundFailureInput) -> StepResult:
@@ -159,7 +161,7 @@ class PaymentActivities:
                 refund.updated_at = datetime.now(UTC)
                 apply_ledger(payment, ledger_of(payment).resolved())
                 await self.tools.emit(change.repo, payment, events.PAYMENT_REFUND_FAILED, refund)
-        return StepResult(reference=None, amount=0)
+        return StepResult(None, 0, view=change.view, refund_view=change.refund_view)
 
 
 def _run_id() -> str | None:

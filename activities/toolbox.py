@@ -24,10 +24,10 @@ from activities.metrics import ActivityMetrics
 from payment_saga.db.models import OutboxEvent, Payment, PaymentAttempt, Refund
 from payment_saga.db.repository import PaymentRepository
 from payment_saga.db.session import SessionFactory, single_statement
-from payment_saga.db.views import SettledItemOut
+from payment_saga.db.views import SettledItemOut, payment_view, refund_view
 from payment_saga.domain import events
 from payment_saga.domain.errors import GatewayDeclined, PaymentSagaError
-from payment_saga.domain.messages import RefundInput, StepResult
+from payment_saga.domain.messages import RefundInput, StepResult, View
 from payment_saga.domain.states import PaymentStatus, RefundStatus
 from payment_saga.events.rows import new_event
 from payment_saga.processors.port import GatewayOperation, OperationQuery, PaymentGateway
@@ -169,7 +169,16 @@ class StepTools:
             row = (
                 check_refund_of(await repo.get_refund(refund.refund_id), refund) if refund else None
             )
-            yield Change(repo, payment, row)
+            change = Change(repo, payment, row)
+            yield change
+            # Built from the row as it commits, whether or not this attempt changed it (an
+            # earlier attempt may have): what the step answers the workflow with.
+            change.view = self.view_of(payment)
+            change.refund_view = refund_view(row).model_dump(mode="json") if row else None
+
+    def view_of(self, payment: Payment) -> View:
+        """The payment as the API shows it (its events carry the same)."""
+        return payment_view(payment, self._ui_url, self._namespace).model_dump(mode="json")
 
     async def load(self, repo: PaymentRepository, payment_id: str) -> Payment:
         payment = await repo.get(payment_id, for_update=True)
@@ -216,17 +225,18 @@ class StepTools:
 
     async def record_capture(
         self, payment_id: str, result: StepResult, attempts: Sequence[PaymentAttempt]
-    ) -> None:
+    ) -> Change:
         """The capture as applied at the gateway: amounts, status and event, one commit."""
         async with self.change(payment_id, attempts) as change:
             payment = change.payment
             if payment.status in (PaymentStatus.AUTHORIZED, PaymentStatus.OUTCOME_UNKNOWN):
                 apply_ledger(payment, ledger_of(payment).resolved().capture(result.amount))
                 await self.emit(change.repo, payment, events.PAYMENT_SUCCEEDED)
+        return change
 
     async def record_refund(
         self, data: RefundInput, result: StepResult, attempts: Sequence[PaymentAttempt]
-    ) -> None:
+    ) -> Change:
         """The refund as applied at the gateway: refund row, amounts, event, one commit."""
         async with self.change(data.payment_id, attempts, refund=data) as change:
             payment, refund = change.payment, change.refund_row
@@ -236,3 +246,4 @@ class StepTools:
                 refund.updated_at = datetime.now(UTC)
                 apply_ledger(payment, ledger_of(payment).resolved().refund(result.amount))
                 await self.emit(change.repo, payment, events.PAYMENT_REFUNDED, refund)
+        return change

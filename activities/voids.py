@@ -61,17 +61,20 @@ class VoidActivities:
         if data.routed and not data.released:
             elsewhere, other_attempts = await self._release_elsewhere(data.payment_id, processor)
             released, attempts = released and elsewhere, attempts + other_attempts
+        view = None
         async with self._payments.sessions.begin() as session:
             repo = PaymentRepository(session)
             session.add_all(attempts)
-            # No row (its insert failed for good): the void is done, there is nothing to record.
+            # No row (a run begun without one): the void is done, there is nothing to record.
             payment = await repo.get(data.payment_id, for_update=True)
             if payment is not None and payment.status in VOIDABLE:
                 if released:
                     await self._record_released(repo, payment, data)
                 else:
                     await self._record_unknown(repo, payment, data)
-        return StepResult(reference=reference, amount=0, outcome_unknown=not released)
+            if payment is not None:
+                view = self._payments.view_of(payment)
+        return StepResult(reference, 0, outcome_unknown=not released, view=view)
 
     async def _release(
         self, payment_id: str, reference: str, processor: str | None

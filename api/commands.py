@@ -15,11 +15,14 @@ from payment_saga.domain.fingerprints import CardFingerprints
 from payment_saga.domain.messages import (
     CardSummary,
     PaymentRequest,
+    PaymentState,
     ProcessorToken,
     RefundRequest,
+    RefundState,
 )
 from payment_saga.domain.states import CaptureMethod, PaymentStatus, RefundStatus
 from payment_saga.processors.routing import PAYPAL, Gateways
+from payment_saga.steering.deadlines import Answer
 from payment_saga.steering.payments import PaymentSteering
 
 # What a command answers with: the payment or refund as the API shows it.
@@ -52,14 +55,14 @@ class PaymentCommands:
     ) -> tuple[int, View]:
         """Returns the HTTP status and the payment: 201 settled, 402 failed, 202 still going."""
         request = await self._tokenized_request(account_id, payment_id, body)
-        outcome_known = await self._steering.start(
+        answer = await self._steering.start(
             request,
             self._wait(wait_seconds),
             for_outcome=wait_seconds is not None,
             default_processor=self._default_kind,
         )
-        payment = await self._queries.payment(account_id, payment_id)
-        if wait_seconds is None or not outcome_known:
+        payment = answered_payment(answer) or await self._queries.payment(account_id, payment_id)
+        if wait_seconds is None or not answer.done:
             return 202, payment
         status = payment.status
         if status is PaymentStatus.FAILED:
@@ -140,8 +143,8 @@ class PaymentCommands:
         """200 and the payment once captured; 202 and the payment as it stands if not yet."""
         await self._queries.payment(account_id, payment_id)  # 404 before anything else
         wait = self._wait(wait_seconds)
-        finished = await self._steering.capture(payment_id, amount, wait, update_id)
-        return (200 if finished else 202), await self._queries.payment(account_id, payment_id)
+        answer = await self._steering.capture(payment_id, amount, wait, update_id)
+        return await self._answer(account_id, payment_id, answer)
 
     async def cancel(
         self,
@@ -155,8 +158,14 @@ class PaymentCommands:
         """Canceling a captured payment refunds it, so it needs `refunds_allowed` too."""
         await self._queries.payment(account_id, payment_id)
         wait = self._wait(wait_seconds)
-        finished = await self._steering.cancel(payment_id, reason, wait, update_id, refunds_allowed)
-        return (200 if finished else 202), await self._queries.payment(account_id, payment_id)
+        answer = await self._steering.cancel(payment_id, reason, wait, update_id, refunds_allowed)
+        return await self._answer(account_id, payment_id, answer)
+
+    async def _answer(self, account_id: str, payment_id: str, answer: Answer) -> tuple[int, View]:
+        """200 and the payment as the workflow returned it once the update finished; 202 and
+        the payment as its row stands when it goes on past the wait."""
+        payment = answered_payment(answer) or await self._queries.payment(account_id, payment_id)
+        return (200 if answer.done else 202), payment
 
     async def refund(
         self,
@@ -167,9 +176,11 @@ class PaymentCommands:
     ) -> tuple[int, View]:
         """201 and the refund once its outcome is known; 202 and the pending refund if not."""
         await self._queries.payment(account_id, payment_id)
-        finished = await self._steering.refund(payment_id, request, self._wait(wait_seconds))
-        refund = await self._queries.refund_or_none(account_id, request.refund_id, payment_id)
-        if finished and refund is not None:
+        answer = await self._steering.refund(payment_id, request, self._wait(wait_seconds))
+        refund = answered_refund(answer) or await self._queries.refund_or_none(
+            account_id, request.refund_id, payment_id
+        )
+        if answer.done and refund is not None:
             return 201, refund
         return 202, refund or await self._pending_refund(account_id, payment_id, request)
 
@@ -189,6 +200,29 @@ class PaymentCommands:
             failure=None,
             created_at=payment.updated_at,
         )
+
+
+def answered_payment(answer: Answer) -> PaymentOut | None:
+    """The payment as the workflow returned it: built from its row by the step that last
+    committed it (payment_saga/db/views.py), so the same as a GET would read. None (the
+    caller reads the row) when the work goes on, from a run of an earlier build (no view), or
+    when the view is not the state's (a step whose answer the run did not take)."""
+    state = answer.returned
+    if not answer.done or not isinstance(state, PaymentState) or state.view is None:
+        return None
+    view = PaymentOut.model_validate(state.view)
+    shown = (view.status, view.amount_authorized, view.amount_captured, view.amount_refunded)
+    known = (state.status, state.amount_authorized, state.amount_captured, state.amount_refunded)
+    return view if shown == known else None
+
+
+def answered_refund(answer: Answer) -> RefundOut | None:
+    """The refund as its step recorded it and the workflow returned it; None: read it."""
+    state = answer.returned
+    if not answer.done or not isinstance(state, RefundState) or state.view is None:
+        return None
+    view = RefundOut.model_validate(state.view)
+    return view if view.status == state.status else None
 
 
 def _card_error(payment: PaymentOut) -> CardError:

@@ -106,7 +106,7 @@ class CustomerActions(PaymentSaga):
                 await self._compensate(declined, local=True)
             return  # no answer: the next look asks again, the limit still holds
         if checked.authorized is not None:
-            self._reference = checked.authorized.reference
+            self._reference, self._view = checked.authorized.reference, checked.authorized.view
             self._hold_expires = checked.authorized.expires_at
             self._ledger = self._ledger.authorize(checked.authorized.amount)
             self._action_url = None

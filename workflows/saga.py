@@ -34,6 +34,7 @@ from payment_saga.domain.messages import (
     ResolveInput,
     StoredPayment,
     UnknownOperation,
+    View,
     VoidInput,
 )
 from payment_saga.domain.money import format_amount
@@ -101,6 +102,9 @@ class PaymentSaga:
         self._authorize_in_flight = False
         # requires_action: the page the customer must visit (workflows/customer_actions.py).
         self._action_url: str | None = None
+        # The payment as this run's last step committed it (or loaded it), for the API's
+        # answer; None when a change is not in it (an outcome gone unknown).
+        self._view: View | None = None
 
     def state(self) -> PaymentState:
         ledger = self._ledger
@@ -118,6 +122,7 @@ class PaymentSaga:
             refunds=list(self._refunds.values()),
             dispute_status=self._dispute_status,
             action_url=self._action_url,
+            view=self._view,
         )
 
     # -- a later run starts from the row ------------------------------------------------------
@@ -150,6 +155,7 @@ class PaymentSaga:
             self._captured_at = stored.captured_at
             self._dispute_status = stored.dispute_status
             self._unknown = stored.unknown_operation
+            self._view = stored.view
             self._hold_expires = stored.authorization_expires_at
             self._action_url = stored.action_url
 
@@ -220,7 +226,7 @@ class PaymentSaga:
                 self._authorize_in_flight = decline_of(error) is None
                 await self._compensate(failure_of(error, "processing_error"), local=True)
                 return False
-            self._reference = result.reference
+            self._reference, self._view = result.reference, result.view
             if result.action_url is None:
                 self._hold_expires = result.expires_at
                 self._ledger = self._ledger.authorize(result.amount)
@@ -263,6 +269,7 @@ class PaymentSaga:
                 )
                 return
             result = resolution.result
+        self._view = result.view
         self._ledger = self._ledger.resolved().capture(result.amount)
         self._captured_at = workflow.now()
         # Captured funds are not undone by voiding; from here refunds are explicit requests.
@@ -291,7 +298,7 @@ class PaymentSaga:
             look_up_first=look_up_first,
         )
         try:
-            await run_step(
+            stepped = await run_step(
                 PaymentActivities.refund,
                 data,
                 local=False,  # an update's step: see run_step
@@ -304,36 +311,44 @@ class PaymentSaga:
                 ResolveInput(data.payment_id, refund=data), error, "refund_failed"
             )
         else:
-            resolution = Resolution(Outcome.APPLIED)
+            resolution = Resolution(Outcome.APPLIED, stepped)
         if resolution.outcome is Outcome.APPLIED:
             self._ledger = self._ledger.resolved().refund(amount)
+            recorded = resolution.result
+            self._view = recorded.view if recorded else None
             result = replace(pending, status=RefundStatus.SUCCEEDED)
+            view = recorded.refund_view if recorded else None
             self._publish_attributes()
         else:
             failure = resolution.failure or Failure("refund_failed", "the refund was not made")
-            await self._fail_refund(RefundFailureInput(refund=data, failure=failure))
+            view = await self._fail_refund(RefundFailureInput(refund=data, failure=failure))
             result = replace(pending, status=RefundStatus.FAILED, failure=failure)
         self._refunds[refund_id] = result
-        return result
+        return replace(result, view=view)
 
     async def _refund_remainder(self, reason: str | None) -> RefundState:
         """A cancel of captured funds: refund what remains, under the payment's one cancel id."""
         refund_id = f"re_cancel_{self._request.payment_id}"
         return await self._refund(refund_id, self._ledger.refundable, reason)
 
-    async def _fail_refund(self, data: RefundFailureInput) -> None:
+    async def _fail_refund(self, data: RefundFailureInput) -> View | None:
+        """The refund ends failed; the refund as recorded (None if it could not be)."""
         if self._ledger.status is PaymentStatus.OUTCOME_UNKNOWN:
             self._ledger = self._ledger.resolved()
             self._publish_attributes()
         try:
-            await run_step(
+            result = await run_step(
                 PaymentActivities.fail_refund, data, local=False, retry_policy=COMPENSATION_RETRY
             )
+            self._view = result.view
+            return result.refund_view
         except STEP_FAILED:
             # Only an error retrying cannot fix gets here (counted by the worker's
             # activity_unretryable_errors_total): the refund ends failed here all the same, so
             # the payment's lock is released instead of held by a step that cannot finish.
             workflow.logger.error("refund %s: its failure was not recorded", data.refund.refund_id)
+            self._view = None
+            return None
 
     # -- compensation -------------------------------------------------------------------------
 
@@ -372,6 +387,7 @@ class PaymentSaga:
                 retry_policy=COMPENSATION_RETRY,
                 summary="void authorization",
             )
+            self._view = result.view
             if not result.outcome_unknown:
                 break
             self._unknown = UnknownOperation("void", failure=failure)
@@ -400,6 +416,7 @@ class PaymentSaga:
             )
 
     def _mark_unknown(self) -> None:
+        self._view = None  # recorded by a step whose answer this run does not take
         self._ledger = self._ledger.resolved().unknown()
         self._publish_attributes()
 

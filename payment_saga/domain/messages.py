@@ -7,9 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from payment_saga.domain.states import CaptureMethod, Outcome, PaymentStatus, RefundStatus
+
+# The payment (or a refund) as the API shows it, as its row stood when a step committed: the
+# JSON of payment_saga/db/views.PaymentOut (RefundOut), built from the row there and nowhere
+# else. Carried through the workflow so the API answers a create or an update from what the
+# workflow returned instead of reading the row again (#28); None from runs of earlier builds.
+View = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class RefundState:
     status: RefundStatus
     reason: str | None = None
     failure: Failure | None = None
+    # The refund update's answer: the refund as its step committed it.
+    view: View | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,8 @@ class PaymentState:
     dispute_status: str | None = None
     # requires_action: the page the customer must visit.
     action_url: str | None = None
+    # The payment as the last step of this run committed it (or as the run loaded it).
+    view: View | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,7 @@ class StoredPayment:
     authorization_expires_at: datetime | None = None
     # requires_action: the page the customer must visit.
     action_url: str | None = None
+    view: View | None = None
 
 
 @dataclass(frozen=True)
@@ -265,6 +276,9 @@ class StepResult:
     # An authorize the processor holds until the customer acts: the page they must visit
     # (`reference` is then the processor's id for the authorization to come).
     action_url: str | None = None
+    # The payment (and a refund step's refund) as the step committed it.
+    view: View | None = None
+    refund_view: View | None = None
 
 
 @dataclass(frozen=True)

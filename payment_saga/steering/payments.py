@@ -1,10 +1,11 @@
 """Start a payment's workflow and steer it with updates, within a deadline, with one
 translation of what Temporal answers into the domain's errors.
 
-The API (api/commands.py) and the CLI (payment_saga/ops/cli/payments.py) both go through here, so a
-rejected
-update, an ended workflow or a workflow that does not take a request in time means the same
-thing wherever it is met.
+The API (api/commands.py) and the CLI (payment_saga/ops/cli/payments.py) both go through
+here, so a rejected update, an ended workflow or a workflow that does not take a request in
+time means the same thing wherever it is met. A create records the payment's row here, its one
+writer, before the run starts; what a finished request returns is the workflow's answer
+(`Answer`, payment_saga/steering/deadlines.py), which the API answers with.
 
 A payment's run closes once it is settled and idle; every update goes with a start (update-
 with-start) of a later run built from the payment's row, which the server uses only when no
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +26,6 @@ from temporalio.client import (
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
     WorkflowUpdateHandle,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -53,12 +51,15 @@ from payment_saga.domain.messages import (
     CustomerReturn,
     OutcomeRequest,
     PaymentRequest,
+    PaymentState,
     ProcessorNotice,
     RefundRequest,
+    RefundState,
     ResolveRequest,
 )
 from payment_saga.domain.money import format_amount
 from payment_saga.domain.states import PaymentStatus, cancel_refunds, refund_window_closed
+from payment_saga.steering.deadlines import Answer, Deadline
 from payment_saga.steering.requests import later_run_request
 from workflows import search_attributes
 from workflows.payment import PaymentWorkflow
@@ -114,11 +115,11 @@ class PaymentSteering:
         *,
         for_outcome: bool,
         default_processor: str | None = None,
-    ) -> bool:
+    ) -> Answer:
         """Record the payment, then start its workflow (once: its id is the payment's) within
-        the wait. `for_outcome`: also wait there for the outcome, True when it is known in
-        time; else False once started. `default_processor`: where a payment without a route
-        goes (the deployment's GATEWAY_KIND)."""
+        the wait. `for_outcome`: also wait there for the outcome, done (with the workflow's
+        state) when it is known in time; else not done once started. `default_processor`:
+        where a payment without a route goes (the deployment's GATEWAY_KIND)."""
         request = await self._recorded(request, default_processor)
         options = self._start_options(request)
         deadline = Deadline(wait_seconds)
@@ -126,7 +127,7 @@ class PaymentSteering:
             if not for_outcome:
                 start = self._temporal.start_workflow(PaymentWorkflow.run, request, **options)
                 await deadline.accepted(start)
-                return False
+                return Answer(done=False)
             operation = WithStartWorkflowOperation(PaymentWorkflow.run, request, **options)
             handle = await deadline.accepted(
                 self._temporal.start_update_with_start_workflow(
@@ -137,7 +138,7 @@ class PaymentSteering:
                 )
             )
         except WorkflowAlreadyStartedError:
-            return True  # it already ran to its end
+            return Answer(done=True)  # it already ran to its end: the row tells the rest
         return await deadline.finished(handle)
 
     async def _recorded(
@@ -164,7 +165,7 @@ class PaymentSteering:
 
     async def capture(
         self, payment_id: str, amount: int | None, wait_seconds: float, update_id: str | None = None
-    ) -> bool:
+    ) -> Answer:
         """`update_id`: derived from the request's Idempotency-Key, so a retry (after a 503)
         joins the update it sent before instead of meeting the capture it made."""
         update = Update("capture", CaptureRequest(amount), update_id)
@@ -177,7 +178,7 @@ class PaymentSteering:
         wait_seconds: float,
         update_id: str | None = None,
         refunds_allowed: bool = True,
-    ) -> bool:
+    ) -> Answer:
         """Void an authorized payment, or refund what is left of a captured one: that moves
         money back, so it needs `refunds_allowed` (the caller's `refunds:write`)."""
         payment = await self._row(payment_id)
@@ -188,18 +189,22 @@ class PaymentSteering:
         update = Update("cancel", CancelRequest(reason, refunds_allowed), update_id)
         return await self._steer(payment, update, wait_seconds)
 
-    async def refund(self, payment_id: str, request: RefundRequest, wait_seconds: float) -> bool:
+    async def refund(self, payment_id: str, request: RefundRequest, wait_seconds: float) -> Answer:
         payment = await self._row(payment_id)
         self._refund_window_open(payment, "payment_not_refundable")
         # The refund id is the update's id: a retry joins the same update.
-        update = Update("refund", request, request.refund_id)
+        update = Update("refund", request, request.refund_id, RefundState)
         return await self._steer(payment, update, wait_seconds)
 
-    async def resolve(self, payment_id: str, request: ResolveRequest, wait_seconds: float) -> bool:
+    async def resolve(
+        self, payment_id: str, request: ResolveRequest, wait_seconds: float
+    ) -> Answer:
         update = Update("resolve", request)
         return await self._steer(await self._row(payment_id), update, wait_seconds)
 
-    async def notice(self, payment: Payment, notice: ProcessorNotice, wait_seconds: float) -> bool:
+    async def notice(
+        self, payment: Payment, notice: ProcessorNotice, wait_seconds: float
+    ) -> Answer:
         """A processor's webhook to the payment's run: the event id is the update's id, so the
         same event sent twice joins one update."""
         update = Update("notice", notice, f"{notice.processor}:{notice.event_id}")
@@ -246,8 +251,8 @@ class PaymentSteering:
             "static_summary": f"order {request.order_id}: later work on the payment",
         }
 
-    async def _steer(self, payment: Payment, update: Update, wait_seconds: float) -> bool:
-        """Run an update within the wait, on the open run or a new one; True when it finished.
+    async def _steer(self, payment: Payment, update: Update, wait_seconds: float) -> Answer:
+        """Run an update within the wait, on the open run or a new one; done when it finished.
         Its rejections become the domain's InvalidRequest (the amount) or StateConflict (the
         payment's state)."""
         deadline = Deadline(wait_seconds)
@@ -262,6 +267,7 @@ class PaymentSteering:
                         update.name,
                         update.argument,
                         id=update.id,
+                        result_type=update.returns,
                         start_workflow_operation=operation,
                         wait_for_stage=WorkflowUpdateStage.ACCEPTED,
                     )
@@ -279,11 +285,13 @@ class PaymentSteering:
 
 @dataclass(frozen=True)
 class Update:
-    """One update to send: its name (the workflow's update method), argument and id."""
+    """One update to send: its name (the workflow's update method), argument, id, and the
+    type the update returns."""
 
     name: str
     argument: object
     id: str | None = None
+    returns: type = PaymentState
 
 
 def _refusal(
@@ -297,35 +305,3 @@ def _refusal(
     if code == MISSING_SCOPE:
         return NotPermitted(message, param=None)
     return StateConflict(message, code=code or NOT_ABLE[action])
-
-
-class Deadline:
-    """One bound for a whole request: the workflow must take the work within it (or the
-    caller is told to retry: nothing was decided), and its outcome is awaited in what is left
-    (past it, the caller answers with the object as it stands)."""
-
-    def __init__(self, seconds: float) -> None:
-        self._ends = time.monotonic() + seconds
-
-    def _left(self) -> float:
-        return max(self._ends - time.monotonic(), 0.0)
-
-    def over(self) -> bool:
-        return self._left() <= 0
-
-    async def accepted(self, start: Awaitable[Any]) -> Any:
-        try:
-            return await asyncio.wait_for(start, timeout=max(self._left(), 1.0))
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-            raise ServiceBusy(
-                "the payment's workflow did not take the request in time; retry with the same"
-                " Idempotency-Key"
-            ) from None
-
-    async def finished(self, update: WorkflowUpdateHandle[Any]) -> bool:
-        try:
-            await asyncio.wait_for(update.result(), timeout=self._left())
-        # The SDK turns the cancelled poll into its own error.
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-            return False
-        return True

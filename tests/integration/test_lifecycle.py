@@ -80,7 +80,7 @@ async def test_a_settled_payment_closes_and_a_later_refund_starts_a_new_run(
     assert first.status == "captured"  # closed after its idle time, not after 180 days
 
     refund = RefundRequest(refund_id=f"re_{uuid.uuid4().hex}", amount=1000)
-    assert await steering.refund(handle.id, refund, WAIT)
+    assert (await steering.refund(handle.id, refund, WAIT)).done
     later = temporal.get_workflow_handle_for(PaymentWorkflow.run, handle.id)
     description = await later.describe()
     assert description.run_id != handle.result_run_id
@@ -90,9 +90,9 @@ async def test_a_settled_payment_closes_and_a_later_refund_starts_a_new_run(
     payment = await row(sessions, handle.id)
     assert (payment.status, payment.amount_refunded) == ("partially_refunded", 1000)
     # The same refund asked again, on this run or the next one, is the same refund.
-    assert await steering.refund(handle.id, refund, WAIT)
+    assert (await steering.refund(handle.id, refund, WAIT)).done
     await closed(later)
-    assert await steering.refund(handle.id, refund, WAIT)
+    assert (await steering.refund(handle.id, refund, WAIT)).done
     assert (await row(sessions, handle.id)).amount_refunded == 1000
     assert await audited(sessions, settings, temporal, handle.id) == []
 
@@ -115,7 +115,7 @@ async def test_refunds_racing_a_runs_close_are_neither_lost_nor_doubled(
         done = await asyncio.gather(
             steering.refund(handle.id, refund, WAIT), steering.refund(handle.id, refund, WAIT)
         )
-        assert list(done) == [True, True]
+        assert [answer.done for answer in done] == [True, True]
     payment = await row(sessions, handle.id)
     assert payment.amount_refunded == 1200
     assert (await event_types(sessions, handle.id)).count("payment.refunded") == 12
@@ -132,7 +132,7 @@ async def test_a_refund_long_after_capture_follows_the_rows_window(
     window = timedelta(seconds=settings.payments.refund_window_seconds)
     await captured_ago(sessions, handle.id, window - timedelta(days=1))
     refund = RefundRequest(refund_id=f"re_{uuid.uuid4().hex}", amount=500)
-    assert await steering.refund(handle.id, refund, WAIT)
+    assert (await steering.refund(handle.id, refund, WAIT)).done
     assert (await row(sessions, handle.id)).amount_refunded == 500
 
     await captured_ago(sessions, handle.id, window + timedelta(days=1))
@@ -235,9 +235,9 @@ async def test_terminate_then_repair(
     assert await repaired(stack, handle.id) == "new run started from the row"
     later = temporal.get_workflow_handle_for(PaymentWorkflow.run, handle.id)
     if then == "capture":
-        assert await steering.capture(handle.id, None, WAIT)  # the new run waits for it
+        assert (await steering.capture(handle.id, None, WAIT)).done  # the new run waits for it
     elif then == "cancel":
-        assert await steering.cancel(handle.id, "order gone", WAIT)
+        assert (await steering.cancel(handle.id, "order gone", WAIT)).done
     await closed(later)
     expected = {"capture": "captured", "cancel": "canceled", "expiry": "canceled"}[then]
     assert (await row(sessions, handle.id)).status == expected

@@ -37,7 +37,7 @@ async def test_the_row_is_there_once_the_create_is_accepted_with_no_worker_yet(
     outcome_known = await steering.start(request, 2, for_outcome=False)
 
     try:
-        assert outcome_known is False
+        assert outcome_known.done is False
         payment = await stored(sessions, request.payment_id)
         assert payment is not None
         assert (payment.status, payment.amount, payment.card_token) == (
@@ -61,7 +61,7 @@ async def test_a_create_retried_after_its_row_was_written_runs_with_the_rows_tok
     declining = await payments.request("4000000000000002")
     retry = replace(first, card_token=declining.card_token, card=declining.card)
 
-    assert await steering.start(retry, 20, for_outcome=True, default_processor="simulator")
+    assert (await steering.start(retry, 20, for_outcome=True, default_processor="simulator")).done
 
     payment = await stored(sessions, first.payment_id)
     assert payment is not None

@@ -63,7 +63,7 @@ async def test_no_such_authorization_ends_the_refund_failed(
     refund_id = f"re_{uuid.uuid4().hex}"
     finished = await steering.refund(handle.id, RefundRequest(refund_id, 500), 60)
 
-    assert finished
+    assert finished.done
     async with sessions() as session:
         refund = await session.get(Refund, refund_id)
     assert refund is not None

@@ -59,7 +59,7 @@ async def run_scenarios(payments: Payments) -> dict[str, WorkflowHandle[PaymentW
     await until_status(manual, "authorized")
     await manual.execute_update(PaymentWorkflow.capture, CaptureRequest(amount=2000))
     await manual.execute_update(
-        PaymentWorkflow.refund, RefundRequest(refund_id="re_r1", amount=500)
+        PaymentWorkflow.refund, RefundRequest(refund_id=f"re_r1_{manual.id}", amount=500)
     )
     await manual.execute_update(PaymentWorkflow.cancel, CancelRequest())
     handles["manual_refund_cancel"] = manual
@@ -103,7 +103,7 @@ async def later_run_cancel(
         payment = await session.get(Payment, authorized.id)
     assert payment is not None
     await steering.wake(payment)
-    assert await steering.cancel(authorized.id, "order gone", 30.0)
+    assert (await steering.cancel(authorized.id, "order gone", 30.0)).done
     repaired = payments.temporal.get_workflow_handle_for(PaymentWorkflow.run, authorized.id)
     await finished(repaired)
     return repaired

@@ -147,16 +147,16 @@ async def show(sessions: SessionFactory, temporal: Client, payment_id: str) -> d
 async def cancel(
     sessions: SessionFactory, steering: PaymentSteering, payment_id: str, reason: str | None
 ) -> dict[str, Any]:
-    finished = await steering.cancel(payment_id, reason, STEER_WAIT_SECONDS)
-    return {**await current(sessions, payment_id), "finished": finished}
+    answer = await steering.cancel(payment_id, reason, STEER_WAIT_SECONDS)
+    return {**await current(sessions, payment_id), "finished": answer.done}
 
 
 async def resolve(
     sessions: SessionFactory, steering: PaymentSteering, payment_id: str, verdict: Outcome | None
 ) -> dict[str, Any]:
     request = ResolveRequest(verdict=verdict)
-    finished = await steering.resolve(payment_id, request, STEER_WAIT_SECONDS)
-    return {**await current(sessions, payment_id), "finished": finished}
+    answer = await steering.resolve(payment_id, request, STEER_WAIT_SECONDS)
+    return {**await current(sessions, payment_id), "finished": answer.done}
 
 
 async def current(sessions: SessionFactory, payment_id: str) -> dict[str, Any]:
