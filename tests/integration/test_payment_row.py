@@ -7,7 +7,9 @@ import asyncio
 import uuid
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client
 
 from payment_saga.config import Settings
@@ -44,7 +46,18 @@ async def test_the_row_is_there_once_the_create_is_accepted_with_no_worker_yet(
             "pending", 2500, request.card_token
         )  # fmt: skip
     finally:
-        await temporal.get_workflow_handle(request.payment_id).terminate("test over")
+        await forget(temporal, sessions, request.payment_id)
+
+
+async def forget(temporal: Client, sessions: SessionFactory, payment_id: str) -> None:
+    """Delete the run and the row: a run that never had a worker replays with any code, so
+    left listed it would pass the replay gate's planted change (test_replay_gate.py)."""
+    execution = WorkflowExecution(workflow_id=payment_id)
+    await temporal.workflow_service.delete_workflow_execution(
+        DeleteWorkflowExecutionRequest(namespace=temporal.namespace, workflow_execution=execution)
+    )
+    async with sessions.begin() as session:
+        await session.execute(delete(Payment).where(Payment.id == payment_id))
 
 
 async def test_a_create_retried_after_its_row_was_written_runs_with_the_rows_tokens(
