@@ -12,15 +12,19 @@ import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from devtools.testservers.stripe_books import FORWARDED_HEADERS, error, expanded, flat_form
+from devtools.testservers.stripe_books import FORWARDED_HEADERS, Books, error, expanded, flat_form
 from devtools.testservers.stripe_intents import StripeFake
 
 
 class StripeProtocol:
     def __init__(self, fake: StripeFake, mock: httpx.AsyncClient) -> None:
         self.fake = fake
-        self.books = fake.books
         self._mock = mock
+
+    @property
+    def books(self) -> Books:
+        """The PaymentIntents' books: one set, read through them, not a second reference."""
+        return self.fake.books
 
     async def check(
         self,
